@@ -1,0 +1,43 @@
+# badgeservice: `make run` serves on http://localhost:8000, `make test` runs every suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/lock.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format lock migrate clean
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)  ## create the environment, migrate the database, start the server
+	$(BIN)/badgeservice db upgrade
+	$(BIN)/badgeservice serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)  ## create/update the environment and run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff, formatting, mypy, import-linter layer contracts
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests migrations bench
+	$(BIN)/ruff format src tests migrations bench
+
+lock: $(STAMP)  ## re-pin every dependency after editing pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header -o requirements/lock.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-header -o requirements/runtime.txt pyproject.toml
+
+migrate: $(STAMP)
+	$(BIN)/badgeservice db upgrade
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from badgeservice.cli import main
+
+main()

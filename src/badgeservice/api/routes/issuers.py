@@ -1,0 +1,123 @@
+"""``/api/v1/issuers``: tenants and their API tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from badgeservice.api.deps import PrincipalDep, SessionDep, SettingsDep
+from badgeservice.api.problems import problem_responses
+from badgeservice.api.schemas import IssuerCreate, IssuerOut, TokenCreate, TokenOut
+from badgeservice.db.models import ApiToken, Issuer
+from badgeservice.services import auth, issuers
+from badgeservice.settings import Settings
+
+router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
+_ERRORS = problem_responses(401, 403, 404, 422)
+
+
+def issuer_out(issuer: Issuer, settings: Settings) -> IssuerOut:
+    profile_url = f"{settings.base_url}/issuers/{issuer.slug}"
+    return IssuerOut.model_validate(
+        {
+            **{c: getattr(issuer, c) for c in ("id", "slug", "name", "did", "url", "email")},
+            "description": issuer.description,
+            "image": issuer.image,
+            "created_at": issuer.created_at,
+            "profile_url": profile_url,
+            "did_document_url": f"{profile_url}/did.json",
+        }
+    )
+
+
+def token_out(token: ApiToken, secret: str, issuer: Issuer | None) -> TokenOut:
+    return TokenOut(
+        id=token.id,
+        name=token.name,
+        token=secret,
+        prefix=token.prefix,
+        issuer=issuer.slug if issuer else None,
+        scopes=token.scopes,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+    summary="Create an issuer (admin)",
+)
+def create_issuer(
+    body: IssuerCreate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> IssuerOut:
+    principal.require_admin()
+    fields = body.model_dump(exclude_none=True, mode="json")
+    issuer = issuers.create_issuer(
+        session, base_url=settings.base_url, actor=principal.actor, **fields
+    )
+    session.commit()
+    return issuer_out(issuer, settings)
+
+
+@router.get("", responses=problem_responses(401, 403), summary="List issuers (admin)")
+def list_issuers(
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> list[IssuerOut]:
+    principal.require_admin()
+    return [
+        issuer_out(i, settings) for i in issuers.list_issuers(session, limit=limit, offset=offset)
+    ]
+
+
+@router.get("/{slug}", responses=_ERRORS, summary="Get an issuer")
+def get_issuer(
+    slug: str, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> IssuerOut:
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "issuer:read")
+    return issuer_out(issuer, settings)
+
+
+@router.post(
+    "/{slug}/tokens",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    summary="Create an issuer token (admin); all issuer scopes when none are named",
+)
+def create_issuer_token(
+    slug: str, body: TokenCreate, principal: PrincipalDep, session: SessionDep
+) -> TokenOut:
+    principal.require_admin()
+    issuer = issuers.get_issuer(session, slug)
+    token, secret = auth.create_token(
+        session,
+        name=body.name,
+        actor=principal.actor,
+        issuer=issuer,
+        scopes=body.scopes,
+        expires_at=body.expires_at,
+    )
+    session.commit()
+    return token_out(token, secret, issuer)
+
+
+@router.delete(
+    "/{slug}/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_ERRORS,
+    summary="Revoke an issuer token (admin)",
+)
+def revoke_issuer_token(
+    slug: str, token_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+) -> None:
+    principal.require_admin()
+    issuer = issuers.get_issuer(session, slug)
+    auth.revoke_token(session, token_id, actor=principal.actor, issuer=issuer)
+    session.commit()

@@ -1,0 +1,72 @@
+"""Request and response bodies of the REST API: camelCase on the wire, unknown fields refused."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+from badgeservice.domain.issuer import SLUG_PATTERN
+from badgeservice.services.auth import ISSUER_SCOPES
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+HttpUrl = Annotated[AnyHttpUrl, Field(max_length=2048)]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True
+    )
+
+
+class IssuerCreate(ApiModel):
+    slug: Slug = Field(examples=["wmde"])
+    name: str = Field(min_length=1, max_length=200, examples=["Wikimedia Deutschland"])
+    url: HttpUrl | None = Field(default=None, examples=["https://www.wikimedia.de/"])
+    email: Email | None = None
+    description: str | None = Field(default=None, max_length=5000)
+    image: HttpUrl | None = None
+
+
+class IssuerOut(ApiModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    did: str
+    url: str | None
+    email: str | None
+    description: str | None
+    image: str | None
+    created_at: datetime
+    profile_url: str
+    did_document_url: str
+
+
+class TokenCreate(ApiModel):
+    name: str = Field(default="API token", min_length=1, max_length=200)
+    scopes: list[str] | None = Field(
+        default=None,
+        description=f"Any of {', '.join(ISSUER_SCOPES)}; all of them when omitted.",
+    )
+    expires_at: datetime | None = None
+
+
+class TokenOut(ApiModel):
+    id: uuid.UUID
+    name: str
+    token: str = Field(description="The secret. Shown once; store it now.")
+    prefix: str
+    issuer: str | None
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class HealthOut(ApiModel):
+    status: str
+    database: str | None = None
+    revision: str | None = None

@@ -1,0 +1,48 @@
+"""The composition root: ``create_app(settings)`` wires settings, database, API and pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from badgeservice import __version__
+from badgeservice.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from badgeservice.api.problems import install_problem_handlers
+from badgeservice.api.routes import health, issuers
+from badgeservice.db.engine import make_engine, make_session_factory
+from badgeservice.db.migrations import head_revisions
+from badgeservice.logs import configure_logging
+from badgeservice.settings import Settings
+
+DESCRIPTION = """
+Issue and verify **Open Badges 3.0** credentials.
+
+Authenticate with `Authorization: Bearer <token>`: an *admin* token (`badgeservice tokens create
+--admin`) manages issuers; an *issuer* token acts for one issuer within its scopes. Errors are
+RFC 9457 `application/problem+json` documents with a stable `code`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    if configure_logs:
+        configure_logging(settings.log_level, settings.log_format)
+    app = FastAPI(
+        title="badgeservice",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.migration_heads = head_revisions(settings.migrations_dir)
+
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(issuers.router)
+    return app

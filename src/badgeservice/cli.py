@@ -1,0 +1,154 @@
+"""The ``badgeservice`` command line. Every command reads the same settings as the server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from badgeservice.db import migrations
+from badgeservice.db.engine import make_engine, make_session_factory
+from badgeservice.errors import ServiceError
+from badgeservice.services import auth, issuers
+from badgeservice.settings import Settings
+
+app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+issuers_app = typer.Typer(help="Issuers (tenants).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(issuers_app, name="issuers")
+
+
+@contextmanager
+def _session() -> Iterator[tuple[Session, Settings]]:
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    session = make_session_factory(engine)()
+    try:
+        yield session, settings
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        typer.secho(f"error: {exc.detail} ({exc.code})", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from exc
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the HTTP server (uvicorn)."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run(
+        "badgeservice.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = Settings()
+    migrations.upgrade(settings.database_url, revision, settings.migrations_dir)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Revert migrations down to REVISION (default: one step; 'base' for an empty database)."""
+    settings = Settings()
+    migrations.downgrade(settings.database_url, revision, settings.migrations_dir)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the newest one."""
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    current = migrations.current_revisions(engine)
+    engine.dispose()
+    heads = migrations.head_revisions(settings.migrations_dir)
+    typer.echo(
+        f"current: {','.join(sorted(current)) or '(empty)'}  head: {','.join(sorted(heads))}"
+    )
+
+
+@tokens_app.command("create")
+def tokens_create(
+    admin: Annotated[bool, typer.Option("--admin", help="An admin token.")] = False,
+    issuer: Annotated[
+        str | None, typer.Option(help="Slug of the issuer the token acts for.")
+    ] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option(help="Issuer scope (repeat); all if none.")
+    ] = None,
+    name: Annotated[str, typer.Option(help="A label for the token.")] = "CLI token",
+) -> None:
+    """Create a token. The secret is printed once, as the last line."""
+    if admin == (issuer is not None):
+        typer.secho("error: give exactly one of --admin or --issuer SLUG", err=True)
+        raise typer.Exit(2)
+    with _session() as (session, _settings):
+        owner = issuers.get_issuer(session, issuer) if issuer else None
+        token, secret = auth.create_token(
+            session, name=name, actor="cli", issuer=owner, scopes=scope
+        )
+        typer.echo(f"token {token.id} ({', '.join(token.scopes)}); store this secret now:")
+        typer.echo(secret)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: uuid.UUID) -> None:
+    """Revoke a token by its id."""
+    with _session() as (session, _settings):
+        auth.revoke_token(session, token_id, actor="cli")
+        typer.echo(f"token {token_id} revoked")
+
+
+@issuers_app.command("create")
+def issuers_create(
+    slug: Annotated[str, typer.Option(help="URL and DID segment, e.g. 'wmde'.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    url: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    description: Annotated[str | None, typer.Option()] = None,
+    image: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create an issuer."""
+    with _session() as (session, settings):
+        issuer = issuers.create_issuer(
+            session,
+            slug=slug,
+            name=name,
+            base_url=settings.base_url,
+            actor="cli",
+            url=url,
+            email=email,
+            description=description,
+            image=image,
+        )
+        typer.echo(f"issuer {issuer.slug} created: {issuer.did}")
+
+
+def main() -> None:
+    app()

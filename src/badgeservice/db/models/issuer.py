@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from badgeservice.db.base import Base, CreatedMixin, IdMixin, utcnow
+
+
+class Issuer(IdMixin, CreatedMixin, Base):
+    """A tenant: an affiliate that issues credentials under its own did:web identifier."""
+
+    __tablename__ = "issuers"
+
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    did: Mapped[str] = mapped_column(String(512), unique=True)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    email: Mapped[str | None] = mapped_column(String(320))
+    description: Mapped[str | None] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(String(2048))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

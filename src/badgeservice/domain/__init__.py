@@ -1,0 +1,1 @@
+"""Open Badges 3.0 documents and rules, as pure functions over values."""

@@ -1,0 +1,34 @@
+"""Audit trail: one row per change, in the transaction of the change itself."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from badgeservice.db.models import AuditEvent
+from badgeservice.logs import request_id_var
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    actor: str,
+    subject_type: str,
+    subject_id: str,
+    issuer_id: uuid.UUID | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        issuer_id=issuer_id,
+        details=details or {},
+        request_id=request_id_var.get(),
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,154 @@
+"""Bearer tokens: creation (secret shown once, only a hash stored), authentication, scopes,
+revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import ApiToken, Issuer
+from badgeservice.errors import (
+    InvalidTokenError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailedError,
+)
+from badgeservice.services.audit import record_event
+
+ADMIN_SCOPE = "admin"
+ISSUER_SCOPES = (
+    "issuer:read",
+    "issuer:write",
+    "achievements:read",
+    "achievements:write",
+    "credentials:read",
+    "credentials:issue",
+    "credentials:revoke",
+    "keys:manage",
+)
+TOKEN_PREFIX = "bst_"  # noqa: S105 (a marker, not a secret)
+
+
+def hash_token(secret: str) -> str:
+    # 256 random bits per token: a fast unsalted hash already makes a leaked table useless.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an admin token or a token scoped to one issuer."""
+
+    token_id: uuid.UUID | None
+    issuer_id: uuid.UUID | None
+    scopes: frozenset[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_SCOPE in self.scopes
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.token_id}" if self.token_id else "cli"
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise PermissionDeniedError("This operation needs an admin token.")
+
+    def require_issuer(self, issuer: Issuer, scope: str) -> None:
+        """Admins reach every issuer; issuer tokens only their own, and only with the scope."""
+        if self.is_admin:
+            return
+        if self.issuer_id != issuer.id:
+            # Do not reveal that another tenant's resource exists.
+            raise NotFoundError(f"Issuer '{issuer.slug}' not found.")
+        if scope not in self.scopes:
+            raise PermissionDeniedError(f"The token lacks the '{scope}' scope.", scope=scope)
+
+
+CLI_PRINCIPAL = Principal(token_id=None, issuer_id=None, scopes=frozenset({ADMIN_SCOPE}))
+
+
+def create_token(
+    session: Session,
+    *,
+    name: str,
+    actor: str,
+    issuer: Issuer | None = None,
+    scopes: Iterable[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the secret, which is never stored or shown again."""
+    chosen = _check_scopes(issuer, list(scopes) if scopes is not None else None)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:12],
+        issuer_id=issuer.id if issuer else None,
+        scopes=chosen,
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    record_event(
+        session,
+        action="token.created",
+        actor=actor,
+        subject_type="api_token",
+        subject_id=str(token.id),
+        issuer_id=token.issuer_id,
+        details={"name": name, "scopes": chosen},
+    )
+    return token, secret
+
+
+def _check_scopes(issuer: Issuer | None, scopes: list[str] | None) -> list[str]:
+    if issuer is None:
+        return [ADMIN_SCOPE]
+    if not scopes:
+        return list(ISSUER_SCOPES)
+    unknown = sorted(set(scopes) - set(ISSUER_SCOPES))
+    if unknown:
+        raise ValidationFailedError(
+            f"Unknown scopes: {', '.join(unknown)}. Known: {', '.join(ISSUER_SCOPES)}."
+        )
+    return sorted(set(scopes))
+
+
+def authenticate(session: Session, secret: str) -> Principal:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None:
+        raise InvalidTokenError()
+    if token.expires_at is not None and token.expires_at <= now:
+        raise InvalidTokenError("The bearer token has expired.")
+    return Principal(token_id=token.id, issuer_id=token.issuer_id, scopes=frozenset(token.scopes))
+
+
+def revoke_token(
+    session: Session, token_id: uuid.UUID, *, actor: str, issuer: Issuer | None = None
+) -> ApiToken:
+    """Revoke a token; with ``issuer``, only a token of that issuer."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (issuer is not None and token.issuer_id != issuer.id):
+        raise NotFoundError(f"Token {token_id} not found.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_event(
+            session,
+            action="token.revoked",
+            actor=actor,
+            subject_type="api_token",
+            subject_id=str(token.id),
+            issuer_id=token.issuer_id,
+        )
+        session.flush()
+    return token

@@ -1,0 +1,73 @@
+"""Issuers (tenants): creation and look-up."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from badgeservice.db.models import Issuer
+from badgeservice.domain.issuer import is_valid_slug, issuer_did
+from badgeservice.errors import FieldError, NotFoundError, SlugTakenError, ValidationFailedError
+from badgeservice.services.audit import record_event
+
+
+def find_issuer(session: Session, slug: str) -> Issuer | None:
+    return session.scalar(select(Issuer).where(Issuer.slug == slug))
+
+
+def get_issuer(session: Session, slug: str) -> Issuer:
+    issuer = find_issuer(session, slug)
+    if issuer is None:
+        raise NotFoundError(f"Issuer '{slug}' not found.")
+    return issuer
+
+
+def list_issuers(session: Session, *, limit: int = 50, offset: int = 0) -> list[Issuer]:
+    query = select(Issuer).order_by(Issuer.slug).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def create_issuer(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    base_url: str,
+    actor: str,
+    url: str | None = None,
+    email: str | None = None,
+    description: str | None = None,
+    image: str | None = None,
+) -> Issuer:
+    if not is_valid_slug(slug):
+        raise ValidationFailedError(
+            errors=[FieldError("/slug", "Use a-z, 0-9 and inner hyphens, at most 64.", "pattern")]
+        )
+    if find_issuer(session, slug) is not None:
+        raise SlugTakenError(f"An issuer with slug '{slug}' already exists.", slug=slug)
+    issuer = Issuer(
+        slug=slug,
+        name=name,
+        did=issuer_did(base_url, slug),
+        url=url,
+        email=email,
+        description=description,
+        image=image,
+    )
+    session.add(issuer)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a concurrent request took the slug after our check
+        raise SlugTakenError(f"An issuer with slug '{slug}' already exists.", slug=slug) from exc
+    record_event(
+        session,
+        action="issuer.created",
+        actor=actor,
+        subject_type="issuer",
+        subject_id=slug,
+        issuer_id=issuer.id,
+    )
+    session.flush()
+    return issuer

@@ -1,0 +1,57 @@
+"""Service settings: one ``Settings`` object, read from ``BADGESERVICE_*`` environment variables.
+
+Defaults serve the embedded mode (SQLite file under ``./var``, http://localhost:8000). Outside
+development (``BADGESERVICE_ENVIRONMENT=production``) development defaults are refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/badgeservice.db"
+DEFAULT_BASE_URL = "http://localhost:8000"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BADGESERVICE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    base_url: str = DEFAULT_BASE_URL
+    secret_key: str | None = Field(default=None, repr=False)
+    keys_dir: Path = Path("keys")
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    max_body_bytes: int = 1_048_576
+    database_pool_size: int = 5
+    migrations_dir: Path | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("base_url must be an absolute http(s) URL")
+        if parts.path not in {"", "/"} or parts.query or parts.fragment:
+            raise ValueError("base_url must have no path, query or fragment")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _refuse_development_defaults(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.base_url == DEFAULT_BASE_URL or not self.base_url.startswith("https://"):
+            raise ValueError("production needs BADGESERVICE_BASE_URL set to a public https URL")
+        if not self.secret_key:
+            raise ValueError("production needs BADGESERVICE_SECRET_KEY (the key-encryption key)")
+        return self
+
+    @property
+    def host(self) -> str:
+        """``host[:port]`` of the public base URL."""
+        return urlsplit(self.base_url).netloc

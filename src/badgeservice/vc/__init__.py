@@ -1,0 +1,1 @@
+"""Verifiable-credential engine: Data Integrity, VC-JWT, DIDs, status lists, baking (pure)."""

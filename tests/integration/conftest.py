@@ -1,0 +1,124 @@
+"""The real app over real databases, each built by running the Alembic migrations.
+
+Every test here runs once on SQLite and once on PostgreSQL (``[sqlite]``/``[postgresql]`` in
+its id). PostgreSQL tests use a fresh database per run, created on the server named by
+``BADGESERVICE_TEST_POSTGRES_URL`` (default: the local ``test`` database's server).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from badgeservice.app import create_app
+from badgeservice.db.base import Base
+from badgeservice.db.engine import normalize_database_url
+from badgeservice.db.migrations import upgrade
+from badgeservice.settings import Settings
+from tests.conftest import require
+
+POSTGRES_URL = os.environ.get(
+    "BADGESERVICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_admin_engine() -> Engine | None:
+    engine = create_engine(normalize_database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError:
+        engine.dispose()
+        return None
+    return engine
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Engine]:
+    engine = _postgres_admin_engine()
+    require(engine is not None, f"PostgreSQL not reachable at {POSTGRES_URL}")
+    assert engine is not None
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def new_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """A factory of empty databases of one backend: ``new_database(backend) -> url``."""
+    created: list[tuple[Engine, str]] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            path = tmp_path_factory.mktemp("db") / f"{uuid.uuid4().hex[:8]}.db"
+            return f"sqlite:///{path}"
+        server: Engine = request.getfixturevalue("postgres_server")
+        name = f"bs_test_{uuid.uuid4().hex[:12]}"
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append((server, name))
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for server, name in created:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, new_database: object) -> str:
+    url = new_database(backend)  # type: ignore[operator]
+    upgrade(url)
+    return str(url)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    keys_dir: Path = tmp_path_factory.mktemp("keys")
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        keys_dir=keys_dir,
+        max_body_bytes=64 * 1024,
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings, configure_logs=False)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def session(app: FastAPI) -> Iterator[Session]:
+    """A session on the app's database; every table is emptied after the test."""
+    db = app.state.session_factory()
+    yield db
+    db.rollback()
+    for table in reversed(Base.metadata.sorted_tables):
+        db.execute(table.delete())
+    db.commit()
+    db.close()
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

@@ -1,0 +1,58 @@
+"""The CLI against a real migrated database, with the same settings as the server."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from badgeservice.cli import app
+from badgeservice.db.engine import make_engine, make_session_factory
+from badgeservice.db.models import ApiToken, Issuer
+from badgeservice.services.auth import authenticate
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BADGESERVICE_DATABASE_URL", database_url)
+    return database_url
+
+
+def test_tokens_create_admin_prints_token_last(env: str) -> None:
+    result = runner.invoke(app, ["tokens", "create", "--admin"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    engine = make_engine(env)
+    with make_session_factory(engine)() as session:
+        assert authenticate(session, secret).is_admin
+        token = session.scalar(select(ApiToken).where(ApiToken.prefix == secret[:12]))
+        assert token is not None
+        session.delete(token)
+        session.commit()
+    engine.dispose()
+
+
+def test_issuers_create_then_issuer_token(env: str) -> None:
+    created = runner.invoke(app, ["issuers", "create", "--slug", "cli-test", "--name", "CLI"])
+    assert created.exit_code == 0, created.output
+    assert "did:web:localhost%3A8000:issuers:cli-test" in created.output
+    again = runner.invoke(app, ["issuers", "create", "--slug", "cli-test", "--name", "CLI"])
+    assert again.exit_code == 1
+    assert "slug_taken" in again.output
+    token = runner.invoke(app, ["tokens", "create", "--issuer", "cli-test"])
+    assert token.exit_code == 0, token.output
+    engine = make_engine(env)
+    with make_session_factory(engine)() as session:
+        principal = authenticate(session, token.output.strip().splitlines()[-1])
+        assert not principal.is_admin
+        issuer = session.scalar(select(Issuer).where(Issuer.slug == "cli-test"))
+        assert issuer is not None
+        session.delete(issuer)
+        session.commit()
+    engine.dispose()
+
+
+def test_tokens_create_needs_exactly_one_owner(env: str) -> None:
+    assert runner.invoke(app, ["tokens", "create"]).exit_code == 2
