@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -32,3 +34,9 @@ def test_models_match_migrations(database_url: str) -> None:
         assert context.get_current_heads() == tuple(head_revisions())
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
+
+
+def test_upgrade_creates_the_sqlite_folder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'nested' / 'badgeservice.db'}"
+    upgrade(url)
+    assert (tmp_path / "var" / "nested" / "badgeservice.db").is_file()

@@ -33,12 +33,17 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the folder of an SQLite file (``./var`` in the embedded mode) if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     url = normalize_database_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if make_url(url).get_backend_name() == "sqlite":
+        ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from badgeservice.db.engine import normalize_database_url
+from badgeservice.db.engine import ensure_sqlite_directory, normalize_database_url
 
 _SOURCE_MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -23,6 +23,7 @@ def find_migrations_dir(configured: Path | None = None) -> Path:
 
 
 def alembic_config(database_url: str, migrations_dir: Path | None = None) -> Config:
+    ensure_sqlite_directory(database_url)
     config = Config()
     config.set_main_option("script_location", str(find_migrations_dir(migrations_dir)))
     # ConfigParser interpolation: escape '%' in passwords.
