@@ -29,3 +29,46 @@ def create_token(session: Session, issuer: Issuer | None = None, **overrides: An
 
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
+
+
+def make_png(width: int = 2, height: int = 2) -> bytes:
+    """A real, minimal RGB PNG written by hand (signature, IHDR, IDAT, IEND)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x33\x66\x99" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<circle cx="5" cy="5" r="4" fill="#369"/></svg>'
+)
+
+ACHIEVEMENT = {
+    "defaultLanguage": "en",
+    "name": {"en": "Wikipedia editing basics", "de": "Grundlagen der Wikipedia-Bearbeitung"},
+    "description": {"en": "Completed the editing workshop.", "de": "Workshop abgeschlossen."},
+    "criteria": {"narrative": {"en": "Attend and make one edit."}},
+    "achievementType": "Badge",
+    "tags": ["wikipedia"],
+    "alignments": [
+        {
+            "targetName": "edit wikis",
+            "targetUrl": "http://data.europa.eu/esco/skill/0000",
+            "targetFramework": "ESCO",
+            "targetCode": "S1.2",
+        }
+    ],
+}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from badgeservice import __version__
-from badgeservice.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from badgeservice.api.problems import install_problem_handlers
-from badgeservice.api.routes import health, issuers
+from badgeservice.api.routes import achievements, health, issuers
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
+from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
 from badgeservice.settings import Settings
+from badgeservice.web import routes as web_routes
 
 DESCRIPTION = """
 Issue and verify **Open Badges 3.0** credentials.
@@ -45,4 +46,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(issuers.router)
+    app.include_router(achievements.router)
+    app.include_router(web_routes.router)
     return app

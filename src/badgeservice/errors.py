@@ -11,6 +11,7 @@ edge turns them into RFC 9457 ``application/problem+json`` responses (``api/prob
     ├── ConflictError (409 conflict)
     │   └── SlugTakenError (409 slug_taken)
     ├── PayloadTooLargeError (413 payload_too_large)
+    ├── UnsupportedMediaTypeError (415 unsupported_media_type)
     ├── ValidationFailedError (422 validation_failed, with field errors)
     └── ServiceUnavailableError (503 service_unavailable)
 """
@@ -84,6 +85,10 @@ class SlugTakenError(ConflictError):
 
 class PayloadTooLargeError(ServiceError):
     status, code, title = 413, "payload_too_large", "Request body too large"
+
+
+class UnsupportedMediaTypeError(ServiceError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
 
 
 class ValidationFailedError(ServiceError):

@@ -12,7 +12,7 @@ from badgeservice.db.base import Base
 from badgeservice.db.engine import make_engine
 from badgeservice.db.migrations import downgrade, head_revisions, upgrade
 
-TABLES = {"issuers", "issuer_keys", "api_tokens", "audit_events"}
+TABLES = {"issuers", "issuer_keys", "api_tokens", "audit_events", "achievements", "images"}
 
 
 def test_upgrade_downgrade_upgrade(backend: str, new_database: object) -> None:

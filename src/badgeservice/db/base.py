@@ -56,6 +56,7 @@ class Base(DeclarativeBase):
         uuid.UUID: Uuid(),
         dict[str, Any]: JsonDoc,
         list[str]: JsonDoc,
+        list[Any]: JsonDoc,
     }
 
 

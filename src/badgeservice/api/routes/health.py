@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from badgeservice.api.problems import problem_responses
-from badgeservice.api.schemas import HealthOut
+from badgeservice.api.schemas.common import HealthOut
 from badgeservice.db.migrations import current_revisions
 from badgeservice.errors import ServiceUnavailableError
+from badgeservice.http.problems import problem_responses
 
 router = APIRouter(tags=["operations"])
 

@@ -6,10 +6,10 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from badgeservice.api.deps import PrincipalDep, SessionDep, SettingsDep
-from badgeservice.api.problems import problem_responses
-from badgeservice.api.schemas import IssuerCreate, IssuerOut, TokenCreate, TokenOut
+from badgeservice.api.schemas.issuers import IssuerCreate, IssuerOut, TokenCreate, TokenOut
 from badgeservice.db.models import ApiToken, Issuer
+from badgeservice.http.deps import PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
 from badgeservice.services import auth, issuers
 from badgeservice.settings import Settings
 

@@ -1,8 +1,10 @@
 """All models, imported here so ``Base.metadata`` knows every table (Alembic reads it)."""
 
+from badgeservice.db.models.achievement import Achievement
 from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
+from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
 
-__all__ = ["ApiToken", "AuditEvent", "Issuer", "IssuerKey"]
+__all__ = ["Achievement", "ApiToken", "AuditEvent", "Image", "Issuer", "IssuerKey"]

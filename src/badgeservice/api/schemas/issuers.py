@@ -1,4 +1,4 @@
-"""Request and response bodies of the REST API: camelCase on the wire, unknown fields refused."""
+"""Bodies of the issuers and tokens endpoints."""
 
 from __future__ import annotations
 
@@ -6,21 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.alias_generators import to_camel
+from pydantic import Field, StringConstraints
 
+from badgeservice.api.schemas.common import ApiModel, Email, HttpUrl
 from badgeservice.domain.issuer import SLUG_PATTERN
 from badgeservice.services.auth import ISSUER_SCOPES
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
-HttpUrl = Annotated[AnyHttpUrl, Field(max_length=2048)]
-
-
-class ApiModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True
-    )
 
 
 class IssuerCreate(ApiModel):
@@ -64,9 +56,3 @@ class TokenOut(ApiModel):
     scopes: list[str]
     created_at: datetime
     expires_at: datetime | None
-
-
-class HealthOut(ApiModel):
-    status: str
-    database: str | None = None
-    revision: str | None = None

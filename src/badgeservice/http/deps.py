@@ -44,3 +44,11 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def read_raw_body(request: Request) -> bytes:
+    """The request body as bytes (size-capped by the middleware), for sync endpoints."""
+    return await request.body()
+
+
+RawBodyDep = Annotated[bytes, Depends(read_raw_body)]

@@ -10,8 +10,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from badgeservice.api.problems import PROBLEM_JSON, problem_body, unhandled_error_response
 from badgeservice.errors import PayloadTooLargeError
+from badgeservice.http.problems import PROBLEM_JSON, problem_body, unhandled_error_response
 from badgeservice.logs import request_id_var
 
 log = logging.getLogger("badgeservice.access")

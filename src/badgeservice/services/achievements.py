@@ -1,0 +1,179 @@
+"""Achievements (badge classes) of an issuer, and their uploaded images."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from badgeservice.db.models import Achievement, Image, Issuer
+from badgeservice.domain.achievement import AchievementDefinition
+from badgeservice.domain.images import ImageRejectedError, sniff_image
+from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
+from badgeservice.services.audit import record_event
+
+
+def achievement_url(base_url: str, achievement: Achievement) -> str:
+    return f"{base_url}/achievements/{achievement.id}"
+
+
+def image_url(base_url: str, image_id: uuid.UUID) -> str:
+    return f"{base_url}/images/{image_id}"
+
+
+def definition(achievement: Achievement, base_url: str) -> AchievementDefinition:
+    """The pure definition the OB documents are built from."""
+    image = achievement.image_url
+    if achievement.image_id is not None:
+        image = image_url(base_url, achievement.image_id)
+    return AchievementDefinition(
+        url=achievement_url(base_url, achievement),
+        default_language=achievement.default_language,
+        name=achievement.name,
+        description=achievement.description,
+        criteria_narrative=achievement.criteria_narrative,
+        criteria_url=achievement.criteria_url,
+        image_url=image,
+        achievement_type=achievement.achievement_type,
+        tags=achievement.tags,
+        alignments=achievement.alignments,
+        result_descriptions=achievement.result_descriptions,
+        creator=achievement.creator,
+    )
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    """A validated definition in OB wire form (camelCase, no nulls) → column values."""
+    criteria = fields.get("criteria", {})
+    return {
+        "default_language": fields["defaultLanguage"],
+        "name": fields["name"],
+        "description": fields["description"],
+        "criteria_narrative": criteria.get("narrative", {}),
+        "criteria_url": criteria.get("url"),
+        "image_url": fields.get("image", {}).get("url"),
+        "achievement_type": fields.get("achievementType"),
+        "tags": fields.get("tags", []),
+        "alignments": fields.get("alignments", []),
+        "result_descriptions": [
+            r if "id" in r else {**r, "id": uuid.uuid4().urn}
+            for r in fields.get("resultDescriptions", [])
+        ],
+        "creator": fields.get("creator"),
+    }
+
+
+def wire_fields(achievement: Achievement) -> dict[str, Any]:
+    """The stored definition in the wire form ``_columns`` reads (the base of a merge patch)."""
+    criteria: dict[str, Any] = {}
+    if achievement.criteria_narrative:
+        criteria["narrative"] = achievement.criteria_narrative
+    if achievement.criteria_url:
+        criteria["url"] = achievement.criteria_url
+    fields: dict[str, Any] = {
+        "defaultLanguage": achievement.default_language,
+        "name": achievement.name,
+        "description": achievement.description,
+        "criteria": criteria,
+        "tags": achievement.tags,
+        "alignments": achievement.alignments,
+        "resultDescriptions": achievement.result_descriptions,
+    }
+    optional = {
+        "image": {"url": achievement.image_url} if achievement.image_url else None,
+        "achievementType": achievement.achievement_type,
+        "creator": achievement.creator,
+    }
+    return fields | {k: v for k, v in optional.items() if v is not None}
+
+
+def create_achievement(
+    session: Session, issuer: Issuer, fields: dict[str, Any], *, actor: str
+) -> Achievement:
+    achievement = Achievement(issuer_id=issuer.id, **_columns(fields))
+    session.add(achievement)
+    session.flush()
+    _audit(session, achievement, "achievement.created", actor)
+    return achievement
+
+
+def update_achievement(
+    session: Session, achievement: Achievement, fields: dict[str, Any], *, actor: str
+) -> Achievement:
+    """Replace the definition. Issued credentials carry their own copy and do not change."""
+    for column, value in _columns(fields).items():
+        setattr(achievement, column, value)
+    if "image" in fields:
+        achievement.image_id = None  # an explicit URL replaces an uploaded image
+    achievement.revision += 1
+    session.flush()
+    _audit(session, achievement, "achievement.updated", actor)
+    return achievement
+
+
+def get_achievement(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> Achievement:
+    achievement = session.get(Achievement, achievement_id)
+    if achievement is None or achievement.issuer_id != issuer.id:
+        raise NotFoundError(f"Achievement {achievement_id} not found.")
+    return achievement
+
+
+def find_public_achievement(session: Session, achievement_id: uuid.UUID) -> Achievement | None:
+    return session.get(Achievement, achievement_id)
+
+
+def list_achievements(
+    session: Session, issuer: Issuer, *, limit: int, offset: int
+) -> tuple[list[Achievement], int]:
+    where = Achievement.issuer_id == issuer.id
+    total = session.scalar(select(func.count()).select_from(Achievement).where(where)) or 0
+    query = select(Achievement).where(where).order_by(Achievement.created_at, Achievement.id)
+    return list(session.scalars(query.limit(limit).offset(offset))), total
+
+
+def set_achievement_image(
+    session: Session, achievement: Achievement, content: bytes, *, actor: str
+) -> Image:
+    try:
+        media_type = sniff_image(content)
+    except ImageRejectedError as exc:
+        raise ValidationFailedError(errors=[FieldError("/body", str(exc), "image")]) from exc
+    image = Image(
+        issuer_id=achievement.issuer_id,
+        media_type=media_type,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+    session.add(image)
+    session.flush()
+    achievement.image_id, achievement.image_url = image.id, None
+    achievement.revision += 1
+    session.flush()
+    _audit(session, achievement, "achievement.image_set", actor, {"image": str(image.id)})
+    return image
+
+
+def find_image(session: Session, image_id: uuid.UUID) -> Image | None:
+    return session.get(Image, image_id)
+
+
+def _audit(
+    session: Session,
+    achievement: Achievement,
+    action: str,
+    actor: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    record_event(
+        session,
+        action=action,
+        actor=actor,
+        subject_type="achievement",
+        subject_id=str(achievement.id),
+        issuer_id=achievement.issuer_id,
+        details={"revision": achievement.revision, **(details or {})},
+    )

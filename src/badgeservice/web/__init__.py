@@ -1,0 +1,1 @@
+"""Public, unauthenticated surfaces: pages, JSON-LD documents, images."""
