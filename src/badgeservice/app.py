@@ -11,6 +11,7 @@ from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
+from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
 from badgeservice.web import routes as web_routes
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
+    app.state.key_store = build_key_store(settings)
 
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

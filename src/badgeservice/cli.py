@@ -14,15 +14,18 @@ from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
 from badgeservice.services import auth, issuers
+from badgeservice.services.keystore import new_secret
 from badgeservice.settings import Settings
 
 app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 issuers_app = typer.Typer(help="Issuers (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="Key-encryption key.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(issuers_app, name="issuers")
+app.add_typer(keys_app, name="keys")
 
 
 @contextmanager
@@ -148,6 +151,12 @@ def issuers_create(
             image=image,
         )
         typer.echo(f"issuer {issuer.slug} created: {issuer.did}")
+
+
+@keys_app.command("new-secret")
+def keys_new_secret() -> None:
+    """Print a new key-encryption key for BADGESERVICE_SECRET_KEY (32 random bytes)."""
+    typer.echo(new_secret())
 
 
 def main() -> None:

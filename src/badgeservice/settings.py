@@ -6,6 +6,7 @@ development (``BADGESERVICE_ENVIRONMENT=production``) development defaults are r
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -15,6 +16,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/badgeservice.db"
 DEFAULT_BASE_URL = "http://localhost:8000"
+
+
+def decode_secret(value: str) -> bytes:
+    """The 32-byte key-encryption key from its base64url form (``keys new-secret``)."""
+    try:
+        key = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+    except ValueError as exc:
+        raise ValueError("the secret key is not base64url") from exc
+    if len(key) != 32:
+        raise ValueError("the secret key must decode to 32 bytes (badgeservice keys new-secret)")
+    return key
 
 
 class Settings(BaseSettings):
@@ -50,6 +62,13 @@ class Settings(BaseSettings):
         if not self.secret_key:
             raise ValueError("production needs BADGESERVICE_SECRET_KEY (the key-encryption key)")
         return self
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            decode_secret(value)
+        return value
 
     @property
     def host(self) -> str:

@@ -10,6 +10,7 @@ from badgeservice.cli import app
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.models import ApiToken, Issuer
 from badgeservice.services.auth import authenticate
+from badgeservice.settings import Settings
 
 runner = CliRunner()
 
@@ -56,3 +57,9 @@ def test_issuers_create_then_issuer_token(env: str) -> None:
 
 def test_tokens_create_needs_exactly_one_owner(env: str) -> None:
     assert runner.invoke(app, ["tokens", "create"]).exit_code == 2
+
+
+def test_keys_new_secret_is_a_valid_secret_key() -> None:
+    result = runner.invoke(app, ["keys", "new-secret"])
+    assert result.exit_code == 0
+    assert Settings(secret_key=result.output.strip()).secret_key

@@ -23,9 +23,12 @@ def test_readyz_reports_database_at_head(client: TestClient) -> None:
     assert response.json()["revision"]
 
 
-def test_readyz_is_503_before_migrations(backend: str, new_database: object) -> None:
+def test_readyz_is_503_before_migrations(
+    backend: str, new_database: object, settings: Settings
+) -> None:
     url = new_database(backend)  # type: ignore[operator]
-    application = create_app(Settings(database_url=url), configure_logs=False)
+    unmigrated = settings.model_copy(update={"database_url": url})
+    application = create_app(unmigrated, configure_logs=False)
     with TestClient(application) as client:
         response = client.get("/readyz")
     application.state.engine.dispose()

@@ -24,7 +24,11 @@ def test_server_process_is_ready(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'server.db'}"
     upgrade(url)
     port = free_port()
-    env = os.environ | {"BADGESERVICE_DATABASE_URL": url, "BADGESERVICE_LOG_FORMAT": "json"}
+    env = os.environ | {
+        "BADGESERVICE_DATABASE_URL": url,
+        "BADGESERVICE_KEYS_DIR": str(tmp_path / "keys"),
+        "BADGESERVICE_LOG_FORMAT": "json",
+    }
     command = [sys.executable, "-m", "badgeservice", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:

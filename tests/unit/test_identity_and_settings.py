@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from badgeservice.domain.issuer import is_valid_slug, issuer_did
+from badgeservice.services.keystore import new_secret
 from badgeservice.settings import Settings
 
 
@@ -50,8 +51,8 @@ def test_settings_default_to_embedded_mode(monkeypatch: pytest.MonkeyPatch) -> N
     [
         {},
         {"base_url": "https://badges.example.org"},
-        {"secret_key": "k" * 44},
-        {"base_url": "http://badges.example.org", "secret_key": "k" * 44},
+        {"secret_key": new_secret()},
+        {"base_url": "http://badges.example.org", "secret_key": new_secret()},
     ],
 )
 def test_production_refuses_development_defaults(overrides: dict[str, str]) -> None:
@@ -63,3 +64,10 @@ def test_production_refuses_development_defaults(overrides: dict[str, str]) -> N
 def test_base_url_must_be_a_bare_origin(base_url: str) -> None:
     with pytest.raises(ValidationError):
         Settings(base_url=base_url)
+
+
+def test_production_accepts_https_base_url_and_secret() -> None:
+    settings = Settings(
+        environment="production", base_url="https://badges.example.org", secret_key=new_secret()
+    )
+    assert settings.host == "badges.example.org"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from badgeservice.services.keystore import (
+    KeyStoreError,
+    LocalKeyStore,
+    build_key_store,
+    load_key_encryption_key,
+    new_secret,
+)
+from badgeservice.settings import Settings, decode_secret
+
+
+def test_seal_unseal_round_trip() -> None:
+    store = LocalKeyStore(decode_secret(new_secret()))
+    sealed = store.seal(b"private key bytes", context="issuer:1/key-1")
+    assert b"private key bytes" not in sealed
+    assert store.unseal(sealed, context="issuer:1/key-1") == b"private key bytes"
+
+
+@pytest.mark.parametrize("tamper", ["context", "ciphertext", "kek", "format"])
+def test_unseal_refuses_anything_altered(tamper: str) -> None:
+    store = LocalKeyStore(decode_secret(new_secret()))
+    sealed = store.seal(b"secret", context="a")
+    context = "b" if tamper == "context" else "a"
+    if tamper == "ciphertext":
+        sealed = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    if tamper == "format":
+        sealed = b"\x02" + sealed[1:]
+    if tamper == "kek":
+        store = LocalKeyStore(decode_secret(new_secret()))
+    with pytest.raises(KeyStoreError):
+        store.unseal(sealed, context=context)
+
+
+def test_development_master_key_is_created_0600_once(tmp_path: Path) -> None:
+    settings = Settings(keys_dir=tmp_path / "keys", secret_key=None)
+    first = load_key_encryption_key(settings)
+    path = tmp_path / "keys" / "master.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_key_encryption_key(settings) == first
+    sealed = build_key_store(settings).seal(b"x", context="c")
+    assert build_key_store(settings).unseal(sealed, context="c") == b"x"
+
+
+def test_configured_secret_wins_over_file(tmp_path: Path) -> None:
+    secret = new_secret()
+    settings = Settings(keys_dir=tmp_path, secret_key=secret)
+    assert load_key_encryption_key(settings) == decode_secret(secret)
+    assert not (tmp_path / "master.key").exists()
+
+
+@pytest.mark.parametrize("secret", ["short", "!!!not base64!!!", "a" * 60])
+def test_bad_secret_key_is_refused_at_startup(secret: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(secret_key=secret)
