@@ -236,3 +236,19 @@ def test_request_id_is_echoed_when_safe(client: TestClient) -> None:
     )
     unsafe = client.get("/healthz", headers={"X-Request-ID": "a b\tc"})
     assert unsafe.headers["x-request-id"] != "a b\tc"
+
+
+def test_public_profile_json_ld_and_html(client: TestClient, session: Session) -> None:
+    create_issuer(session, url="https://wikimedia.de/", description="<b>Chapter</b>")
+    document = client.get("/issuers/wmde", headers={"Accept": "application/ld+json"})
+    assert document.headers["content-type"].startswith("application/ld+json")
+    profile = document.json()
+    assert profile["id"] == "did:web:localhost%3A8000:issuers:wmde"
+    assert profile["type"] == ["Profile"]
+    assert profile["name"] == "Wikimedia Deutschland"
+    assert profile["url"] == "https://wikimedia.de/"
+    page = client.get("/issuers/wmde")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Wikimedia Deutschland" in page.text
+    assert "&lt;b&gt;Chapter&lt;/b&gt;" in page.text
+    assert client.get("/issuers/nobody").status_code == 404

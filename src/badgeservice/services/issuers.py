@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Issuer
 from badgeservice.domain.issuer import is_valid_slug, issuer_did
+from badgeservice.domain.profile import build_profile
 from badgeservice.errors import FieldError, NotFoundError, SlugTakenError, ValidationFailedError
 from badgeservice.services.audit import record_event
 
@@ -21,6 +24,18 @@ def get_issuer(session: Session, slug: str) -> Issuer:
     if issuer is None:
         raise NotFoundError(f"Issuer '{slug}' not found.")
     return issuer
+
+
+def profile(issuer: Issuer) -> dict[str, Any]:
+    """The issuer's OB Profile (the ``issuer`` of its credentials)."""
+    return build_profile(
+        did=issuer.did,
+        name=issuer.name,
+        url=issuer.url,
+        email=issuer.email,
+        description=issuer.description,
+        image=issuer.image,
+    )
 
 
 def list_issuers(session: Session, *, limit: int = 50, offset: int = 0) -> list[Issuer]:

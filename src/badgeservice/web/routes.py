@@ -13,7 +13,7 @@ from badgeservice.domain.documents import standalone
 from badgeservice.domain.languages import LanguageTagError, normalize_language
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
-from badgeservice.services import achievements
+from badgeservice.services import achievements, issuers
 from badgeservice.web.negotiation import cached, json_ld_response, templates, wants_json
 
 router = APIRouter(tags=["public"])
@@ -53,6 +53,23 @@ def achievement_document(
             },
         )
     source = json.dumps([document, wants_json(request)], sort_keys=True).encode()
+    return cached(request, response, source, max_age=300, immutable=False)
+
+
+@router.get("/issuers/{slug}", response_class=Response)
+def issuer_profile(
+    slug: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The issuer's OB Profile as JSON-LD (``Accept: application/ld+json``) or an HTML page."""
+    issuer = issuers.get_issuer(session, slug)
+    profile = issuers.profile(issuer)
+    page_url = f"{settings.base_url}/issuers/{slug}"
+    if wants_json(request):
+        response = json_ld_response(standalone(profile))
+    else:
+        context = {"lang": "en", "title": issuer.name, "profile": profile, "page_url": page_url}
+        response = templates.TemplateResponse(request, "issuer.html", context)
+    source = json.dumps([profile, wants_json(request)], sort_keys=True).encode()
     return cached(request, response, source, max_age=300, immutable=False)
 
 
