@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.app import create_app
 from badgeservice.db.base import Base
-from badgeservice.db.engine import normalize_database_url
+from badgeservice.db.engine import make_engine, make_session_factory, normalize_database_url
 from badgeservice.db.migrations import upgrade
 from badgeservice.settings import Settings
 from tests.conftest import require
@@ -106,10 +106,18 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     application.state.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def test_engine(database_url: str) -> Iterator[Engine]:
+    """The tests' own engine: on SQLite its reads do not take the write lock the app needs."""
+    engine = make_engine(database_url, sqlite_immediate=False)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session(app: FastAPI) -> Iterator[Session]:
+def session(app: FastAPI, test_engine: Engine) -> Iterator[Session]:
     """A session on the app's database; every table is emptied after the test."""
-    db = app.state.session_factory()
+    db = make_session_factory(test_engine)()
     yield db
     db.rollback()
     for table in reversed(Base.metadata.sorted_tables):

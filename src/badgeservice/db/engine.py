@@ -29,7 +29,15 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_sqlite(connection: Any) -> None:
+def _begin_sqlite_immediate(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that read first and
+    # writes later fails with "database is locked" when another writer committed meanwhile.
+    # SQLite thus runs one transaction at a time; the busy timeout makes the others wait.
+    # PostgreSQL is the choice for concurrency.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_sqlite_deferred(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
@@ -40,13 +48,16 @@ def ensure_sqlite_directory(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, sqlite_immediate: bool = True) -> Engine:
+    """An engine for ``url``. ``sqlite_immediate=False`` is for read-mostly tools (tests that
+    inspect the database) that must not hold SQLite's write lock while they look."""
     url = normalize_database_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         ensure_sqlite_directory(url)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin_sqlite)
+        begin = _begin_sqlite_immediate if sqlite_immediate else _begin_sqlite_deferred
+        event.listen(engine, "begin", begin)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 

@@ -3,8 +3,22 @@
 from badgeservice.db.models.achievement import Achievement
 from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
+from badgeservice.db.models.credential import Credential
+from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
+from badgeservice.db.models.status_list import StatusAllocation, StatusList
 
-__all__ = ["Achievement", "ApiToken", "AuditEvent", "Image", "Issuer", "IssuerKey"]
+__all__ = [
+    "Achievement",
+    "ApiToken",
+    "AuditEvent",
+    "Credential",
+    "IdempotencyKey",
+    "Image",
+    "Issuer",
+    "IssuerKey",
+    "StatusAllocation",
+    "StatusList",
+]
