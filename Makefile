@@ -23,14 +23,14 @@ test: $(STAMP)  ## create/update the environment and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff, formatting, mypy, import-linter layer contracts
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/ruff check src tests migrations bench scripts
+	$(BIN)/ruff format --check src tests migrations bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests migrations bench
-	$(BIN)/ruff format src tests migrations bench
+	$(BIN)/ruff check --fix src tests migrations bench scripts
+	$(BIN)/ruff format src tests migrations bench scripts
 
 lock: $(STAMP)  ## re-pin every dependency after editing pyproject.toml
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header -o requirements/lock.txt pyproject.toml
