@@ -1,0 +1,72 @@
+"""Recipients: who a credential is about, as OB 3.0 AchievementSubject fields.
+
+An email is never published: it becomes a salted SHA-256 IdentityObject with a fresh salt per
+credential. Emails are normalised first (trimmed, lower-cased) so that the learner can later
+prove the match whatever case they type; the OB spec is silent on normalisation.
+
+See: https://www.imsglobal.org/spec/ob/v3p0/#identityobject
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any, Literal
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class RecipientError(ValueError):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    normalized = email.strip().lower()
+    if not _EMAIL.match(normalized) or len(normalized) > 320:
+        raise RecipientError(f"'{email}' is not an email address")
+    return normalized
+
+
+def identity_hash(identifier: str, salt: str) -> str:
+    """``sha256$`` + hex SHA-256 of the UTF-8 identifier with the salt appended."""
+    return "sha256$" + hashlib.sha256((identifier + salt).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: Literal["email", "did", "url"]
+    value: str
+    name: str | None = None
+
+    def subject_fields(self, salt: str | None = None) -> dict[str, Any]:
+        """``id`` (DID or URL) or ``identifier`` (hashed email), plus the display name as a
+        plain ``name`` IdentityObject when one was given."""
+        identifiers: list[dict[str, Any]] = []
+        fields: dict[str, Any] = {}
+        if self.kind == "email":
+            salt = salt or secrets.token_urlsafe(16)
+            identifiers.append(
+                {
+                    "type": "IdentityObject",
+                    "identityHash": identity_hash(normalize_email(self.value), salt),
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "salt": salt,
+                }
+            )
+        else:
+            fields["id"] = self.value
+        if self.name:
+            identifiers.append(
+                {
+                    "type": "IdentityObject",
+                    "identityHash": self.name,
+                    "identityType": "name",
+                    "hashed": False,
+                }
+            )
+        if identifiers:
+            fields["identifier"] = identifiers
+        return fields
