@@ -12,7 +12,20 @@ from badgeservice.db.base import Base
 from badgeservice.db.engine import make_engine
 from badgeservice.db.migrations import downgrade, head_revisions, upgrade
 
-TABLES = {"issuers", "issuer_keys", "api_tokens", "audit_events", "achievements", "images"}
+TABLES = {
+    "issuers",
+    "issuer_keys",
+    "api_tokens",
+    "audit_events",
+    "achievements",
+    "images",
+    "credentials",
+    "status_lists",
+    "status_allocations",
+    "idempotency_keys",
+    "batches",
+    "batch_items",
+}
 
 
 def test_upgrade_downgrade_upgrade(backend: str, new_database: object) -> None:

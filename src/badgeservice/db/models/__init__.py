@@ -3,6 +3,7 @@
 from badgeservice.db.models.achievement import Achievement
 from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
+from badgeservice.db.models.batch import Batch, BatchItem
 from badgeservice.db.models.credential import Credential
 from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
@@ -14,6 +15,8 @@ __all__ = [
     "Achievement",
     "ApiToken",
     "AuditEvent",
+    "Batch",
+    "BatchItem",
     "Credential",
     "IdempotencyKey",
     "Image",
