@@ -59,3 +59,12 @@ def test_configured_secret_wins_over_file(tmp_path: Path) -> None:
 def test_bad_secret_key_is_refused_at_startup(secret: str) -> None:
     with pytest.raises(ValidationError):
         Settings(secret_key=secret)
+
+
+def test_lookup_hash_is_keyed_and_stable() -> None:
+    secret = decode_secret(new_secret())
+    store = LocalKeyStore(secret)
+    assert store.lookup_hash("a@example.org") == LocalKeyStore(secret).lookup_hash("a@example.org")
+    assert store.lookup_hash("a@example.org") != store.lookup_hash("b@example.org")
+    other = LocalKeyStore(decode_secret(new_secret()))
+    assert other.lookup_hash("a@example.org") != store.lookup_hash("a@example.org")

@@ -7,6 +7,8 @@ The KEK comes from ``BADGESERVICE_SECRET_KEY`` or, in development, from ``keys/m
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -14,7 +16,9 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from badgeservice.errors import ServiceError
 from badgeservice.settings import Settings, decode_secret
@@ -33,6 +37,8 @@ class KeyStore(Protocol):
 
     def unseal(self, sealed: bytes, *, context: str) -> bytes: ...
 
+    def lookup_hash(self, value: str) -> str: ...
+
 
 class LocalKeyStore:
     """``0x01 ‖ nonce(12) ‖ AES-GCM(plaintext, aad=context)``. The context (e.g. the key's
@@ -42,6 +48,14 @@ class LocalKeyStore:
         if len(kek) != 32:
             raise ValueError("the key-encryption key must be 32 bytes")
         self._aead = AESGCM(kek)
+        self._lookup_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"badgeservice lookup hash"
+        ).derive(kek)
+
+    def lookup_hash(self, value: str) -> str:
+        """A keyed hash (HMAC-SHA256 under a key derived from the KEK) for finding records by
+        a value we do not store, such as a recipient's email."""
+        return hmac.new(self._lookup_key, value.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, plaintext: bytes, *, context: str) -> bytes:
         nonce = os.urandom(12)
