@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     database_pool_size: int = 5
     migrations_dir: Path | None = None
+    # Outbound HTTP (did:web, status lists, verify-by-URL); see remote/.
+    remote_trusted_hosts: list[str] | None = None
+    remote_timeout: float = 5.0
+    remote_max_bytes: int = 1_048_576
+    remote_max_redirects: int = 3
+    remote_cache_ttl: float = 300.0
+    remote_cache_size: int = 256
 
     @field_validator("base_url")
     @classmethod

@@ -1,0 +1,62 @@
+"""The service's one outbound HTTP client, guarded against server-side request forgery.
+
+Used for did:web documents, https verification methods, status list credentials and
+verify-by-URL (DESIGN.md §7). Every fetch is a GET; every hop (the URL and each redirect, at
+most ``max_redirects``) is checked before it is sent:
+
+- https only; plain http only for hosts configured as trusted (``localhost`` in development);
+- the host is resolved once and every address must be public (no loopback, RFC 1918/4193,
+  link-local, CGNAT, multicast, unspecified, reserved or cloud-metadata address, IPv4 embedded
+  in IPv6 unwrapped first); the connection then goes to a checked address, so DNS rebinding
+  cannot swap it. Trusted hosts skip this check;
+- a total time cap, a size cap enforced while streaming, a small per-process TTL cache.
+
+Errors (all with a stable ``code``) are drawn in ``badgeservice.remote.errors``.
+"""
+
+from badgeservice.remote._addresses import (
+    CLOUD_METADATA_ADDRESSES,
+    FORBIDDEN_NETWORKS,
+    Resolver,
+    Target,
+    check_url,
+    is_public_address,
+    resolve_host,
+)
+from badgeservice.remote._cache import TtlCache, cache_lifetime
+from badgeservice.remote._fetcher import JSON_ACCEPT, FetchedDocument, RemoteFetcher
+from badgeservice.remote.errors import (
+    RemoteAddressRefusedError,
+    RemoteBadStatusError,
+    RemoteError,
+    RemoteNotJsonError,
+    RemoteTimeoutError,
+    RemoteTooLargeError,
+    RemoteTooManyRedirectsError,
+    RemoteUnreachableError,
+    RemoteUrlRefusedError,
+)
+
+__all__ = [
+    "CLOUD_METADATA_ADDRESSES",
+    "FORBIDDEN_NETWORKS",
+    "JSON_ACCEPT",
+    "FetchedDocument",
+    "RemoteAddressRefusedError",
+    "RemoteBadStatusError",
+    "RemoteError",
+    "RemoteFetcher",
+    "RemoteNotJsonError",
+    "RemoteTimeoutError",
+    "RemoteTooLargeError",
+    "RemoteTooManyRedirectsError",
+    "RemoteUnreachableError",
+    "RemoteUrlRefusedError",
+    "Resolver",
+    "Target",
+    "TtlCache",
+    "cache_lifetime",
+    "check_url",
+    "is_public_address",
+    "resolve_host",
+]
