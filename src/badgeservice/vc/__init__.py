@@ -1,1 +1,94 @@
-"""Verifiable-credential engine: Data Integrity, VC-JWT, DIDs, status lists, baking (pure)."""
+"""Verifiable-credential engine: Data Integrity, VC-JWT, DIDs, status lists, baking (pure).
+
+The public surface is what ``__all__`` lists; modules starting with ``_`` are private.
+
+See: https://www.w3.org/TR/vc-data-integrity/
+"""
+
+from badgeservice.vc.canon import canonicalize
+from badgeservice.vc.dids import (
+    DidResolver,
+    build_did_document,
+    did_key_from_key,
+    did_web_from_url,
+    did_web_to_url,
+    resolve_did_key,
+)
+from badgeservice.vc.errors import (
+    BakingError,
+    CanonicalizationError,
+    DidResolutionError,
+    DocumentLoadFailedError,
+    JwtError,
+    KeyFormatError,
+    ProofError,
+    SafeModeError,
+    StatusListError,
+    VcError,
+)
+from badgeservice.vc.keys import (
+    KeyPair,
+    generate_key,
+    key_from_jwk,
+    key_from_multibase,
+    load_key_file,
+)
+from badgeservice.vc.loader import (
+    DEFAULT_LOADER,
+    KNOWN_CONTEXTS,
+    StaticLoader,
+    build_loader,
+    get_context,
+    load_document,
+)
+from badgeservice.vc.proofs import (
+    ProofResult,
+    format_datetime,
+    parse_datetime,
+    sign_credential,
+    verify_proofs,
+)
+from badgeservice.vc.safemode import check_safe_mode
+from badgeservice.vc.verify import CHECK_IDS, Check, ExtraCheck, Report, verify_credential
+
+__all__ = [
+    "CHECK_IDS",
+    "DEFAULT_LOADER",
+    "KNOWN_CONTEXTS",
+    "BakingError",
+    "CanonicalizationError",
+    "Check",
+    "DidResolutionError",
+    "DidResolver",
+    "DocumentLoadFailedError",
+    "ExtraCheck",
+    "JwtError",
+    "KeyFormatError",
+    "KeyPair",
+    "ProofError",
+    "ProofResult",
+    "Report",
+    "SafeModeError",
+    "StaticLoader",
+    "StatusListError",
+    "VcError",
+    "build_did_document",
+    "build_loader",
+    "canonicalize",
+    "check_safe_mode",
+    "did_key_from_key",
+    "did_web_from_url",
+    "did_web_to_url",
+    "format_datetime",
+    "generate_key",
+    "get_context",
+    "key_from_jwk",
+    "key_from_multibase",
+    "load_document",
+    "load_key_file",
+    "parse_datetime",
+    "resolve_did_key",
+    "sign_credential",
+    "verify_credential",
+    "verify_proofs",
+]

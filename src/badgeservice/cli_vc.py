@@ -1,0 +1,225 @@
+"""``badgeservice vc ...``: canonicalize, sign, verify, bake and unbake credentials from files.
+
+Exit codes: 0 done / verified, 1 not verified, 2 usage or input error (typer's own usage
+errors are 2 as well). Nothing is fetched unless ``verify --did-web-base URL`` is given; then
+did:web, https keys and status lists are read from that base only (like the JS peer does).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from badgeservice.vc import (
+    DEFAULT_LOADER,
+    StaticLoader,
+    VcError,
+    canonicalize,
+    did_key_from_key,
+    load_key_file,
+    parse_datetime,
+    sign_credential,
+    verify_credential,
+)
+
+vc_app = typer.Typer(
+    name="vc",
+    help="Verifiable credential tools: canonicalize, sign, verify, bake, unbake.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+MAX_FETCH_BYTES = 1 << 20
+ContextsOption = Annotated[
+    Path | None,
+    typer.Option("--contexts", help="Folder with context-map.json: extra JSON-LD contexts."),
+]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        _fail(f"cannot read JSON from {path}: {error}")
+    if not isinstance(data, dict):
+        _fail(f"{path} does not hold a JSON object")
+    return data
+
+
+def _loader(folder: Path | None) -> StaticLoader:
+    """The vendored contexts, plus those of ``folder/context-map.json`` we do not ship."""
+    if folder is None:
+        return DEFAULT_LOADER
+    mapping = _read_json(folder / "context-map.json")
+    extra = {
+        url: _read_json(folder / name)
+        for url, name in mapping.items()
+        if not url.startswith("_") and isinstance(name, str) and url not in DEFAULT_LOADER.urls
+    }
+    return DEFAULT_LOADER.with_contexts(extra)
+
+
+@vc_app.command("canonicalize")
+def canonicalize_command(file: Path, contexts: ContextsOption = None) -> None:
+    """Print the RDFC-1.0 canonical N-Quads of a JSON-LD document."""
+    try:
+        sys.stdout.write(canonicalize(_read_json(file), loader=_loader(contexts)))
+    except VcError as error:
+        _fail(f"{error.code}: {error.message}")
+
+
+@vc_app.command("sign")
+def sign_command(
+    file: Path,
+    key: Annotated[Path, typer.Option("--key", help="Key file (publicKeyMultibase + secret).")],
+    verification_method: Annotated[
+        str | None, typer.Option("--verification-method", help="Default: key id or did:key.")
+    ] = None,
+    created: Annotated[str | None, typer.Option("--created", help="Proof created time.")] = None,
+    cryptosuite: Annotated[
+        str, typer.Option("--cryptosuite", help="eddsa-rdfc-2022 or ecdsa-rdfc-2019.")
+    ] = "",
+    contexts: ContextsOption = None,
+) -> None:
+    """Sign a credential with a Data Integrity proof; print the signed credential."""
+    key_data = _read_json(key)
+    if created is not None and parse_datetime(created) is None:
+        _fail(f"--created: not an XML Schema dateTime with a time zone: {created}")
+    try:
+        pair = load_key_file(key_data)
+        suite = cryptosuite or (
+            "eddsa-rdfc-2022" if pair.algorithm == "Ed25519" else "ecdsa-rdfc-2019"
+        )
+        vm = verification_method or key_data.get("id") or _did_key_vm(pair)
+        signed = sign_credential(
+            _read_json(file),
+            pair,
+            str(vm),
+            cryptosuite=suite,
+            created=created,
+            loader=_loader(contexts),
+        )
+    except VcError as error:
+        _fail(f"{error.code}: {error.message}")
+    typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+
+
+def _did_key_vm(pair: Any) -> str:
+    did = did_key_from_key(pair)
+    return f"{did}#{did.removeprefix('did:key:')}"
+
+
+@vc_app.command("verify")
+def verify_command(
+    file: Path,
+    contexts: ContextsOption = None,
+    now: Annotated[str | None, typer.Option("--now", help="Check dates at this time.")] = None,
+    did_web_base: Annotated[
+        str | None, typer.Option("--did-web-base", help="Read did:web/https documents here.")
+    ] = None,
+) -> None:
+    """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG); print the JSON report."""
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        _fail(f"cannot read {file}: {error}")
+    moment: datetime | None = None
+    if now is not None:
+        moment = parse_datetime(now)
+        if moment is None:
+            _fail(f"--now: not an XML Schema dateTime with a time zone: {now}")
+    fetch = _fetcher(did_web_base) if did_web_base else None
+    report = verify_credential(
+        _source(data), fetch_json=fetch, now=moment, loader=_loader(contexts)
+    )
+    typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    raise typer.Exit(0 if report.verified else 1)
+
+
+def _source(data: bytes) -> dict[str, Any] | str | bytes:
+    """A JSON object, a compact JWT (text) or image bytes."""
+    text = data.strip()
+    if text.startswith(b"{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return data
+        return parsed if isinstance(parsed, dict) else data
+    if text.count(b".") == 2 and text.isascii() and b"<" not in text:
+        return text.decode("ascii")
+    return data
+
+
+def _fetcher(base: str) -> Any:
+    """``fetch_json`` that maps did:web and https URLs onto ``base`` (never elsewhere)."""
+    root = base.rstrip("/")
+
+    def fetch(url: str) -> dict[str, Any]:
+        parts = urllib.parse.urlsplit(url)
+        target = url if url.startswith(root + "/") else f"{root}{parts.path}"
+        if not target.startswith(root + "/") or ".." in parts.path:
+            raise ValueError(f"refusing to fetch {url} outside {root}")
+        with urllib.request.urlopen(target, timeout=5) as response:  # noqa: S310 (base is ours)
+            body = response.read(MAX_FETCH_BYTES + 1)
+        if len(body) > MAX_FETCH_BYTES:
+            raise ValueError(f"{url} is larger than {MAX_FETCH_BYTES} bytes")
+        document = json.loads(body)
+        if not isinstance(document, dict):
+            raise ValueError(f"{url} is not a JSON object")
+        return document
+
+    return fetch
+
+
+@vc_app.command("bake")
+def bake_command(
+    image: Annotated[Path, typer.Option("--image", help="PNG or SVG badge image.")],
+    credential: Annotated[Path, typer.Option("--credential", help="Credential (JSON or JWT).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the image.")],
+) -> None:
+    """Embed a credential in a PNG or SVG image (Open Badges baking)."""
+    from badgeservice.vc.baking import bake_png, bake_svg
+
+    try:
+        picture = image.read_bytes()
+        raw = credential.read_bytes()
+    except OSError as error:
+        _fail(f"cannot read input: {error}")
+    payload = _source(raw)
+    if isinstance(payload, bytes):
+        _fail(f"{credential} is neither a JSON object nor a compact JWT")
+    try:
+        baked = (
+            bake_png(picture, payload)
+            if picture.startswith(b"\x89PNG")
+            else bake_svg(picture, payload)
+        )
+    except VcError as error:
+        _fail(f"{error.code}: {error.message}")
+    output.write_bytes(baked)
+
+
+@vc_app.command("unbake")
+def unbake_command(image: Path) -> None:
+    """Print the credential baked into a PNG or SVG image."""
+    from badgeservice.vc.baking import unbake
+
+    try:
+        payload = unbake(image.read_bytes())
+    except OSError as error:
+        _fail(f"cannot read {image}: {error}")
+    except VcError as error:
+        _fail(f"{error.code}: {error.message}", 1)
+    typer.echo(payload if isinstance(payload, str) else json.dumps(payload, indent=2))

@@ -1,0 +1,144 @@
+"""The ``status`` check: read each BitstringStatusListEntry's bit from a verified list.
+
+The list credential comes from the injected ``fetch_status_list`` (unreachable: ``error``), its
+proof is verified with the same machinery (invalid: ``error``, the status cannot be known), its
+issuer must be the credential's issuer and its ``statusPurpose`` the entry's. A set bit means
+``failed`` for ``revocation`` and ``suspension``; other purposes are reported, not failed.
+
+See: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from badgeservice.vc import _controllers
+from badgeservice.vc._checks import Outcome, Subject
+from badgeservice.vc.proofs import verify_proofs
+
+__all__ = ["check_status"]
+
+ENTRY_TYPE = "BitstringStatusListEntry"
+LIST_TYPE = "BitstringStatusListCredential"
+FAILING_PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
+
+
+def check_status(subject: Subject) -> Outcome:
+    """Check every ``credentialStatus`` entry; the worst outcome wins.
+
+    See: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+    """
+    status = subject.doc.get("credentialStatus")
+    if status is None:
+        return Outcome(
+            "skipped", "status_absent", "the credential has no credentialStatus", required=False
+        )
+    entries = status if isinstance(status, list) else [status]
+    outcomes = [_check_entry(subject, entry) for entry in entries]
+    for wanted in ("failed", "error"):
+        for outcome in outcomes:
+            if outcome.outcome == wanted:
+                return outcome
+    return Outcome("passed", "status_valid", "; ".join(o.message for o in outcomes))
+
+
+def _check_entry(subject: Subject, entry: Any) -> Outcome:
+    if not isinstance(entry, Mapping):
+        return Outcome(
+            "failed", "status_entry_malformed", "a credentialStatus entry is not an object"
+        )
+    if entry.get("type") != ENTRY_TYPE:
+        return Outcome(
+            "error", "status_type_unsupported", f"cannot check status of type {entry.get('type')!r}"
+        )
+    url, purpose, index = (
+        entry.get(k) for k in ("statusListCredential", "statusPurpose", "statusListIndex")
+    )
+    if not (
+        isinstance(url, str)
+        and isinstance(purpose, str)
+        and isinstance(index, str)
+        and index.isascii()
+        and index.isdigit()
+    ):
+        return Outcome(
+            "failed",
+            "status_entry_malformed",
+            "the status entry needs statusListCredential, statusPurpose and a "
+            "decimal statusListIndex string",
+        )
+    fetch = subject.options.fetch_status_list
+    try:
+        if fetch is None:
+            raise LookupError("no fetch_status_list was given")
+        listing = fetch(url)
+    except Exception as error:  # injected fetchers may raise anything
+        return Outcome(
+            "error", "status_list_unreachable", f"could not retrieve the status list {url}: {error}"
+        )
+    problem = _check_list(subject, listing, url, purpose)
+    if problem is not None:
+        return problem
+    return _read_bit(listing, url, purpose, int(index))
+
+
+def _check_list(subject: Subject, listing: Any, url: str, purpose: str) -> Outcome | None:
+    if not isinstance(listing, dict) or LIST_TYPE not in _as_list(listing.get("type")):
+        return Outcome("error", "status_list_malformed", f"{url} is not a {LIST_TYPE}")
+    results = verify_proofs(
+        listing,
+        _controllers.method_resolver(subject),
+        loader=subject.loader,
+        now=subject.options.now,
+    )
+    if not results or not all(r.ok for r in results):
+        reason = results[0].message if results else "it has no proof"
+        return Outcome(
+            "error", "status_list_unverified", f"the status list {url} does not verify: {reason}"
+        )
+    issuer = listing.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if issuer_id != subject.issuer_id():
+        return Outcome(
+            "error",
+            "status_list_issuer_mismatch",
+            f"the status list {url} is issued by {issuer_id}, not the credential issuer",
+        )
+    purposes = _as_list(_list_subject(listing).get("statusPurpose"))
+    if purpose not in purposes:
+        return Outcome(
+            "error", "status_purpose_mismatch", f"the status list {url} is not for {purpose}"
+        )
+    return None
+
+
+def _read_bit(listing: dict[str, Any], url: str, purpose: str, index: int) -> Outcome:
+    from badgeservice.vc.statuslist import StatusList
+
+    try:
+        bits = StatusList.decode(str(_list_subject(listing).get("encodedList", "")))
+        is_set = bool(bits.get(index))
+    except Exception as error:  # a hostile list must not crash the report
+        return Outcome(
+            "error", "status_list_malformed", f"cannot read index {index} of {url}: {error}"
+        )
+    if is_set and purpose in FAILING_PURPOSES:
+        return Outcome(
+            "failed",
+            f"status_{FAILING_PURPOSES[purpose]}",
+            f"the credential is {FAILING_PURPOSES[purpose]} ({url} index {index})",
+        )
+    state = "set" if is_set else "unset"
+    if purpose in FAILING_PURPOSES:
+        state = f"not {FAILING_PURPOSES[purpose]}"
+    return Outcome("passed", "status_valid", f"{purpose}: {state}")
+
+
+def _list_subject(listing: Mapping[str, Any]) -> Mapping[str, Any]:
+    subject = listing.get("credentialSubject")
+    return subject if isinstance(subject, Mapping) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

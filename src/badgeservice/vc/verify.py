@@ -1,0 +1,173 @@
+"""The verification pipeline: named checks in a fixed order, each with a stable id and code.
+
+``structure``, ``contexts``, ``safe_mode``, ``proof``, ``issuer_key``, ``proof_purpose``,
+``valid_from``, ``valid_until``, ``status`` (plus any extra checks, e.g. ``schema``, placed
+after a named check). Each check ends ``passed``, ``failed`` (checked: not valid), ``error``
+(could not be checked) or ``skipped``. ``verified`` is true only when every required check
+passed. Nothing here raises on untrusted input, and nothing reaches the network: documents
+come from the injected ``fetch_json`` / ``fetch_status_list`` callables, time from ``now``.
+
+See: https://www.w3.org/TR/vc-data-model-2.0/#verification
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from badgeservice.vc import _checks
+from badgeservice.vc._checks import CheckFn, Outcome, Subject, VerifyOptions
+from badgeservice.vc._inputs import prepare
+from badgeservice.vc._status import check_status
+from badgeservice.vc.loader import StaticLoader
+
+__all__ = [
+    "CHECK_IDS",
+    "Check",
+    "ExtraCheck",
+    "Report",
+    "verify_credential",
+]
+
+CHECK_IDS: tuple[str, ...] = (
+    "structure",
+    "contexts",
+    "safe_mode",
+    "proof",
+    "issuer_key",
+    "proof_purpose",
+    "valid_from",
+    "valid_until",
+    "status",
+)
+
+
+CHECKS: dict[str, CheckFn] = {
+    "structure": _checks.check_structure,
+    "contexts": _checks.check_contexts,
+    "safe_mode": _checks.check_safe_mode,
+    "proof": _checks.check_proof,
+    "issuer_key": _checks.check_issuer_key,
+    "proof_purpose": _checks.check_proof_purpose,
+    "valid_from": _checks.check_valid_from,
+    "valid_until": _checks.check_valid_until,
+    "status": check_status,
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of the report. ``required=False`` marks a check that did not apply."""
+
+    id: str
+    outcome: str
+    code: str
+    message: str
+    required: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "outcome": self.outcome, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ExtraCheck:
+    """A check added by a caller (``schema`` later): runs after the check named ``after``."""
+
+    id: str
+    run: CheckFn
+    after: str = "contexts"
+
+
+@dataclass
+class Report:
+    """The verification report: ``verified`` and the checks, in order."""
+
+    verified: bool
+    checks: list[Check]
+    format: str
+    credential: dict[str, Any] | None = None
+    proofs: list[dict[str, Any]] = field(default_factory=list)
+
+    def check(self, check_id: str) -> Check:
+        """The check with this id (KeyError when the pipeline has none)."""
+        for item in self.checks:
+            if item.id == check_id:
+                return item
+        raise KeyError(check_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "checks": [item.to_dict() for item in self.checks],
+            "format": self.format,
+            "proofs": self.proofs,
+        }
+
+
+def verify_credential(
+    source: Mapping[str, Any] | str | bytes,
+    *,
+    fetch_json: Callable[[str], dict[str, Any]] | None = None,
+    fetch_status_list: Callable[[str], dict[str, Any]] | None = None,
+    now: datetime | None = None,
+    trusted_issuer_keys: Callable[[str, str], bool] | None = None,
+    loader: StaticLoader | None = None,
+    extra_checks: Sequence[ExtraCheck] = (),
+) -> Report:
+    """Verify a credential given as JSON-LD (a dict), a compact VC-JWT (str) or a baked
+    PNG/SVG image (bytes); return the report, never raise.
+
+    ``fetch_json(url)`` returns did:web / https controller documents; ``fetch_status_list``
+    (defaults to ``fetch_json``) returns status list credentials; both may raise anything,
+    which is reported as ``error``. ``trusted_issuer_keys(issuer_id, public_multibase)`` says
+    whether a ``<issuer id>#<publicKeyMultibase>`` key is one of ours.
+
+    See: https://www.w3.org/TR/vc-data-model-2.0/#verification
+    """
+    options = VerifyOptions(
+        fetch_json=fetch_json,
+        fetch_status_list=fetch_status_list or fetch_json,
+        now=(now or datetime.now(UTC)),
+        trusted_issuer_keys=trusted_issuer_keys,
+        loader=loader,
+    )
+    subject = prepare(source, options)
+    checks: list[Check] = []
+    halted: str | None = None
+    for check_id, run in _plan(extra_checks):
+        if halted is not None:
+            checks.append(Check(check_id, "skipped", f"{check_id}_skipped", halted))
+            continue
+        outcome = _run(check_id, run, subject)
+        checks.append(
+            Check(check_id, outcome.outcome, outcome.code, outcome.message, outcome.required)
+        )
+        if outcome.halt:
+            halted = f"not checked: the {check_id} check did not pass"
+    verified = all(item.outcome == "passed" for item in checks if item.required)
+    return Report(
+        verified=verified,
+        checks=checks,
+        format=subject.format,
+        credential=subject.credential,
+        proofs=[result.to_dict() for result in subject.proof_results],
+    )
+
+
+def _plan(extra_checks: Sequence[ExtraCheck]) -> list[tuple[str, CheckFn]]:
+    plan: list[tuple[str, CheckFn]] = [(check_id, CHECKS[check_id]) for check_id in CHECK_IDS]
+    for extra in extra_checks:
+        ids = [check_id for check_id, _ in plan]
+        position = ids.index(extra.after) + 1 if extra.after in ids else len(plan)
+        plan.insert(position, (extra.id, extra.run))
+    return plan
+
+
+def _run(check_id: str, run: CheckFn, subject: Subject) -> Outcome:
+    """Run one check; an unexpected exception is the check's ``error``, never a crash."""
+    try:
+        return run(subject)
+    except Exception as error:  # untrusted input: report, do not crash
+        return Outcome("error", f"{check_id}_unexpected_error", f"could not check: {error!r}")
