@@ -8,13 +8,20 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Issuer
 from badgeservice.services import auth, issuers
+from badgeservice.services.keystore import LocalKeyStore
+from badgeservice.settings import decode_secret
 
 BASE_URL = "http://localhost:8000"
+# The tests' key-encryption key (the app under test is configured with the same one).
+TEST_SECRET_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM"
+KEY_STORE = LocalKeyStore(decode_secret(TEST_SECRET_KEY))
 
 
 def create_issuer(session: Session, **overrides: Any) -> Issuer:
     fields: dict[str, Any] = {"slug": "wmde", "name": "Wikimedia Deutschland"} | overrides
-    issuer = issuers.create_issuer(session, base_url=BASE_URL, actor="test", **fields)
+    issuer = issuers.create_issuer(
+        session, base_url=BASE_URL, actor="test", key_store=KEY_STORE, **fields
+    )
     session.commit()
     return issuer
 

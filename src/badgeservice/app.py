@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from badgeservice import __version__
-from badgeservice.api.routes import achievements, health, issuers
+from badgeservice.api.routes import achievements, credentials, health, issuers
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -13,6 +13,7 @@ from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
+from badgeservice.web import credentials as web_credentials
 from badgeservice.web import routes as web_routes
 
 DESCRIPTION = """
@@ -49,5 +50,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(health.router)
     app.include_router(issuers.router)
     app.include_router(achievements.router)
+    app.include_router(credentials.router)
     app.include_router(web_routes.router)
+    app.include_router(web_credentials.router)
     return app

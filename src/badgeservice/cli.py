@@ -10,11 +10,12 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
+from badgeservice.cli_vc import vc_app
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
 from badgeservice.services import auth, issuers
-from badgeservice.services.keystore import new_secret
+from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.settings import Settings
 
 app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(keys_app, name="keys")
+app.add_typer(vc_app, name="vc")
 
 
 @contextmanager
@@ -145,6 +147,7 @@ def issuers_create(
             name=name,
             base_url=settings.base_url,
             actor="cli",
+            key_store=build_key_store(settings),
             url=url,
             email=email,
             description=description,

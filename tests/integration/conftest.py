@@ -26,6 +26,7 @@ from badgeservice.db.engine import make_engine, make_session_factory, normalize_
 from badgeservice.db.migrations import upgrade
 from badgeservice.settings import Settings
 from tests.conftest import require
+from tests.factories import TEST_SECRET_KEY
 
 POSTGRES_URL = os.environ.get(
     "BADGESERVICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -95,6 +96,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         environment="test",
         database_url=database_url,
         keys_dir=keys_dir,
+        secret_key=TEST_SECRET_KEY,
         max_body_bytes=64 * 1024,
     )
 

@@ -11,6 +11,7 @@ from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.models import ApiToken, Issuer
 from badgeservice.services.auth import authenticate
 from badgeservice.settings import Settings
+from tests.factories import TEST_SECRET_KEY
 
 runner = CliRunner()
 
@@ -18,6 +19,7 @@ runner = CliRunner()
 @pytest.fixture
 def env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("BADGESERVICE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BADGESERVICE_SECRET_KEY", TEST_SECRET_KEY)
     return database_url
 
 

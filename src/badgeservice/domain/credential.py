@@ -6,27 +6,15 @@ See: https://www.imsglobal.org/spec/ob/v3p0/#achievementcredential
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from badgeservice.domain.documents import OB_CONTEXTS
 from badgeservice.domain.recipient import Recipient
+from badgeservice.vc.proofs import format_datetime
+from badgeservice.vc.statuslist import build_status_entry
 
-
-def format_datetime(moment: datetime) -> str:
-    """Whole seconds, UTC, ``Z``: the form every verifier parses the same way."""
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def build_status_entry(list_url: str, index: int, purpose: str) -> dict[str, Any]:
-    """A BitstringStatusListEntry; ``statusListIndex`` is a string (OB3-PITFALLS D.28)."""
-    return {
-        "id": f"{list_url}#{index}",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": purpose,
-        "statusListIndex": str(index),
-        "statusListCredential": list_url,
-    }
+__all__ = ["CredentialContent", "build_credential", "build_status_entry", "format_datetime"]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
+RecipientKind = Literal["email", "did", "url"]
+KINDS: tuple[RecipientKind, ...] = ("email", "did", "url")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -36,7 +38,7 @@ def identity_hash(identifier: str, salt: str) -> str:
 
 @dataclass(frozen=True)
 class Recipient:
-    kind: Literal["email", "did", "url"]
+    kind: RecipientKind
     value: str
     name: str | None = None
 

@@ -11,12 +11,18 @@ from sqlalchemy.orm import Session
 
 from badgeservice.errors import AuthenticationRequiredError
 from badgeservice.services.auth import Principal, authenticate
+from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_key_store(request: Request) -> KeyStore:
+    key_store: KeyStore = request.app.state.key_store
+    return key_store
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -30,6 +36,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+KeyStoreDep = Annotated[KeyStore, Depends(get_key_store)]
 
 _bearer = HTTPBearer(auto_error=False, description="An admin or issuer API token.")
 

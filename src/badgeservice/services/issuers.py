@@ -12,7 +12,9 @@ from badgeservice.db.models import Issuer
 from badgeservice.domain.issuer import is_valid_slug, issuer_did
 from badgeservice.domain.profile import build_profile
 from badgeservice.errors import FieldError, NotFoundError, SlugTakenError, ValidationFailedError
+from badgeservice.services import keys
 from badgeservice.services.audit import record_event
+from badgeservice.services.keystore import KeyStore
 
 
 def find_issuer(session: Session, slug: str) -> Issuer | None:
@@ -50,6 +52,7 @@ def create_issuer(
     name: str,
     base_url: str,
     actor: str,
+    key_store: KeyStore,
     url: str | None = None,
     email: str | None = None,
     description: str | None = None,
@@ -84,5 +87,5 @@ def create_issuer(
         subject_id=slug,
         issuer_id=issuer.id,
     )
-    session.flush()
+    keys.create_keys(session, issuer, key_store, actor=actor)
     return issuer

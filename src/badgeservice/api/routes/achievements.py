@@ -24,7 +24,8 @@ _ERRORS = problem_responses(401, 403, 404, 422)
 IMAGE_TYPES = {"image/png", "image/svg+xml"}
 
 
-def _issuer(session: Session, principal: Principal, slug: str, scope: str) -> Issuer:
+def issuer_for(session: Session, principal: Principal, slug: str, scope: str) -> Issuer:
+    """The issuer of the URL, if the caller may act on it with ``scope``."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, scope)
     return issuer
@@ -61,7 +62,7 @@ def create_achievement(
     settings: SettingsDep,
 ) -> AchievementOut:
     """Define an achievement. Texts are maps of BCP 47 language tag → text."""
-    issuer = _issuer(session, principal, slug, "achievements:write")
+    issuer = issuer_for(session, principal, slug, "achievements:write")
     fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
     achievement = achievements.create_achievement(session, issuer, fields, actor=principal.actor)
     session.commit()
@@ -78,7 +79,7 @@ def list_achievements(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> AchievementPage:
-    issuer = _issuer(session, principal, slug, "achievements:read")
+    issuer = issuer_for(session, principal, slug, "achievements:read")
     items, total = achievements.list_achievements(session, issuer, limit=limit, offset=offset)
     return AchievementPage(
         items=[achievement_out(a, issuer, settings) for a in items],
@@ -96,7 +97,7 @@ def get_achievement(
     session: SessionDep,
     settings: SettingsDep,
 ) -> AchievementOut:
-    issuer = _issuer(session, principal, slug, "achievements:read")
+    issuer = issuer_for(session, principal, slug, "achievements:read")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     return achievement_out(achievement, issuer, settings)
 
@@ -112,7 +113,7 @@ def update_achievement(
 ) -> AchievementOut:
     """Change an achievement with a JSON Merge Patch: maps merge, ``null`` removes a key.
     Credentials already issued keep the achievement as it was."""
-    issuer = _issuer(session, principal, slug, "achievements:write")
+    issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     merged = merge_patch(achievements.wire_fields(achievement), patch)
     body = validate_body(AchievementIn, merged)
@@ -145,7 +146,7 @@ def upload_image(
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in IMAGE_TYPES:
         raise UnsupportedMediaTypeError("Send the image as image/png or image/svg+xml.")
-    issuer = _issuer(session, principal, slug, "achievements:write")
+    issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     achievements.set_achievement_image(session, achievement, content, actor=principal.actor)
     session.commit()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from fastapi import APIRouter, Query, status
+from pydantic import Field
 
+from badgeservice.api.schemas.common import ApiModel
 from badgeservice.api.schemas.issuers import IssuerCreate, IssuerOut, TokenCreate, TokenOut
-from badgeservice.db.models import ApiToken, Issuer
-from badgeservice.http.deps import PrincipalDep, SessionDep, SettingsDep
+from badgeservice.db.models import ApiToken, Issuer, IssuerKey
+from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import auth, issuers
+from badgeservice.services import auth, issuers, keys
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
@@ -51,12 +54,17 @@ def token_out(token: ApiToken, secret: str, issuer: Issuer | None) -> TokenOut:
     summary="Create an issuer (admin)",
 )
 def create_issuer(
-    body: IssuerCreate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+    body: IssuerCreate,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
 ) -> IssuerOut:
+    """Create an issuer with its did:web identifier and signing keys (Ed25519, P-256)."""
     principal.require_admin()
     fields = body.model_dump(exclude_none=True, mode="json")
     issuer = issuers.create_issuer(
-        session, base_url=settings.base_url, actor=principal.actor, **fields
+        session, base_url=settings.base_url, actor=principal.actor, key_store=key_store, **fields
     )
     session.commit()
     return issuer_out(issuer, settings)
@@ -121,3 +129,43 @@ def revoke_issuer_token(
     issuer = issuers.get_issuer(session, slug)
     auth.revoke_token(session, token_id, actor=principal.actor, issuer=issuer)
     session.commit()
+
+
+class KeyOut(ApiModel):
+    id: str = Field(description="The verification method id.")
+    algorithm: str
+    purpose: str
+    status: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+@router.get("/{slug}/keys", responses=_ERRORS, summary="List the issuer's public keys")
+def list_keys(slug: str, principal: PrincipalDep, session: SessionDep) -> list[KeyOut]:
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "issuer:read")
+    return [_key_out(issuer, row) for row in keys.issuer_keys(session, issuer)]
+
+
+@router.post("/{slug}/keys/rotate", responses=_ERRORS, summary="Rotate the signing keys")
+def rotate_keys(
+    slug: str, principal: PrincipalDep, session: SessionDep, key_store: KeyStoreDep
+) -> list[KeyOut]:
+    """New keys sign from now on; the old ones are retired but stay in the DID document, so
+    credentials signed before keep verifying."""
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "keys:manage")
+    keys.rotate_keys(session, issuer, key_store, actor=principal.actor)
+    session.commit()
+    return [_key_out(issuer, row) for row in keys.issuer_keys(session, issuer)]
+
+
+def _key_out(issuer: Issuer, row: IssuerKey) -> KeyOut:
+    return KeyOut(
+        id=keys.verification_method_id(issuer, row),
+        algorithm=row.algorithm,
+        purpose=row.purpose,
+        status=row.status,
+        created_at=row.created_at,
+        retired_at=row.retired_at,
+    )

@@ -1,0 +1,185 @@
+"""``/api/v1/issuers/{slug}/credentials``: issue, list, read, revoke, suspend."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import Field
+
+from badgeservice.api.routes.achievements import issuer_for
+from badgeservice.api.schemas.common import ApiModel
+from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
+from badgeservice.db.models import Credential, Issuer
+from badgeservice.domain.recipient import (
+    KINDS,
+    Recipient,
+    RecipientError,
+    RecipientKind,
+    normalize_email,
+)
+from badgeservice.errors import FieldError, ValidationFailedError
+from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
+from badgeservice.services import achievements, credentials, idempotency, issuance
+from badgeservice.settings import Settings
+
+router = APIRouter(prefix="/api/v1/issuers/{slug}/credentials", tags=["credentials"])
+_ERRORS = problem_responses(401, 403, 404, 409, 422)
+
+
+class StatusChangeIn(ApiModel):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class CredentialPage(ApiModel):
+    items: list[CredentialOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def credential_out(credential: Credential, issuer: Issuer, settings: Settings) -> CredentialOut:
+    url = issuance.credential_url(settings.base_url, credential.id)
+    return CredentialOut(
+        id=credential.id,
+        issuer=issuer.slug,
+        achievement_id=credential.achievement_id,
+        format=credential.format,
+        url=url,
+        json_url=f"{url}.json",
+        jwt_url=f"{url}.jwt" if credential.jwt else None,
+        credential=json.loads(credential.document),
+        jwt=credential.jwt,
+        issued_at=credential.issued_at,
+        revoked=credential.revoked_at is not None,
+        suspended=credential.suspended_at is not None,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+def issue_credential(
+    slug: str,
+    body: IssueIn,
+    response: Response,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> CredentialOut:
+    """Issue one signed credential. With an ``Idempotency-Key``, a retry of the same request
+    returns the credential first issued instead of a new one."""
+    issuer = issuer_for(session, principal, slug, "credentials:issue")
+    digest = idempotency.request_hash(body.model_dump(mode="json"))
+    if idempotency_key is not None:
+        replay = idempotency.find_replay(session, issuer, idempotency_key, digest, "credential")
+        if replay is not None:
+            response.status_code = status.HTTP_200_OK
+            return credential_out(
+                credentials.get_credential(session, issuer, replay), issuer, settings
+            )
+    achievement = achievements.get_achievement(session, issuer, body.achievement_id)
+    context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
+    credential = issuance.issue_credential(
+        session, issuer, achievement, issue_request(body), context
+    )
+    if idempotency_key is not None:
+        idempotency.remember(session, issuer, idempotency_key, digest, "credential", credential.id)
+    session.commit()
+    response.headers["Location"] = issuance.credential_url(settings.base_url, credential.id)
+    return credential_out(credential, issuer, settings)
+
+
+def issue_request(body: IssueIn) -> issuance.IssueRequest:
+    recipient = body.recipient
+    kind: RecipientKind
+    kind, value = next((k, v) for k in KINDS if (v := getattr(recipient, k)))
+    fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return issuance.IssueRequest(
+        recipient=Recipient(kind, str(value), recipient.name),
+        format=body.format,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        language=body.language,
+        narrative=body.narrative,
+        evidence=fields.get("evidence", []),
+        results=fields.get("results", []),
+        suspendable=body.suspendable,
+    )
+
+
+@router.get("", responses=_ERRORS)
+def list_credentials(
+    slug: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    achievement_id: Annotated[uuid.UUID | None, Query(alias="achievementId")] = None,
+    recipient_email: Annotated[str | None, Query(alias="recipientEmail")] = None,
+    state: Annotated[Literal["active", "revoked", "suspended", "expired"] | None, Query()] = None,
+    issued_from: Annotated[datetime | None, Query(alias="issuedFrom")] = None,
+    issued_to: Annotated[datetime | None, Query(alias="issuedTo")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CredentialPage:
+    """Credentials of the issuer, newest first, with filters."""
+    issuer = issuer_for(session, principal, slug, "credentials:read")
+    lookup = None
+    if recipient_email is not None:
+        try:
+            lookup = key_store.lookup_hash(normalize_email(recipient_email))
+        except RecipientError as exc:
+            raise ValidationFailedError(
+                errors=[FieldError("/query/recipientEmail", str(exc))]
+            ) from exc
+    where = credentials.CredentialFilter(achievement_id, lookup, state, issued_from, issued_to)
+    items, total = credentials.list_credentials(session, issuer, where, limit=limit, offset=offset)
+    return CredentialPage(
+        items=[credential_out(c, issuer, settings) for c in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{credential_id}", responses=_ERRORS)
+def get_credential(
+    slug: str,
+    credential_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> CredentialOut:
+    issuer = issuer_for(session, principal, slug, "credentials:read")
+    return credential_out(
+        credentials.get_credential(session, issuer, credential_id), issuer, settings
+    )
+
+
+@router.post("/{credential_id}/{action}", responses=_ERRORS)
+def change_status(
+    slug: str,
+    credential_id: uuid.UUID,
+    action: Literal["revoke", "suspend", "unsuspend"],
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: StatusChangeIn | None = None,
+) -> CredentialOut:
+    """``revoke`` (final), ``suspend`` or ``unsuspend``; the status list is re-signed."""
+    issuer = issuer_for(session, principal, slug, "credentials:revoke")
+    credential = credentials.get_credential(session, issuer, credential_id)
+    reason = body.reason if body else None
+    if action == "revoke":
+        credentials.revoke(session, credential, reason, actor=principal.actor)
+    elif action == "suspend":
+        credentials.suspend(session, credential, reason, actor=principal.actor)
+    else:
+        credentials.unsuspend(session, credential, actor=principal.actor)
+    session.commit()
+    return credential_out(credential, issuer, settings)

@@ -1,0 +1,154 @@
+"""Issued credentials: look-up, listing with filters, revocation and suspension."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Credential, Issuer, StatusAllocation, StatusList
+from badgeservice.errors import ConflictError, NotFoundError
+from badgeservice.services import status
+from badgeservice.services.audit import record_event
+
+
+class CredentialRevokedError(ConflictError):
+    code, title = "credential_revoked", "The credential is revoked; revocation is final"
+
+
+class CredentialNotSuspendableError(ConflictError):
+    code, title = "credential_not_suspendable", "The credential has no suspension status entry"
+
+
+@dataclass(frozen=True)
+class CredentialFilter:
+    achievement_id: uuid.UUID | None = None
+    recipient_lookup: str | None = None
+    state: str | None = None  # active | revoked | suspended | expired
+    issued_from: datetime | None = None
+    issued_to: datetime | None = None
+
+
+def find_credential(session: Session, credential_id: uuid.UUID) -> Credential | None:
+    return session.get(Credential, credential_id)
+
+
+def get_credential(session: Session, issuer: Issuer, credential_id: uuid.UUID) -> Credential:
+    credential = session.get(Credential, credential_id)
+    if credential is None or credential.issuer_id != issuer.id:
+        raise NotFoundError(f"Credential {credential_id} not found.")
+    return credential
+
+
+def list_credentials(
+    session: Session, issuer: Issuer, where: CredentialFilter, *, limit: int, offset: int
+) -> tuple[list[Credential], int]:
+    query = _filtered(select(Credential).where(Credential.issuer_id == issuer.id), where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(Credential.issued_at.desc(), Credential.id).limit(limit).offset(offset)
+    return list(session.scalars(page)), total
+
+
+def _filtered(query: Select[Credential], where: CredentialFilter) -> Select[Credential]:
+    now = utcnow()
+    if where.achievement_id:
+        query = query.where(Credential.achievement_id == where.achievement_id)
+    if where.recipient_lookup:
+        query = query.where(Credential.recipient_lookup == where.recipient_lookup)
+    if where.issued_from:
+        query = query.where(Credential.issued_at >= where.issued_from)
+    if where.issued_to:
+        query = query.where(Credential.issued_at < where.issued_to)
+    states = {
+        "revoked": Credential.revoked_at.is_not(None),
+        "suspended": Credential.revoked_at.is_(None) & Credential.suspended_at.is_not(None),
+        "expired": Credential.revoked_at.is_(None) & (Credential.valid_until <= now),
+        "active": Credential.revoked_at.is_(None)
+        & Credential.suspended_at.is_(None)
+        & ((Credential.valid_until.is_(None)) | (Credential.valid_until > now)),
+    }
+    if where.state in states:
+        query = query.where(states[where.state])
+    return query
+
+
+def _allocation(session: Session, credential: Credential, purpose: str) -> StatusList | None:
+    query = (
+        select(StatusList)
+        .join(StatusAllocation, StatusAllocation.status_list_id == StatusList.id)
+        .where(StatusAllocation.credential_id == credential.id, StatusList.purpose == purpose)
+    )
+    return session.scalar(query)
+
+
+def revoke(
+    session: Session, credential: Credential, reason: str | None, *, actor: str
+) -> Credential:
+    """Final: the revocation bit is set and never cleared."""
+    if credential.revoked_at is None:
+        credential.revoked_at, credential.revocation_reason = utcnow(), reason
+        _changed(session, credential, "revocation", "credential.revoked", actor, reason)
+    return credential
+
+
+def suspend(
+    session: Session, credential: Credential, reason: str | None, *, actor: str
+) -> Credential:
+    if credential.revoked_at is not None:
+        raise CredentialRevokedError()
+    if credential.suspended_at is None:
+        credential.suspended_at, credential.suspension_reason = utcnow(), reason
+        _changed(session, credential, "suspension", "credential.suspended", actor, reason)
+    return credential
+
+
+def unsuspend(session: Session, credential: Credential, *, actor: str) -> Credential:
+    if credential.revoked_at is not None:
+        raise CredentialRevokedError()
+    if credential.suspended_at is not None:
+        credential.suspended_at, credential.suspension_reason = None, None
+        _changed(session, credential, "suspension", "credential.unsuspended", actor, None)
+    return credential
+
+
+def _changed(
+    session: Session,
+    credential: Credential,
+    purpose: str,
+    action: str,
+    actor: str,
+    reason: str | None,
+) -> None:
+    status_list = _allocation(session, credential, purpose)
+    if status_list is None:
+        raise CredentialNotSuspendableError(
+            "This credential was issued without a suspension entry; revoke it instead."
+        )
+    status.mark_changed(session, status_list.id)
+    record_event(
+        session,
+        action=action,
+        actor=actor,
+        subject_type="credential",
+        subject_id=str(credential.id),
+        issuer_id=credential.issuer_id,
+        details={"reason": reason} if reason else {},
+    )
+    session.flush()
+
+
+def set_bits(session: Session, status_list: StatusList) -> list[int]:
+    """Indexes whose bit is set: revoked credentials (revocation lists) or suspended ones."""
+    column = (
+        Credential.revoked_at if status_list.purpose == "revocation" else Credential.suspended_at
+    )
+    query = (
+        select(StatusAllocation.index)
+        .join(Credential, Credential.id == StatusAllocation.credential_id)
+        .where(StatusAllocation.status_list_id == status_list.id, column.is_not(None))
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,172 @@
+"""Issuing one credential (DESIGN.md §2): build → safe mode → status entries → sign → verify
+our own result → store exactly as signed. A credential failing any step is never stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Achievement, Credential, Issuer
+from badgeservice.domain.achievement import build_achievement
+from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
+from badgeservice.domain.recipient import Recipient, normalize_email
+from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
+from badgeservice.services import achievements, keys, status
+from badgeservice.services.audit import record_event
+from badgeservice.services.issuers import profile
+from badgeservice.services.keystore import KeyStore
+from badgeservice.services.resolution import local_resolver
+from badgeservice.vc.errors import VcError
+from badgeservice.vc.jwt import sign_jwt
+from badgeservice.vc.proofs import sign_credential, verify_proofs
+from badgeservice.vc.safemode import check_safe_mode
+
+
+class CredentialSelfCheckError(ServiceError):
+    code, title = "credential_self_check_failed", "The signed credential did not verify"
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    recipient: Recipient
+    format: str = "ldp"
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    language: str | None = None
+    narrative: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    suspendable: bool = False
+
+
+@dataclass(frozen=True)
+class IssueContext:
+    base_url: str
+    key_store: KeyStore
+    actor: str
+
+
+def credential_url(base_url: str, credential_id: uuid.UUID) -> str:
+    return f"{base_url}/credentials/{credential_id}"
+
+
+def status_list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
+    return f"{base_url}/issuers/{issuer.slug}/status/{list_id}"
+
+
+def issue_credential(
+    session: Session,
+    issuer: Issuer,
+    achievement: Achievement,
+    request: IssueRequest,
+    context: IssueContext,
+) -> Credential:
+    now = utcnow().replace(microsecond=0)
+    valid_from = request.valid_from or now
+    if request.valid_until is not None and request.valid_until <= valid_from:
+        raise ValidationFailedError(
+            errors=[FieldError("/body/validUntil", "validUntil must be after validFrom")]
+        )
+    credential_id = uuid.uuid4()
+    purposes = ["revocation", "suspension"] if request.suspendable else ["revocation"]
+    allocations = [status.allocate_index(session, issuer, purpose) for purpose in purposes]
+    entries = [
+        build_status_entry(status_list_url(context.base_url, issuer, lst.id), index, purpose)
+        for (lst, index), purpose in zip(allocations, purposes, strict=True)
+    ]
+    unsigned = _build(issuer, achievement, request, context, credential_id, valid_from)
+    # OB 3.0 allows one credentialStatus (and 1EdTech's schema wants an object); a second,
+    # suspension entry is VC 2.0 and OB 3.1-proposal territory, so only on request.
+    unsigned["credentialStatus"] = entries if request.suspendable else entries[0]
+    signed, jwt = _sign(session, issuer, unsigned, request.format, context)
+    document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    credential = Credential(
+        id=credential_id,
+        issuer_id=issuer.id,
+        achievement_id=achievement.id,
+        achievement_revision=achievement.revision,
+        format=request.format,
+        document=document,
+        jwt=jwt,
+        sha256=hashlib.sha256((jwt or document).encode()).hexdigest(),
+        recipient_type=request.recipient.kind,
+        recipient_lookup=recipient_lookup(context.key_store, request.recipient),
+        recipient_name=request.recipient.name,
+        language=signed["credentialSubject"]["achievement"]["inLanguage"],
+        issued_at=now,
+        valid_from=valid_from,
+        valid_until=request.valid_until,
+    )
+    session.add(credential)
+    session.flush()
+    status.bind_indexes(session, credential.id, allocations)
+    record_event(
+        session,
+        action="credential.issued",
+        actor=context.actor,
+        subject_type="credential",
+        subject_id=str(credential.id),
+        issuer_id=issuer.id,
+        details={"achievement": str(achievement.id), "format": request.format},
+    )
+    return credential
+
+
+def _build(
+    issuer: Issuer,
+    achievement: Achievement,
+    request: IssueRequest,
+    context: IssueContext,
+    credential_id: uuid.UUID,
+    valid_from: datetime,
+) -> dict[str, Any]:
+    definition = achievements.definition(achievement, context.base_url)
+    content = CredentialContent(
+        url=credential_url(context.base_url, credential_id),
+        issuer=profile(issuer),
+        achievement=build_achievement(definition, request.language),
+        recipient=request.recipient,
+        valid_from=valid_from,
+        valid_until=request.valid_until,
+        narrative=request.narrative,
+        evidence=request.evidence,
+        results=request.results,
+    )
+    return build_credential(content)
+
+
+def _sign(
+    session: Session,
+    issuer: Issuer,
+    unsigned: dict[str, Any],
+    fmt: str,
+    context: IssueContext,
+) -> tuple[dict[str, Any], str | None]:
+    try:
+        check_safe_mode(unsigned)
+        if fmt == "jwt":
+            vm_id, key = keys.signing_key(session, issuer, "jwt", context.key_store)
+            return unsigned, sign_jwt(unsigned, key, vm_id)
+        vm_id, key = keys.signing_key(session, issuer, "data_integrity", context.key_store)
+        signed = sign_credential(unsigned, key, vm_id)
+    except VcError as exc:
+        raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
+    results = verify_proofs(signed, local_resolver(session, context.base_url))
+    if not results or not all(r.ok for r in results):
+        raise CredentialSelfCheckError("; ".join(r.message for r in results))
+    return signed, None
+
+
+def recipient_lookup(key_store: KeyStore, recipient: Recipient) -> str | None:
+    """A keyed hash of the normalised email, so an issuer can find a learner's credentials
+    without the email being stored; ``None`` for DID and URL recipients."""
+    if recipient.kind != "email":
+        return None
+    return key_store.lookup_hash(normalize_email(recipient.value))

@@ -1,0 +1,125 @@
+"""Issuer signing keys: created with the issuer, sealed at rest, rotated, published.
+
+Each issuer has an Ed25519 key for Data Integrity proofs (``eddsa-rdfc-2022``) and a P-256 key
+for VC-JWT (``ES256``). Rotation retires the active keys from signing and adds new ones;
+retired keys stay in the DID document so credentials signed before keep verifying.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Issuer, IssuerKey
+from badgeservice.errors import ServiceError
+from badgeservice.services.audit import record_event
+from badgeservice.services.keystore import KeyStore
+from badgeservice.vc.dids import build_did_document
+from badgeservice.vc.keys import KeyPair, generate_key, key_from_multibase
+
+PURPOSES = {"data_integrity": "Ed25519", "jwt": "P-256"}
+
+
+class SigningKeyMissingError(ServiceError):
+    code, title = "signing_key_missing", "The issuer has no active signing key"
+
+
+def _context(issuer: Issuer, key_id: str) -> str:
+    return f"issuer-key:{issuer.id}:{key_id}"
+
+
+def _next_key_number(session: Session, issuer: Issuer) -> int:
+    count = session.scalar(
+        select(func.count()).select_from(IssuerKey).where(IssuerKey.issuer_id == issuer.id)
+    )
+    return (count or 0) + 1
+
+
+def create_keys(
+    session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str
+) -> list[IssuerKey]:
+    """A new active key for each purpose."""
+    number, created = _next_key_number(session, issuer), []
+    for offset, (purpose, algorithm) in enumerate(PURPOSES.items()):
+        key = generate_key(algorithm)
+        key_id = f"key-{number + offset}"
+        row = IssuerKey(
+            issuer_id=issuer.id,
+            key_id=key_id,
+            algorithm=algorithm,
+            purpose=purpose,
+            public_jwk=key.public_jwk(),
+            public_multibase=key.public_multibase(),
+            private_key_encrypted=key_store.seal(
+                key.secret_multibase().encode(), context=_context(issuer, key_id)
+            ),
+            status="active",
+        )
+        session.add(row)
+        created.append(row)
+    session.flush()
+    record_event(
+        session,
+        action="keys.created",
+        actor=actor,
+        subject_type="issuer",
+        subject_id=issuer.slug,
+        issuer_id=issuer.id,
+        details={"keys": [k.key_id for k in created]},
+    )
+    return created
+
+
+def rotate_keys(
+    session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str
+) -> list[IssuerKey]:
+    """Retire the active keys from signing and create new ones."""
+    now = utcnow()
+    for row in issuer_keys(session, issuer, statuses=("active",)):
+        row.status, row.retired_at = "retired", now
+    session.flush()
+    return create_keys(session, issuer, key_store, actor=actor)
+
+
+def issuer_keys(
+    session: Session, issuer: Issuer, *, statuses: tuple[str, ...] = ("active", "retired")
+) -> list[IssuerKey]:
+    query = (
+        select(IssuerKey)
+        .where(IssuerKey.issuer_id == issuer.id, IssuerKey.status.in_(statuses))
+        .order_by(IssuerKey.created_at, IssuerKey.key_id)
+    )
+    return list(session.scalars(query))
+
+
+def verification_method_id(issuer: Issuer, row: IssuerKey) -> str:
+    return f"{issuer.did}#{row.key_id}"
+
+
+def public_key(row: IssuerKey) -> KeyPair:
+    assert row.public_multibase is not None
+    return key_from_multibase(row.public_multibase)
+
+
+def signing_key(
+    session: Session, issuer: Issuer, purpose: str, key_store: KeyStore
+) -> tuple[str, KeyPair]:
+    """The active key for ``purpose`` as ``(verification method id, private key)``."""
+    rows = [r for r in issuer_keys(session, issuer, statuses=("active",)) if r.purpose == purpose]
+    if not rows:
+        raise SigningKeyMissingError(f"Issuer '{issuer.slug}' has no active {purpose} key.")
+    row = rows[-1]
+    secret = key_store.unseal(row.private_key_encrypted, context=_context(issuer, row.key_id))
+    key = key_from_multibase(str(row.public_multibase), secret.decode())
+    return verification_method_id(issuer, row), key
+
+
+def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:
+    """The did:web document: every key not revoked, absolute ids, in ``assertionMethod``."""
+    keys = [
+        (verification_method_id(issuer, r), public_key(r)) for r in issuer_keys(session, issuer)
+    ]
+    return build_did_document(issuer.did, keys)

@@ -1,0 +1,45 @@
+"""Resolving verification methods: our own issuers from the database (no HTTP to ourselves),
+anyone else's through ``remote`` when a fetcher is given."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from badgeservice.remote import RemoteFetcher
+from badgeservice.services.issuers import find_issuer
+from badgeservice.services.keys import did_document
+from badgeservice.vc.dids import DidResolver
+from badgeservice.vc.errors import DidResolutionError
+
+
+class LocalDocuments:
+    """``fetch_json`` for a ``DidResolver``: ``{base}/issuers/{slug}/did.json`` is built from
+    the database; other URLs go to ``remote`` or fail."""
+
+    def __init__(self, session: Session, base_url: str, remote: RemoteFetcher | None = None):
+        self._session = session
+        self._host = urlsplit(base_url).netloc
+        self._remote = remote
+
+    def __call__(self, url: str) -> dict[str, Any]:
+        parts = urlsplit(url)
+        segments = parts.path.strip("/").split("/")
+        own = parts.netloc == self._host and len(segments) == 3
+        if own and segments[0] == "issuers" and segments[2] == "did.json":
+            issuer = find_issuer(self._session, segments[1])
+            if issuer is not None:
+                return did_document(self._session, issuer)
+        if self._remote is None:
+            raise DidResolutionError(f"{url} is not one of ours", code="did_document_unavailable")
+        return self._remote.fetch_json(url)
+
+
+def local_resolver(
+    session: Session, base_url: str, remote: RemoteFetcher | None = None
+) -> DidResolver:
+    """A resolver that knows our issuers without HTTP (did:web of our own host may be http in
+    development, hence ``allow_http_localhost``)."""
+    return DidResolver(LocalDocuments(session, base_url, remote), allow_http_localhost=True)

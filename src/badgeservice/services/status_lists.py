@@ -1,0 +1,55 @@
+"""Publishing status lists: a BitstringStatusListCredential signed by the issuer, re-signed
+whenever a bit changed since the cached copy (``version`` ≠ ``signed_version``)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Issuer, StatusList
+from badgeservice.domain.credential import format_datetime
+from badgeservice.errors import NotFoundError
+from badgeservice.services import keys
+from badgeservice.services.credentials import set_bits
+from badgeservice.services.keystore import KeyStore
+from badgeservice.vc import statuslist
+from badgeservice.vc.proofs import sign_credential
+
+
+def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
+    return f"{base_url}/issuers/{issuer.slug}/status/{list_id}"
+
+
+def signed_list(
+    session: Session, issuer: Issuer, list_id: uuid.UUID, base_url: str, key_store: KeyStore
+) -> str:
+    """The signed list credential as served (the caller commits a fresh signature)."""
+    row = session.get(StatusList, list_id)
+    if row is None or row.issuer_id != issuer.id:
+        raise NotFoundError(f"Status list {list_id} not found.")
+    if row.signed_document is not None and row.signed_version == row.version:
+        return row.signed_document
+    version = row.version
+    bits = statuslist.StatusList(row.size)
+    for index in set_bits(session, row):
+        bits.set(index)
+    unsigned = statuslist.build_status_list_credential(
+        list_url(base_url, issuer, row.id),
+        issuer.did,  # the list's context is VC 2.0 alone: no OB Profile type there
+        row.purpose,
+        bits,
+        valid_from=format_datetime(utcnow()),
+    )
+    vm_id, key = keys.signing_key(session, issuer, "data_integrity", key_store)
+    text = json.dumps(sign_credential(unsigned, key, vm_id), separators=(",", ":"))
+    # Store only if no status change landed meanwhile; otherwise the next request re-signs.
+    session.execute(
+        update(StatusList)
+        .where(StatusList.id == row.id, StatusList.version == version)
+        .values(signed_document=text, signed_version=version)
+    )
+    return text
