@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from badgeservice import __version__
-from badgeservice.api.routes import achievements, credentials, health, issuers
+from badgeservice.api.routes import achievements, batches, credentials, health, issuers
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -15,6 +18,7 @@ from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import routes as web_routes
+from badgeservice.worker import Worker
 
 DESCRIPTION = """
 Issue and verify **Open Badges 3.0** credentials.
@@ -25,11 +29,28 @@ RFC 9457 `application/problem+json` documents with a stable `code`.
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """In the embedded mode a batch worker runs in a thread of the server."""
+    settings: Settings = app.state.settings
+    embedded = settings.embedded_worker
+    if embedded is None:
+        embedded = settings.database_url.startswith("sqlite")
+    worker = None
+    if embedded:
+        worker = Worker(app.state.session_factory, settings.base_url, app.state.key_store)
+        worker.start_thread()
+    yield
+    if worker is not None:
+        worker.stop()
+
+
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     settings = settings or Settings()
     if configure_logs:
         configure_logging(settings.log_level, settings.log_format)
     app = FastAPI(
+        lifespan=_lifespan,
         title="badgeservice",
         version=__version__,
         description=DESCRIPTION,
@@ -51,6 +72,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(issuers.router)
     app.include_router(achievements.router)
     app.include_router(credentials.router)
+    app.include_router(batches.router)
     app.include_router(web_routes.router)
     app.include_router(web_credentials.router)
     return app

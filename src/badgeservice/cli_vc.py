@@ -51,7 +51,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         _fail(f"cannot read JSON from {path}: {error}")
     if not isinstance(data, dict):
         _fail(f"{path} does not hold a JSON object")
@@ -154,7 +154,7 @@ def _source(data: bytes) -> dict[str, Any] | str | bytes:
     if text.startswith(b"{"):
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return data
         return parsed if isinstance(parsed, dict) else data
     if text.count(b".") == 2 and text.isascii() and b"<" not in text:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     database_pool_size: int = 5
     migrations_dir: Path | None = None
+    # Run a batch worker inside the server process (default: only with SQLite).
+    embedded_worker: bool | None = None
     # Outbound HTTP (did:web, status lists, verify-by-URL); see remote/.
     remote_trusted_hosts: list[str] | None = None
     remote_timeout: float = 5.0

@@ -97,6 +97,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         keys_dir=keys_dir,
         secret_key=TEST_SECRET_KEY,
+        embedded_worker=False,  # tests drive the worker themselves
         max_body_bytes=64 * 1024,
     )
 

@@ -28,7 +28,7 @@ def create(client: TestClient, headers: dict[str, str], **overrides: Any) -> dic
 
 
 def count(session: Session, model: type) -> int:
-    session.expire_all()
+    session.rollback()  # a fresh snapshot (SQLite reads see the one they began with)
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 

@@ -50,7 +50,7 @@ class Issuing:
         return verify_credential(source, fetch_json=self.fetch).to_dict()
 
     def count(self, model: type) -> int:
-        self.session.expire_all()
+        self.session.rollback()  # a fresh snapshot
         return self.session.scalar(select(func.count()).select_from(model)) or 0
 
 

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
 from badgeservice.errors import FieldError, NotFoundError, ServiceError, ValidationFailedError
+from badgeservice.services import issuance
 from badgeservice.services.audit import record_event
+from badgeservice.services.keystore import KeyStore
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("email", "did", "url", "name", "evidence_url", "narrative")
@@ -120,13 +122,17 @@ def get_batch(session: Session, issuer: Issuer, batch_id: uuid.UUID) -> Batch:
     return batch
 
 
+def issuer_of(session: Session, batch: Batch) -> Issuer:
+    return session.get_one(Issuer, batch.issuer_id)
+
+
 def progress(session: Session, batch: Batch) -> dict[str, int]:
     query = (
         select(BatchItem.status, func.count())
         .where(BatchItem.batch_id == batch.id)
         .group_by(BatchItem.status)
     )
-    counts = {status: count for status, count in session.execute(query).tuples()}
+    counts = {status: count for status, count in session.execute(query)}
     return {s: counts.get(s, 0) for s in ("pending", "done", "error")}
 
 
@@ -139,6 +145,20 @@ def batch_items(session: Session, batch: Batch, *, limit: int, offset: int) -> l
         .offset(offset)
     )
     return list(session.scalars(query))
+
+
+def row_issuer(base_url: str, key_store: KeyStore) -> IssueRow:
+    """The function a worker applies to each row: the batch's options plus the row's fields,
+    issued like a single API request."""
+
+    def issue_row(session: Session, batch: Batch, row: dict[str, Any]) -> Credential:
+        issuer = session.get_one(Issuer, batch.issuer_id)
+        achievement = session.get_one(Achievement, batch.achievement_id)
+        request = issuance.request_from_fields(batch.options | row)
+        context = issuance.IssueContext(base_url, key_store, batch.actor)
+        return issuance.issue_credential(session, issuer, achievement, request, context)
+
+    return issue_row
 
 
 def process_pending(factory: sessionmaker[Session], issue_row: IssueRow, *, limit: int = 20) -> int:

@@ -16,7 +16,7 @@ from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Credential, Issuer
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
-from badgeservice.domain.recipient import Recipient, normalize_email
+from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.services import achievements, keys, status
 from badgeservice.services.audit import record_event
@@ -51,6 +51,28 @@ class IssueContext:
     base_url: str
     key_store: KeyStore
     actor: str
+
+
+def request_from_fields(fields: dict[str, Any]) -> IssueRequest:
+    """An IssueRequest from validated wire fields (camelCase, JSON types): one API request,
+    or one batch row merged with the batch's options."""
+    recipient = fields["recipient"]
+    kind = next(k for k in KINDS if k in recipient)
+    return IssueRequest(
+        recipient=Recipient(kind, str(recipient[kind]), recipient.get("name")),
+        format=fields.get("format", "ldp"),
+        valid_from=_parse_time(fields.get("validFrom")),
+        valid_until=_parse_time(fields.get("validUntil")),
+        language=fields.get("language"),
+        narrative=fields.get("narrative"),
+        evidence=fields.get("evidence", []),
+        results=fields.get("results", []),
+        suspendable=fields.get("suspendable", False),
+    )
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def credential_url(base_url: str, credential_id: uuid.UUID) -> str:

@@ -92,5 +92,5 @@ def _peek(token: str) -> tuple[Any, Any]:
         return tuple(
             json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2]
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: hostile deep nesting
         return None, None

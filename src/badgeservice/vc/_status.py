@@ -1,4 +1,5 @@
-"""The ``status`` check: read each BitstringStatusListEntry's bit from a verified list.
+"""The ``status`` check: read each BitstringStatusListEntry's (or legacy StatusList2021Entry's)
+bit from a verified list. Other status types (``1EdTechRevocationList``) are ``error``.
 
 The list credential comes from the injected ``fetch_status_list`` (unreachable: ``error``), its
 proof is verified with the same machinery (invalid: ``error``, the status cannot be known), its
@@ -6,6 +7,7 @@ issuer must be the credential's issuer and its ``statusPurpose`` the entry's. A 
 ``failed`` for ``revocation`` and ``suspension``; other purposes are reported, not failed.
 
 See: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+See: https://www.w3.org/TR/2023/WD-vc-status-list-20230427/#validate-algorithm
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from badgeservice.vc.proofs import verify_proofs
 
 __all__ = ["check_status"]
 
-ENTRY_TYPE = "BitstringStatusListEntry"
-LIST_TYPE = "BitstringStatusListCredential"
+#: entry type -> the type its status list credential must have
+LIST_TYPES = {
+    "BitstringStatusListEntry": "BitstringStatusListCredential",
+    "StatusList2021Entry": "StatusList2021Credential",
+}
 FAILING_PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
 
 
@@ -48,13 +53,16 @@ def _check_entry(subject: Subject, entry: Any) -> Outcome:
         return Outcome(
             "failed", "status_entry_malformed", "a credentialStatus entry is not an object"
         )
-    if entry.get("type") != ENTRY_TYPE:
+    list_type = LIST_TYPES.get(str(entry.get("type")))
+    if list_type is None:
         return Outcome(
             "error", "status_type_unsupported", f"cannot check status of type {entry.get('type')!r}"
         )
     url, purpose, index = (
         entry.get(k) for k in ("statusListCredential", "statusPurpose", "statusListIndex")
     )
+    if isinstance(index, int) and not isinstance(index, bool):
+        index = str(index)  # OB examples write a JSON number: accept both (OB3-PITFALLS 28)
     if not (
         isinstance(url, str)
         and isinstance(purpose, str)
@@ -77,15 +85,17 @@ def _check_entry(subject: Subject, entry: Any) -> Outcome:
         return Outcome(
             "error", "status_list_unreachable", f"could not retrieve the status list {url}: {error}"
         )
-    problem = _check_list(subject, listing, url, purpose)
+    problem = _check_list(subject, listing, url, purpose, list_type)
     if problem is not None:
         return problem
     return _read_bit(listing, url, purpose, int(index))
 
 
-def _check_list(subject: Subject, listing: Any, url: str, purpose: str) -> Outcome | None:
-    if not isinstance(listing, dict) or LIST_TYPE not in _as_list(listing.get("type")):
-        return Outcome("error", "status_list_malformed", f"{url} is not a {LIST_TYPE}")
+def _check_list(
+    subject: Subject, listing: Any, url: str, purpose: str, list_type: str
+) -> Outcome | None:
+    if not isinstance(listing, dict) or list_type not in _as_list(listing.get("type")):
+        return Outcome("error", "status_list_malformed", f"{url} is not a {list_type}")
     results = verify_proofs(
         listing,
         _controllers.method_resolver(subject),

@@ -14,13 +14,7 @@ from badgeservice.api.routes.achievements import issuer_for
 from badgeservice.api.schemas.common import ApiModel
 from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
 from badgeservice.db.models import Credential, Issuer
-from badgeservice.domain.recipient import (
-    KINDS,
-    Recipient,
-    RecipientError,
-    RecipientKind,
-    normalize_email,
-)
+from badgeservice.domain.recipient import RecipientError, normalize_email
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
@@ -95,20 +89,8 @@ def issue_credential(
 
 
 def issue_request(body: IssueIn) -> issuance.IssueRequest:
-    recipient = body.recipient
-    kind: RecipientKind
-    kind, value = next((k, v) for k in KINDS if (v := getattr(recipient, k)))
-    fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return issuance.IssueRequest(
-        recipient=Recipient(kind, str(value), recipient.name),
-        format=body.format,
-        valid_from=body.valid_from,
-        valid_until=body.valid_until,
-        language=body.language,
-        narrative=body.narrative,
-        evidence=fields.get("evidence", []),
-        results=fields.get("results", []),
-        suspendable=body.suspendable,
+    return issuance.request_from_fields(
+        body.model_dump(mode="json", by_alias=True, exclude_none=True)
     )
 
 

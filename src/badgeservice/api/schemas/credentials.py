@@ -109,3 +109,48 @@ class CredentialOut(ApiModel):
     issued_at: datetime
     revoked: bool
     suspended: bool
+
+
+class RowIn(ApiModel):
+    """One recipient of a batch, with what is particular to them."""
+
+    recipient: RecipientIn
+    narrative: LongText | None = None
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
+    results: list[ResultIn] = Field(default_factory=list, max_length=50)
+
+
+class BatchQuery(IssueOptions):
+    """The batch fields as query parameters, for a CSV body."""
+
+    achievement_id: uuid.UUID | None = None
+    suspendable: bool = False
+
+
+class BatchIn(IssueOptions):
+    achievement_id: uuid.UUID
+    suspendable: bool = False
+    recipients: list[dict[str, Any]] = Field(
+        min_length=1, description="Rows, each checked on its own (see RowIn)."
+    )
+
+
+class BatchItemOut(ApiModel):
+    row: int
+    status: str = Field(description="pending, done or error")
+    credential_id: uuid.UUID | None = None
+    credential_url: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchOut(ApiModel):
+    id: uuid.UUID
+    url: str
+    achievement_id: uuid.UUID
+    total: int
+    pending: int
+    done: int
+    error: int
+    finished: bool
+    created_at: datetime
+    items: list[BatchItemOut]

@@ -1,0 +1,193 @@
+"""``/api/v1/issuers/{slug}/batches``: bulk issuance from JSON or CSV, worked off by workers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from badgeservice.api.routes.achievements import issuer_for
+from badgeservice.api.schemas.common import validate_body
+from badgeservice.api.schemas.credentials import (
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+    BatchQuery,
+    RowIn,
+)
+from badgeservice.db.models import Batch
+from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
+from badgeservice.http.deps import PrincipalDep, RawBodyDep, SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
+from badgeservice.services import achievements, batches, idempotency, issuance
+from badgeservice.services.batches import RowCheck
+from badgeservice.settings import Settings
+
+router = APIRouter(prefix="/api/v1/issuers/{slug}/batches", tags=["batches"])
+_ERRORS = problem_responses(401, 403, 404, 409, 413, 415, 422)
+CSV_EXAMPLE = (
+    "name,email,evidence_url,narrative\n"
+    "Ada Lovelace,ada@example.org,https://example.org/e/1,Made 12 edits\n"
+)
+JSON_EXAMPLE = {
+    "achievementId": "7f9c0c8e-0000-4000-8000-000000000000",
+    "validUntil": "2030-01-01T00:00:00Z",
+    "recipients": [
+        {"recipient": {"email": "ada@example.org", "name": "Ada Lovelace"}},
+        {
+            "recipient": {"email": "grace@example.org", "name": "Grace Hopper"},
+            "evidence": [{"id": "https://example.org/e/2", "name": "Workshop edits"}],
+        },
+        {"recipient": {"did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}},
+    ],
+}
+OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/BatchIn"},
+                "example": JSON_EXAMPLE,
+            },
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": CSV_EXAMPLE,
+            },
+        },
+    }
+}
+
+
+def check_row(row: Any) -> RowCheck:
+    try:
+        parsed = RowIn.model_validate(row)
+    except ValidationError as exc:
+        errors = [
+            {"pointer": "/" + "/".join(map(str, e["loc"])), "detail": e["msg"]}
+            for e in exc.errors()
+        ]
+        return RowCheck(
+            input=row if isinstance(row, dict) else {},
+            error={"code": "validation_failed", "errors": errors},
+        )
+    return RowCheck(input=parsed.model_dump(mode="json", by_alias=True, exclude_none=True))
+
+
+def _read(
+    request: Request, content: bytes, query: dict[str, Any]
+) -> tuple[dict[str, Any], list[Any]]:
+    """(batch fields, raw rows) from a JSON or CSV body."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json":
+        try:
+            data = json.loads(content)
+        except ValueError as exc:
+            raise MalformedRequestError("The body is not valid JSON.") from exc
+        body = validate_body(BatchIn, data)
+        return body.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
+        ), body.recipients
+    if media_type == "text/csv":
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedRequestError("The CSV must be UTF-8.") from exc
+        options = validate_body(BatchIn, {**query, "recipients": [{}]})
+        fields = options.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
+        )
+        return fields, [batches.csv_row_input(row) for row in batches.parse_csv(text)]
+    raise UnsupportedMediaTypeError("Send application/json or text/csv.")
+
+
+def batch_out(
+    session: Session, batch: Batch, settings: Settings, *, limit: int, offset: int
+) -> BatchOut:
+    counts = batches.progress(session, batch)
+    url = f"{settings.base_url}{router.prefix.format(slug=batch_slug(session, batch))}/{batch.id}"
+    items = [
+        BatchItemOut(
+            row=item.row_number,
+            status=item.status,
+            credential_id=item.credential_id,
+            credential_url=issuance.credential_url(settings.base_url, item.credential_id)
+            if item.credential_id
+            else None,
+            error=item.error,
+        )
+        for item in batches.batch_items(session, batch, limit=limit, offset=offset)
+    ]
+    return BatchOut(
+        id=batch.id,
+        url=url,
+        achievement_id=batch.achievement_id,
+        total=batch.total,
+        finished=batch.finished_at is not None,
+        created_at=batch.created_at,
+        items=items,
+        **counts,
+    )
+
+
+def batch_slug(session: Session, batch: Batch) -> str:
+    return batches.issuer_of(session, batch).slug
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=_ERRORS, openapi_extra=OPENAPI)
+def create_batch(
+    slug: str,
+    request: Request,
+    content: RawBodyDep,
+    response: Response,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    options: Annotated[BatchQuery, Query()] = BatchQuery(),
+) -> BatchOut:
+    """Issue one achievement to many recipients, as JSON (``recipients``) or as CSV (columns
+    ``name``, ``email``, ``did``, ``url``, ``evidence_url``, ``narrative``; the achievement
+    and options as query parameters). Rows are checked now: bad rows are reported at once,
+    good rows are issued by the workers. Poll the batch URL for progress."""
+    issuer = issuer_for(session, principal, slug, "credentials:issue")
+    digest = idempotency.request_hash(content)
+    if idempotency_key is not None:
+        replay = idempotency.find_replay(session, issuer, idempotency_key, digest, "batch")
+        if replay is not None:
+            batch = batches.get_batch(session, issuer, replay)
+            return batch_out(session, batch, settings, limit=100, offset=0)
+    query = options.model_dump(mode="json", by_alias=True, exclude_none=True)
+    fields, rows = _read(request, content, query)
+    achievement = achievements.get_achievement(
+        session, issuer, uuid.UUID(fields.pop("achievementId"))
+    )
+    checked = [check_row(row) for row in rows]
+    batch = batches.create_batch(
+        session, issuer, achievement, fields, checked, actor=principal.actor
+    )
+    if idempotency_key is not None:
+        idempotency.remember(session, issuer, idempotency_key, digest, "batch", batch.id)
+    session.commit()
+    out = batch_out(session, batch, settings, limit=100, offset=0)
+    response.headers["Location"] = out.url
+    return out
+
+
+@router.get("/{batch_id}", responses=_ERRORS)
+def get_batch(
+    slug: str,
+    batch_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> BatchOut:
+    """Progress and per-row results (``limit``/``offset`` page the rows)."""
+    issuer = issuer_for(session, principal, slug, "credentials:read")
+    batch = batches.get_batch(session, issuer, batch_id)
+    return batch_out(session, batch, settings, limit=limit, offset=offset)

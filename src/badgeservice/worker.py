@@ -1,0 +1,62 @@
+"""The batch worker: claims pending rows from the database and issues them.
+
+Run as many as you like (``badgeservice worker``); PostgreSQL hands each row to one of them.
+In the embedded SQLite mode the server runs one in a background thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from badgeservice.services.batches import process_pending, row_issuer
+from badgeservice.services.keystore import KeyStore
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        base_url: str,
+        key_store: KeyStore,
+        *,
+        chunk: int = 20,
+        idle_sleep: float = 1.0,
+    ) -> None:
+        self._factory = factory
+        self._issue_row = row_issuer(base_url, key_store)
+        self._chunk = chunk
+        self._idle_sleep = idle_sleep
+        self.stopping = threading.Event()
+
+    def run_once(self) -> int:
+        """Process one chunk; the number of rows handled (0 when nothing is pending)."""
+        return process_pending(self._factory, self._issue_row, limit=self._chunk)
+
+    def run(self, *, until_idle: bool = False) -> int:
+        """Loop until stopped (or, with ``until_idle``, until no row is pending)."""
+        total = 0
+        while not self.stopping.is_set():
+            try:
+                handled = self.run_once()
+            except Exception:  # a database hiccup must not kill the worker
+                log.exception("worker cycle failed")
+                handled = 0
+            total += handled
+            if handled == 0:
+                if until_idle:
+                    break
+                self.stopping.wait(self._idle_sleep)
+        return total
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="batch-worker", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self.stopping.set()
