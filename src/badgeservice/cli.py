@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import signal
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from badgeservice.api.routes.batches import check_row
 from badgeservice.cli_vc import vc_app
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
+from badgeservice.db.models import Batch
 from badgeservice.errors import ServiceError
-from badgeservice.services import auth, issuers
+from badgeservice.services import achievements, auth, batches, issuers
 from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.settings import Settings
+from badgeservice.worker import Worker
 
 app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -160,6 +167,71 @@ def issuers_create(
 def keys_new_secret() -> None:
     """Print a new key-encryption key for BADGESERVICE_SECRET_KEY (32 random bytes)."""
     typer.echo(new_secret())
+
+
+@app.command()
+def worker(
+    chunk: Annotated[int, typer.Option(help="Rows claimed per transaction.")] = 20,
+    until_idle: Annotated[bool, typer.Option(help="Exit when nothing is pending.")] = False,
+) -> None:
+    """Issue pending batch rows (run several of these with PostgreSQL)."""
+    settings = Settings()
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    factory = make_session_factory(engine)
+    runner = Worker(factory, settings.base_url, build_key_store(settings), chunk=chunk)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    try:
+        handled = runner.run(until_idle=until_idle)
+    except KeyboardInterrupt:
+        handled = 0
+    finally:
+        engine.dispose()
+    typer.echo(f"worker stopped; {handled} rows handled")
+
+
+@app.command()
+def issue(
+    issuer: Annotated[str, typer.Option(help="Issuer slug.")],
+    achievement: Annotated[uuid.UUID, typer.Option(help="Achievement id.")],
+    csv: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="CSV of recipients.")],
+    valid_until: Annotated[datetime | None, typer.Option(help="Expiry (UTC).")] = None,
+    credential_format: Annotated[str, typer.Option("--format", help="ldp or jwt.")] = "ldp",
+) -> None:
+    """Issue an achievement to every row of a CSV (columns: name, email, did, url,
+    evidence_url, narrative), with a progress bar; rows that are not valid are listed."""
+    with _session() as (session, settings):
+        key_store = build_key_store(settings)
+        owner = issuers.get_issuer(session, issuer)
+        target = achievements.get_achievement(session, owner, achievement)
+        rows = [check_row(batches.csv_row_input(r)) for r in batches.parse_csv(csv.read_text())]
+        options: dict[str, Any] = {"format": credential_format}
+        if valid_until is not None:
+            options["validUntil"] = valid_until.replace(tzinfo=UTC).isoformat()
+        batch = batches.create_batch(session, owner, target, options, rows, actor="cli")
+        session.commit()  # and read nothing until the worker is done: SQLite has one writer
+        invalid = sum(row.error is not None for row in rows)
+        _work_off(
+            session, batch, invalid, Worker(factory_of(session), settings.base_url, key_store)
+        )
+
+
+def factory_of(session: Session) -> sessionmaker[Session]:
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    return make_session_factory(bind)
+
+
+def _work_off(session: Session, batch: Batch, invalid: int, runner: Worker) -> None:
+    with typer.progressbar(length=batch.total, label="issuing") as bar:
+        bar.update(invalid)
+        while handled := runner.run_once():
+            bar.update(handled)
+    session.expire_all()
+    counts = batches.progress(session, batch)
+    typer.echo(f"batch {batch.id}: {counts['done']} issued, {counts['error']} not issued")
+    for item in batches.batch_items(session, batch, limit=batch.total, offset=0):
+        if item.status == "error" and item.error is not None:
+            typer.echo(f"  row {item.row_number}: {item.error.get('code')}: {item.error}", err=True)
 
 
 def main() -> None:

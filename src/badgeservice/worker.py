@@ -29,13 +29,13 @@ class Worker:
     ) -> None:
         self._factory = factory
         self._issue_row = row_issuer(base_url, key_store)
-        self._chunk = chunk
+        self.chunk = chunk
         self._idle_sleep = idle_sleep
         self.stopping = threading.Event()
 
     def run_once(self) -> int:
         """Process one chunk; the number of rows handled (0 when nothing is pending)."""
-        return process_pending(self._factory, self._issue_row, limit=self._chunk)
+        return process_pending(self._factory, self._issue_row, limit=self.chunk)
 
     def run(self, *, until_idle: bool = False) -> int:
         """Loop until stopped (or, with ``until_idle``, until no row is pending)."""

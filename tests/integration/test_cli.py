@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from badgeservice.cli import app
 from badgeservice.db.engine import make_engine, make_session_factory
-from badgeservice.db.models import ApiToken, Issuer
+from badgeservice.db.models import ApiToken, Credential, Issuer
+from badgeservice.services import achievements
 from badgeservice.services.auth import authenticate
 from badgeservice.settings import Settings
-from tests.factories import TEST_SECRET_KEY
+from tests.factories import ACHIEVEMENT, TEST_SECRET_KEY
 
 runner = CliRunner()
 
@@ -65,3 +68,33 @@ def test_keys_new_secret_is_a_valid_secret_key() -> None:
     result = runner.invoke(app, ["keys", "new-secret"])
     assert result.exit_code == 0
     assert Settings(secret_key=result.output.strip()).secret_key
+
+
+def test_issue_from_csv_with_progress(env: str, tmp_path: Path) -> None:
+    runner.invoke(app, ["issuers", "create", "--slug", "csv-test", "--name", "CSV"])
+    engine = make_engine(env)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        issuer = session.scalar(select(Issuer).where(Issuer.slug == "csv-test"))
+        assert issuer is not None
+        fields = {
+            k: v for k, v in ACHIEVEMENT.items() if k not in {"alignments", "achievementType"}
+        }
+        achievement = achievements.create_achievement(
+            session, issuer, {**fields, "criteria": {"narrative": {"en": "x"}}}, actor="test"
+        )
+        session.commit()
+        achievement_id = str(achievement.id)
+    csv = tmp_path / "people.csv"
+    csv.write_text("name,email\nAda,ada@example.org\nBad,nope\nGrace,grace@example.org\n")
+    args = ["issue", "--issuer", "csv-test", "--achievement", achievement_id, "--csv", str(csv)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "2 issued, 1 not issued" in result.output
+    assert "row 2: validation_failed" in result.output
+    with factory() as session:
+        stored = session.scalars(select(Credential).where(Credential.issuer_id == issuer.id)).all()
+        assert sorted(c.recipient_name or "" for c in stored) == ["Ada", "Grace"]
+        session.delete(session.get_one(Issuer, issuer.id))
+        session.commit()
+    engine.dispose()
