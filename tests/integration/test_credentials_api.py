@@ -273,3 +273,13 @@ def test_listing_filters(issuing: Issuing) -> None:
     everything = issuing.client.get(path, params={"limit": 1}, headers=issuing.headers).json()
     assert everything["total"] == 2
     assert len(everything["items"]) == 1
+
+
+def test_audit_trail_records_issuance_and_revocation(issuing: Issuing) -> None:
+    issued = issuing.issue()
+    issuing.client.post(f"{API}/credentials/{issued['id']}/revoke", headers=issuing.headers)
+    trail = issuing.client.get(f"{API}/audit", headers=issuing.headers).json()
+    actions = [event["action"] for event in trail["items"]]
+    assert actions[:2] == ["credential.revoked", "credential.issued"]
+    assert {"issuer.created", "keys.created", "achievement.created"} <= set(actions)
+    assert all(event["actor"] for event in trail["items"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import AuditEvent
@@ -32,3 +33,18 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def list_events(
+    session: Session, issuer_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[list[AuditEvent], int]:
+    where = AuditEvent.issuer_id == issuer_id
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(where)) or 0
+    query = (
+        select(AuditEvent)
+        .where(where)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query)), total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from pydantic import Field
@@ -13,7 +14,7 @@ from badgeservice.api.schemas.issuers import IssuerCreate, IssuerOut, TokenCreat
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
 from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import auth, issuers, keys
+from badgeservice.services import audit, auth, issuers, keys
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
@@ -169,3 +170,37 @@ def _key_out(issuer: Issuer, row: IssuerKey) -> KeyOut:
         created_at=row.created_at,
         retired_at=row.retired_at,
     )
+
+
+class AuditEventOut(ApiModel):
+    occurred_at: datetime
+    action: str
+    actor: str
+    subject_type: str
+    subject_id: str
+    request_id: str | None
+    details: dict[str, Any]
+
+
+class AuditPage(ApiModel):
+    items: list[AuditEventOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get("/{slug}/audit", responses=_ERRORS, summary="The issuer's audit trail")
+def list_audit_events(
+    slug: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AuditPage:
+    """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
+    Readable by admins and by the issuer's tokens with ``issuer:read``."""
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "issuer:read")
+    events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset)
+    items = [AuditEventOut.model_validate(event) for event in events]
+    return AuditPage(items=items, total=total, limit=limit, offset=offset)
