@@ -1,0 +1,74 @@
+"""The real server in a subprocess (``python -m badgeservice serve``), for tests that need HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from badgeservice.db.migrations import upgrade
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base_url: str
+    env: dict[str, str]
+    process: subprocess.Popen[str]
+    log: list[str] = field(default_factory=list)
+
+    def cli(self, *args: str) -> str:
+        """Run ``badgeservice ARGS`` with the server's settings; its output."""
+        command = [sys.executable, "-m", "badgeservice", *args]
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, check=True)
+        return done.stdout
+
+
+@contextmanager
+def running_server(tmp_path: Path, **env: str) -> Iterator[Server]:
+    """A migrated SQLite database and the server on a free port, ready when this yields."""
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    upgrade(url)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    environment = os.environ | {
+        "BADGESERVICE_DATABASE_URL": url,
+        "BADGESERVICE_BASE_URL": base_url,
+        "BADGESERVICE_KEYS_DIR": str(tmp_path / "keys"),
+        "BADGESERVICE_LOG_FORMAT": "json",
+        **env,
+    }
+    command = [sys.executable, "-m", "badgeservice", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
+    server = Server(base_url, environment, process)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=15)
+        server.log.extend(err.splitlines())
+
+
+def _wait_ready(server: Server) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.process.poll() is None:
+        try:
+            if httpx.get(f"{server.base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not become ready")
