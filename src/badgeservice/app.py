@@ -8,16 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from badgeservice import __version__
-from badgeservice.api.routes import achievements, batches, credentials, health, issuers
+from badgeservice.api.routes import achievements, batches, credentials, health, issuers, verify
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
+from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import routes as web_routes
+from badgeservice.web import verify_page
 from badgeservice.worker import Worker
 
 DESCRIPTION = """
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.session_factory = make_session_factory(engine)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     app.state.key_store = build_key_store(settings)
+    app.state.remote = RemoteFetcher.from_settings(settings)
 
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -73,6 +76,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(achievements.router)
     app.include_router(credentials.router)
     app.include_router(batches.router)
+    app.include_router(verify.router)
     app.include_router(web_routes.router)
     app.include_router(web_credentials.router)
+    app.include_router(verify_page.router)
     return app

@@ -17,6 +17,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from badgeservice.domain.ob_schema import schema_check
+from badgeservice.errors import ServiceError
+from badgeservice.remote import RemoteFetcher
+from badgeservice.services.verification import fetch_source
+from badgeservice.settings import Settings
 from badgeservice.vc import (
     DEFAULT_LOADER,
     StaticLoader,
@@ -123,26 +128,42 @@ def _did_key_vm(pair: Any) -> str:
 
 @vc_app.command("verify")
 def verify_command(
-    file: Path,
+    file: Annotated[Path | None, typer.Argument(help="A JSON, JWT, PNG or SVG file.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Fetch the credential from this https URL.")
+    ] = None,
     contexts: ContextsOption = None,
     now: Annotated[str | None, typer.Option("--now", help="Check dates at this time.")] = None,
     did_web_base: Annotated[
         str | None, typer.Option("--did-web-base", help="Read did:web/https documents here.")
     ] = None,
 ) -> None:
-    """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG); print the JSON report."""
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        _fail(f"cannot read {file}: {error}")
+    """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG, from FILE or --url); print the
+    JSON report. With --url, did:web documents and status lists are fetched too, through the
+    service's guarded HTTP client (https only, public addresses only)."""
+    if (file is None) == (url is None):
+        _fail("give a FILE or --url, not both")
+    remote = RemoteFetcher.from_settings(Settings()) if url else None
+    source: dict[str, Any] | str | bytes
+    if remote is not None and url is not None:
+        try:
+            source = fetch_source(url, remote)
+        except ServiceError as error:
+            _fail(f"{error.code}: {error.detail}")
+    else:
+        assert file is not None
+        try:
+            source = _source(file.read_bytes())
+        except OSError as error:
+            _fail(f"cannot read {file}: {error}")
     moment: datetime | None = None
     if now is not None:
         moment = parse_datetime(now)
         if moment is None:
             _fail(f"--now: not an XML Schema dateTime with a time zone: {now}")
-    fetch = _fetcher(did_web_base) if did_web_base else None
+    fetch = _fetcher(did_web_base) if did_web_base else (remote.fetch_json if remote else None)
     report = verify_credential(
-        _source(data), fetch_json=fetch, now=moment, loader=_loader(contexts)
+        source, fetch_json=fetch, now=moment, loader=_loader(contexts), extra_checks=[schema_check]
     )
     typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     raise typer.Exit(0 if report.verified else 1)

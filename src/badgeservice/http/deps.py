@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from badgeservice.errors import AuthenticationRequiredError
+from badgeservice.remote import RemoteFetcher
 from badgeservice.services.auth import Principal, authenticate
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
@@ -35,7 +36,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_remote(request: Request) -> RemoteFetcher:
+    remote: RemoteFetcher = request.app.state.remote
+    return remote
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+RemoteDep = Annotated[RemoteFetcher, Depends(get_remote)]
 KeyStoreDep = Annotated[KeyStore, Depends(get_key_store)]
 
 _bearer = HTTPBearer(auto_error=False, description="An admin or issuer API token.")

@@ -21,6 +21,10 @@ def find_issuer(session: Session, slug: str) -> Issuer | None:
     return session.scalar(select(Issuer).where(Issuer.slug == slug))
 
 
+def find_issuer_by_did(session: Session, did: str) -> Issuer | None:
+    return session.scalar(select(Issuer).where(Issuer.did == did))
+
+
 def get_issuer(session: Session, slug: str) -> Issuer:
     issuer = find_issuer(session, slug)
     if issuer is None:

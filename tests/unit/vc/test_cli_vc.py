@@ -46,10 +46,12 @@ def credential() -> dict[str, Any]:
         "name": "Intro",
         "credentialSubject": {
             "type": ["AchievementSubject"],
+            "id": "did:example:learner",
             "achievement": {
                 "id": "https://badges.example.org/achievements/1",
                 "type": ["Achievement"],
                 "name": "Intro",
+                "description": "An introduction.",
                 "criteria": {"narrative": "Done."},
             },
         },
@@ -179,3 +181,17 @@ def test_unbake_of_an_image_without_a_credential_exits_1(tmp_path: Path) -> None
     plain = tmp_path / "plain.png"
     plain.write_bytes(PNG)
     assert run("unbake", plain).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.org/c.json", "https://127.0.0.1/c.json", "https://[::1]/c.json"]
+)
+def test_verify_url_refuses_unsafe_targets(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BADGESERVICE_REMOTE_TRUSTED_HOSTS", "[]")
+    result = run("verify", "--url", url)
+    assert result.exit_code == 2
+    assert "remote_" in result.output
+
+
+def test_verify_needs_exactly_one_source() -> None:
+    assert run("verify").exit_code == 2

@@ -1,0 +1,68 @@
+"""``POST /api/v1/verify``: verify any Open Badge, ours or anyone's. Public, no token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from badgeservice.api.schemas.common import ApiModel
+from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
+from badgeservice.http.verify_input import SourceDep, verify_source
+
+router = APIRouter(prefix="/api/v1", tags=["verification"])
+
+
+class CheckOut(ApiModel):
+    id: str = Field(examples=["proof"])
+    outcome: str = Field(description="passed, failed, error (could not check) or skipped")
+    code: str
+    message: str
+
+
+class VerifyOut(ApiModel):
+    verified: bool
+    format: str = Field(description="json-ld, jwt, png or svg")
+    credential: dict[str, Any] | None = Field(description="What can be shown of it.")
+    checks: list[CheckOut]
+
+
+@router.post(
+    "/verify",
+    responses=problem_responses(400, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"example": {"url": "https://example.org/credentials/1"}},
+                "text/plain": {"example": "eyJhbGciOiJFZERTQSIs…"},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "credential": {"type": "string"},
+                            "url": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+def verify(
+    source: SourceDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    remote: RemoteDep,
+) -> VerifyOut:
+    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, or ``{"url": …}``.
+    Always 200 with a report for a credential, verified or not; checks have stable ids:
+    structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose, valid_from,
+    valid_until, status."""
+    report = verify_source(source, session, settings, key_store, remote)
+    session.commit()  # a status list of ours may have been re-signed
+    return VerifyOut.model_validate(report)

@@ -1,0 +1,151 @@
+"""Verifying any credential for a third party: our pipeline (``vc.verify``), with documents
+from our own database for our issuers and from ``remote`` (SSRF-guarded) for everyone else."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from badgeservice.domain.ob_schema import schema_check
+from badgeservice.remote import RemoteFetcher
+from badgeservice.services import issuers, keys, status_lists
+from badgeservice.services.keystore import KeyStore
+from badgeservice.services.resolution import LocalDocuments
+from badgeservice.vc.verify import Report, verify_credential
+
+JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json"}
+
+
+@dataclass(frozen=True)
+class VerifyContext:
+    session: Session
+    base_url: str
+    key_store: KeyStore
+    remote: RemoteFetcher
+
+
+def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Report:
+    """The full report for a credential (JSON-LD dict, compact JWT, or baked image bytes)."""
+    documents = LocalDocuments(context.session, context.base_url, context.remote)
+    return verify_credential(
+        source,
+        fetch_json=documents,
+        fetch_status_list=_status_fetcher(context, documents),
+        trusted_issuer_keys=_own_keys(context),
+        extra_checks=[schema_check],
+    )
+
+
+def fetch_source(url: str, remote: RemoteFetcher) -> dict[str, Any] | str | bytes:
+    """What a URL holds: a JSON credential, a compact JWT, or image bytes."""
+    fetched = remote.fetch_bytes(url, accept="application/ld+json, application/json, */*")
+    return read_source(fetched.content, fetched.media_type or "")
+
+
+def read_source(content: bytes, media_type: str) -> dict[str, Any] | str | bytes:
+    """Bytes of unknown kind → what ``verify`` takes (images stay bytes)."""
+    if content.startswith(b"\x89PNG") or media_type in {"image/png", "image/svg+xml"}:
+        return content
+    text = content.decode("utf-8", errors="replace").strip()
+    if text.startswith("<"):
+        return content  # an SVG served as text
+    if text.startswith("{") or media_type in JSON_TYPES:
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            return text
+        return parsed if isinstance(parsed, dict) else text
+    return text
+
+
+def _status_fetcher(
+    context: VerifyContext, documents: LocalDocuments
+) -> Callable[[str], dict[str, Any]]:
+    host = urlsplit(context.base_url).netloc
+
+    def fetch(url: str) -> dict[str, Any]:
+        parts = urlsplit(url)
+        segments = parts.path.strip("/").split("/")
+        ours = parts.netloc == host and len(segments) == 4 and segments[0] == "issuers"
+        if ours and segments[2] == "status":
+            issuer = issuers.get_issuer(context.session, segments[1])
+            list_id = uuid.UUID(segments[3])
+            text = status_lists.signed_list(
+                context.session, issuer, list_id, context.base_url, context.key_store
+            )
+            return dict(json.loads(text))
+        return context.remote.fetch_json(url, honour_cache_control=True)
+
+    return fetch
+
+
+def _own_keys(context: VerifyContext) -> Callable[[str, str], bool]:
+    """Whether ``<issuer id>#<multibase>`` names a key of one of our issuers."""
+
+    def trusted(issuer_id: str, multibase: str) -> bool:
+        issuer = issuers.find_issuer_by_did(context.session, issuer_id)
+        if issuer is None:
+            return False
+        return any(
+            row.public_multibase == multibase for row in keys.issuer_keys(context.session, issuer)
+        )
+
+    return trusted
+
+
+def summary(report: Report) -> dict[str, Any] | None:
+    """What a reader wants to see of the credential, whatever the verdict."""
+    credential = report.credential
+    if not isinstance(credential, dict):
+        return None
+    issuer = credential.get("issuer")
+    issuer_fields = issuer if isinstance(issuer, dict) else {"id": issuer}
+    subject = _object(credential.get("credentialSubject"))
+    achievement = _object(subject.get("achievement"))
+    return {
+        "id": _text(credential.get("id")),
+        "type": credential.get("type"),
+        "issuer": {"id": _text(issuer_fields.get("id")), "name": _text(issuer_fields.get("name"))},
+        "name": _text(credential.get("name")) or _text(achievement.get("name")),
+        "description": _text(achievement.get("description")),
+        "image": _image(achievement.get("image")),
+        "recipient": _recipient(subject),
+        "validFrom": _text(credential.get("validFrom") or credential.get("issuanceDate")),
+        "validUntil": _text(credential.get("validUntil") or credential.get("expirationDate")),
+    }
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _image(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _text(value.get("id"))
+    return _text(value)
+
+
+def _recipient(subject: dict[str, Any]) -> dict[str, Any]:
+    """Names in clear, identifiers only as their kind (a hashed email stays hashed)."""
+    shown: dict[str, Any] = {}
+    if isinstance(subject.get("id"), str):
+        shown["id"] = subject["id"]
+    identifiers = subject.get("identifier")
+    for entry in identifiers if isinstance(identifiers, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("identityType") == "name" and entry.get("hashed") is False:
+            shown["name"] = _text(entry.get("identityHash"))
+        elif entry.get("hashed") is True:
+            shown.setdefault("hashedIdentifiers", []).append(_text(entry.get("identityType")))
+    return shown
