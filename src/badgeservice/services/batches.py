@@ -172,15 +172,30 @@ def process_pending(factory: sessionmaker[Session], issue_row: IssueRow, *, limi
             .with_for_update(skip_locked=True)
         )
         items = list(session.scalars(query))
+        held = _hold(session, {item.batch_id for item in items})
         for item in items:
-            _process(session, item, issue_row)
+            _process(session, held[item.batch_id][0], item, issue_row)
         _finish_batches(session, {item.batch_id for item in items})
         session.commit()
         return len(items)
 
 
-def _process(session: Session, item: BatchItem, issue_row: IssueRow) -> None:
-    batch = session.get_one(Batch, item.batch_id)
+Held = tuple[Batch, Issuer | None, Achievement | None]
+
+
+def _hold(session: Session, batch_ids: set[uuid.UUID]) -> dict[uuid.UUID, Held]:
+    """The chunk's batches with their issuers and achievements, held by strong references
+    while the chunk runs: the session's identity map is weak, so without them each row would
+    SELECT all three again (``Session.get`` finds them in the map while someone holds them)."""
+    held: dict[uuid.UUID, Held] = {}
+    for batch_id in batch_ids:
+        batch = session.get_one(Batch, batch_id)
+        issuer = session.get(Issuer, batch.issuer_id)
+        held[batch_id] = (batch, issuer, session.get(Achievement, batch.achievement_id))
+    return held
+
+
+def _process(session: Session, batch: Batch, item: BatchItem, issue_row: IssueRow) -> None:
     try:
         with session.begin_nested():
             credential = issue_row(session, batch, item.input)
