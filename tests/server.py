@@ -38,7 +38,7 @@ class Server:
 
 
 @contextmanager
-def running_server(tmp_path: Path, **env: str) -> Iterator[Server]:
+def running_server(tmp_path: Path, workers: int = 1, **env: str) -> Iterator[Server]:
     """A migrated SQLite database and the server on a free port, ready when this yields."""
     url = f"sqlite:///{tmp_path / 'server.db'}"
     upgrade(url)
@@ -52,6 +52,7 @@ def running_server(tmp_path: Path, **env: str) -> Iterator[Server]:
         **env,
     }
     command = [sys.executable, "-m", "badgeservice", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
     server = Server(base_url, environment, process)
     try:
