@@ -8,6 +8,7 @@ Signatures are in the form the proof formats want: raw 64-byte Ed25519, IEEE P13
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,12 +287,19 @@ def _checked_pair(public: KeyPair, private: PrivateKey) -> KeyPair:
     return pair
 
 
+@functools.lru_cache(maxsize=4096)
+def _public_key(public: str) -> KeyPair:
+    """Public keys are immutable values: decode each once per process (verifiers see the same
+    few issuer keys again and again)."""
+    return _public_from_multikey(*mb.split_multicodec(mb.decode_multibase(public)))
+
+
 def key_from_multibase(public: str, secret: str | None = None) -> KeyPair:
     """Decode ``publicKeyMultibase`` (and optionally ``secretKeyMultibase``) into a key pair.
 
     See: https://www.w3.org/TR/cid-1.0/#Multikey
     """
-    pair = _public_from_multikey(*mb.split_multicodec(mb.decode_multibase(public)))
+    pair = _public_key(public)
     if secret is None:
         return pair
     code, raw = mb.split_multicodec(mb.decode_multibase(secret))
