@@ -367,3 +367,71 @@ def test_verify_page_works_without_javascript(
 
 def test_app_fixture_is_not_trusting(app: FastAPI) -> None:
     assert app.state.settings.remote_trusted_hosts == []
+
+
+def test_poison_graph_is_refused_quickly(client: TestClient) -> None:
+    """A 10-node clique of blank nodes (RDFC-1.0 test074) inside a credential."""
+    link = "https://example.org/vocab#link"
+    clique = [
+        {"@id": f"_:b{i}", link: [{"@id": f"_:b{j}"} for j in range(10) if j != i]}
+        for i in range(10)
+    ]
+    credential = other_issuer_credential("did:example:issuer")
+    credential["credentialSubject"]["https://example.org/vocab#graph"] = clique
+    report = verify(client, json=credential)
+    assert report["verified"] is False
+    refused = [c for c in report["checks"] if c["outcome"] in {"failed", "error"}]
+    assert refused[0]["id"] in {"safe_mode", "contexts", "structure"}
+
+
+def test_png_bomb_is_refused(client: TestClient) -> None:
+    """A PNG whose credential chunk claims more bytes than the file holds, then a huge one."""
+    truncated = make_png()[:33] + b"\xff\xff\xff\xf0iTXt" + b"\x00" * 64
+    response = client.post(
+        "/api/v1/verify", content=truncated, headers={"Content-Type": "image/png"}
+    )
+    assert response.status_code == 422
+    big = baking.bake_png(make_png(), {"blob": "x" * 50_000})
+    response = client.post("/api/v1/verify", content=big, headers={"Content-Type": "image/png"})
+    assert response.status_code in {200, 413, 422}
+    assert client.get("/healthz").status_code == 200
+
+
+class SlowListener(Listener):
+    def do_GET(self) -> None:
+        import time
+
+        time.sleep(1.0)
+        super().do_GET()
+
+
+@pytest.fixture
+def slow_app(settings: Settings) -> Iterator[tuple[TestClient, str]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowListener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    impatient = settings.model_copy(
+        update={"remote_trusted_hosts": ["127.0.0.1"], "remote_timeout": 0.3}
+    )
+    application = create_app(impatient, configure_logs=False)
+    with TestClient(application) as client:
+        yield client, f"127.0.0.1:{server.server_address[1]}"
+    application.state.engine.dispose()
+    server.shutdown()
+
+
+def test_status_list_timeout_is_an_error(slow_app: tuple[TestClient, str]) -> None:
+    client, host = slow_app
+    key = generate_key("Ed25519")
+    did = did_key_from_key(key)
+    credential = other_issuer_credential(did) | {
+        "credentialStatus": {
+            "id": f"http://{host}/status/1#5",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "5",
+            "statusListCredential": f"http://{host}/status/1",
+        }
+    }
+    report = verify(client, json=sign_credential(credential, key, f"{did}#{did[8:]}"))
+    assert outcomes(report)["status"] == "error"
+    assert report["verified"] is False

@@ -82,3 +82,29 @@ def test_peer_verifies_after_key_rotation(
     for issued in (before, after):
         run = peer_verify(peer, server, issued["credential"], tmp_path)
         assert run.returncode == 0, (run.output, run.stderr)
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"])
+def test_our_verify_api_accepts_what_the_peer_signs(
+    peer: Peer, server: Server, tmp_path: Path, suite: str
+) -> None:
+    """Another issuer (did:key, signed by the JS stack) through POST /api/v1/verify."""
+    keys = peer.run(
+        "keygen.mjs",
+        *(["--cryptosuite", suite, "--curve", "P-256"] if suite.startswith("ecdsa") else []),
+    )
+    assert keys.returncode == 0, keys.stderr
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(keys.output))
+    unsigned = json.loads((peer.directory / "credential-template.json").read_text())
+    unsigned["issuer"]["id"] = keys.output["controller"]
+    (tmp_path / "unsigned.json").write_text(json.dumps(unsigned))
+    signed = peer.sign(tmp_path / "unsigned.json", key_file, "--cryptosuite", suite)
+    assert signed.returncode == 0, signed.stderr
+    response = httpx.post(f"{server.base_url}/api/v1/verify", json=signed.output, timeout=30)
+    report = response.json()
+    assert report["verified"] is True, report
+    edited = json.loads(json.dumps(signed.output))
+    edited["credentialSubject"]["achievement"]["name"] += " (edited)"
+    response = httpx.post(f"{server.base_url}/api/v1/verify", json=edited, timeout=30)
+    assert {c["id"]: c["outcome"] for c in response.json()["checks"]}["proof"] == "failed"
