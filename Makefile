@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/lock.txt | c
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock migrate clean
+.PHONY: run test lint format lock migrate clean system-deps
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ lock: $(STAMP)  ## re-pin every dependency after editing pyproject.toml
 
 migrate: $(STAMP)
 	$(BIN)/badgeservice db upgrade
+
+system-deps:  ## Debian packages for the browser tests (needs root): Chromium
+	@if command -v chromium >/dev/null; then echo "chromium present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "install Debian's chromium package to run tests/e2e (they skip without it)"; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,129 @@
+"""End-to-end fixtures: the real server, Debian's Chromium driven by Playwright, axe-core.
+
+Chromium comes from Debian's ``chromium`` package (``.ci/run`` installs it; Playwright never
+downloads a browser). axe-core comes from the npm registry, installed once into ``.cache/``.
+Screenshots are kept in ``test-artifacts/e2e/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import REPO_ROOT, require
+from tests.factories import ACHIEVEMENT, make_png
+from tests.server import Server, running_server
+
+CHROMIUM = os.environ.get("BADGESERVICE_CHROMIUM", "/usr/bin/chromium")
+AXE_VERSION = "4.14.1"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    require(Path(CHROMIUM).is_file(), f"Chromium not found at {CHROMIUM} (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's browser bundle, installed from the npm registry once per cache."""
+    require(shutil.which("npm") is not None, "npm is needed to install axe-core")
+    target = REPO_ROOT / ".cache" / f"axe-core-{AXE_VERSION}"
+    bundle = target / "node_modules" / "axe-core" / "axe.min.js"
+    if not bundle.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(target),
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return bundle.read_text()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A running server with an issuer, a multilingual achievement with a PNG image, and
+    one credential issued to a named learner."""
+    with running_server(tmp_path_factory.mktemp("e2e")) as server:
+        yield _populate(server)
+
+
+def _populate(server: Server) -> dict[str, Any]:
+    admin = server.cli("tokens", "create", "--admin").strip().splitlines()[-1]
+    client = httpx.Client(base_url=server.base_url, timeout=30)
+    client.headers["Authorization"] = f"Bearer {admin}"
+    client.post(
+        "/api/v1/issuers",
+        json={"slug": "wmde", "name": "Wikimedia Deutschland", "url": "https://www.wikimedia.de/"},
+    ).raise_for_status()
+    client.headers["Authorization"] = (
+        "Bearer " + client.post("/api/v1/issuers/wmde/tokens", json={}).json()["token"]
+    )
+    names = ACHIEVEMENT["name"] | {"ja": "ウィキペディア編集入門", "ar": "أساسيات تحرير ويكيبيديا"}
+    descriptions = ACHIEVEMENT["description"] | {
+        "ja": "編集ワークショップを修了しました。",
+        "ar": "أكمل ورشة التحرير.",
+    }
+    achievement = client.post(
+        "/api/v1/issuers/wmde/achievements",
+        json=ACHIEVEMENT | {"name": names, "description": descriptions},
+    ).json()
+    client.put(
+        f"/api/v1/issuers/wmde/achievements/{achievement['id']}/image",
+        content=make_png(64, 64),
+        headers={"Content-Type": "image/png"},
+    ).raise_for_status()
+    issued = client.post(
+        "/api/v1/issuers/wmde/credentials",
+        json={
+            "achievementId": achievement["id"],
+            "recipient": {"email": "ada@example.org", "name": "Ada Lovelace"},
+            "validUntil": "2031-06-30T00:00:00Z",
+        },
+    ).json()
+    return {"server": server, "client": client, "achievement": achievement, "credential": issued}
