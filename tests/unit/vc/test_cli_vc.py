@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from badgeservice.cli_vc import vc_app
 from badgeservice.vc import generate_key
 from badgeservice.vc.dids import did_key_from_key
+from tests.unit.vc.documents import ob_credential
 
 KEY = generate_key("Ed25519")
 DID = did_key_from_key(KEY)
@@ -34,28 +35,7 @@ PNG = (
 
 
 def credential() -> dict[str, Any]:
-    return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": "urn:uuid:0f4d7a3e-4b6e-4c59-9a51-2d3c1f1e7c11",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": DID, "type": ["Profile"], "name": "Alpha"},
-        "validFrom": "2025-01-01T00:00:00Z",
-        "name": "Intro",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "id": "did:example:learner",
-            "achievement": {
-                "id": "https://badges.example.org/achievements/1",
-                "type": ["Achievement"],
-                "name": "Intro",
-                "description": "An introduction.",
-                "criteria": {"narrative": "Done."},
-            },
-        },
-    }
+    return ob_credential(DID)
 
 
 def run(*args: str | Path) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from badgeservice.vc.errors import DidResolutionError, ProofError
 from badgeservice.vc.keys import KeyPair, generate_key
 from badgeservice.vc.proofs import ProofResult, parse_datetime, sign_credential, verify_proofs
+from tests.unit.vc.documents import ob_credential
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 OB303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -19,23 +20,7 @@ ISSUER = "did:web:badges.example.org:issuers:alpha"
 
 
 def credential() -> dict[str, Any]:
-    return {
-        "@context": [VC2, OB303],
-        "id": "urn:uuid:1355319d-8ae6-4f8d-a5be-0601399a1f50",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": ISSUER, "type": ["Profile"], "name": "Alpha"},
-        "validFrom": "2025-01-01T00:00:00Z",
-        "name": "Intro",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.org/achievements/1",
-                "type": ["Achievement"],
-                "name": "Intro",
-                "criteria": {"narrative": "Done."},
-            },
-        },
-    }
+    return ob_credential(ISSUER)
 
 
 @dataclass

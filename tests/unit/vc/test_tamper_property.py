@@ -11,32 +11,14 @@ from hypothesis import strategies as st
 
 from badgeservice.vc import generate_key, sign_credential, verify_credential
 from badgeservice.vc.dids import did_key_from_key
+from tests.unit.vc.documents import ob_credential
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 KEY = generate_key("Ed25519")
 DID = did_key_from_key(KEY)
 VM = f"{DID}#{DID.removeprefix('did:key:')}"
 SIGNED = sign_credential(
-    {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": "urn:uuid:1355319d-8ae6-4f8d-a5be-0601399a1f50",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": DID, "type": ["Profile"], "name": "Alpha"},
-        "validFrom": "2025-01-01T00:00:00Z",
-        "name": "Intro",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.org/achievements/1",
-                "type": ["Achievement"],
-                "name": "Intro",
-                "criteria": {"narrative": "Done."},
-            },
-        },
-    },
+    ob_credential(DID),
     KEY,
     VM,
     created="2025-01-01T00:00:00Z",

@@ -11,6 +11,7 @@ import pytest
 from badgeservice.vc import CHECK_IDS, ExtraCheck, generate_key, sign_credential, verify_credential
 from badgeservice.vc._checks import Outcome
 from badgeservice.vc.dids import build_did_document, did_key_from_key
+from tests.unit.vc.documents import ob_credential
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 KEY = generate_key("Ed25519")
@@ -21,27 +22,7 @@ WEB_URL = "https://badges.example.org/issuers/alpha/did.json"
 
 
 def credential(issuer: str = DID, **extra: Any) -> dict[str, Any]:
-    return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": "urn:uuid:1355319d-8ae6-4f8d-a5be-0601399a1f50",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Alpha"},
-        "validFrom": "2025-01-01T00:00:00Z",
-        "name": "Intro",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.org/achievements/1",
-                "type": ["Achievement"],
-                "name": "Intro",
-                "criteria": {"narrative": "Done."},
-            },
-        },
-        **extra,
-    }
+    return ob_credential(issuer, **extra)
 
 
 def outcomes(report: Any) -> dict[str, str]:

@@ -20,6 +20,7 @@ from badgeservice.vc.baking import bake_png, bake_svg
 from badgeservice.vc.dids import build_did_document, did_key_from_key
 from badgeservice.vc.jwt import sign_jwt
 from badgeservice.vc.statuslist import StatusList
+from tests.unit.vc.documents import ob_credential
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 KEY = generate_key("Ed25519")
@@ -52,24 +53,9 @@ def itxt(text: bytes, crc: int | None = None) -> bytes:
 
 
 def credential(issuer: str = DID, **extra: Any) -> dict[str, Any]:
-    return {
-        "@context": list(OB_CONTEXTS),
-        "id": "urn:uuid:6c0a3d2e-0d4b-4e43-9a43-8f0b5f3c2a71",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Alpha"},
-        "validFrom": "2025-01-01T00:00:00Z",
-        "name": "Intro",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.org/achievements/1",
-                "type": ["Achievement"],
-                "name": "Intro",
-                "criteria": {"narrative": "Done."},
-            },
-        },
-        **extra,
-    }
+    return ob_credential(
+        issuer, credential_id="urn:uuid:6c0a3d2e-0d4b-4e43-9a43-8f0b5f3c2a71", **extra
+    )
 
 
 def b64(data: bytes) -> str:
