@@ -17,9 +17,10 @@ from badgeservice.logs import configure_logging
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
+from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
+from badgeservice.web import downloads, verify_page
 from badgeservice.web import routes as web_routes
-from badgeservice.web import verify_page
 from badgeservice.worker import Worker
 
 DESCRIPTION = """
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(batches.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
+    # Before /credentials/{reference}: these own the .png, .svg and .pdf suffixes.
+    app.include_router(downloads.router)
+    app.include_router(web_certificate.router)
     app.include_router(web_credentials.router)
     app.include_router(verify_page.router)
     return app

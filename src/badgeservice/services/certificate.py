@@ -1,0 +1,158 @@
+"""Printable certificates: what the signed credential says, with its current state, as a PDF.
+
+The texts come from the stored credential as signed (never from the achievement's current
+definition); images only from our own stored uploads, so a request never fetches a URL.
+Rendered PDFs are kept in a small in-process LRU keyed by everything they depend on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cachetools import LRUCache
+from sqlalchemy.orm import Session
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Credential, Image, Issuer
+from badgeservice.domain import certificate
+from badgeservice.domain.certificate import CertificateContent, Paper, State
+from badgeservice.domain.certificate_labels import label_language
+from badgeservice.errors import NotFoundError, ServiceUnavailableError
+from badgeservice.services import credentials
+
+LAYOUT_VERSION = "1"  # part of every cache key and ETag: bump when the layout changes
+_IMAGE_PATH = re.compile(r"/images/([0-9a-fA-F-]{36})$")
+_cache: LRUCache[str, bytes] = LRUCache(maxsize=64)
+_cache_lock = threading.Lock()
+
+
+class CertificateFontsMissingError(ServiceUnavailableError):
+    code, title = "certificate_fonts_missing", "The fonts for printable certificates are missing"
+
+
+@dataclass(frozen=True)
+class CertificatePdf:
+    content: bytes
+    language: str
+    cache_key: str
+
+
+def credential_state(credential: Credential, now: datetime) -> tuple[State, datetime | None]:
+    """The credential's state (the same precedence as the listing filter) and since when."""
+    if credential.revoked_at is not None:
+        return "revoked", credential.revoked_at
+    if credential.suspended_at is not None:
+        return "suspended", credential.suspended_at
+    if credential.valid_until is not None and credential.valid_until <= now:
+        return "expired", credential.valid_until
+    return "active", None
+
+
+def get_certificate(
+    session: Session,
+    credential_id: uuid.UUID,
+    *,
+    base_url: str,
+    languages: Sequence[str | None],
+    paper: Paper,
+) -> CertificatePdf:
+    """The certificate of a credential: labels in the first of ``languages`` (most wanted
+    first) that we have, else in the credential's own language, else English."""
+    credential = credentials.find_credential(session, credential_id)
+    if credential is None:
+        raise NotFoundError(f"Credential {credential_id} not found.")
+    language = label_language([*languages, credential.language])
+    fonts = certificate.find_fonts()
+    if "latin" not in fonts:
+        raise CertificateFontsMissingError(
+            f"Install the certificate fonts (missing: {', '.join(certificate.missing_fonts())})."
+        )
+    issuer = session.get(Issuer, credential.issuer_id)
+    state, since = credential_state(credential, utcnow())
+    parts = [credential.sha256, state, str(since), issuer.image if issuer else None, *fonts]
+    key = ":".join([LAYOUT_VERSION, language, paper, *map(str, parts)])
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is None:
+        content = _content(session, credential, issuer, base_url, state, since)
+        cached = certificate.render_certificate(content, fonts, language=language, paper=paper)
+        with _cache_lock:
+            _cache[key] = cached
+    return CertificatePdf(cached, language, key)
+
+
+def _content(
+    session: Session,
+    credential: Credential,
+    issuer: Issuer | None,
+    base_url: str,
+    state: State,
+    since: datetime | None,
+) -> CertificateContent:
+    document: dict[str, Any] = json.loads(credential.document)
+    subject = document.get("credentialSubject") or {}
+    achievement = subject.get("achievement") or {}
+    issuer_profile = document.get("issuer") or {}
+    page_url = f"{base_url}/credentials/{credential.id}"
+    return CertificateContent(
+        credential_id=str(credential.id),
+        achievement_name=str(achievement.get("name") or document.get("name") or ""),
+        achievement_description=str(achievement.get("description") or ""),
+        issuer_name=str(issuer_profile.get("name") or (issuer.name if issuer else "")),
+        recipient_name=recipient_name(subject),
+        valid_from=credential.valid_from.date(),
+        valid_until=credential.valid_until.date() if credential.valid_until else None,
+        page_url=page_url,
+        verify_url=f"{base_url}/verify?url={page_url}",
+        state=state,
+        state_changed=since.date() if since else None,
+        badge_image=_own_image(session, _image_url(achievement.get("image")), base_url),
+        issuer_image=_own_image(session, issuer.image if issuer else None, base_url),
+    )
+
+
+def recipient_name(subject: dict[str, Any]) -> str | None:
+    """The display name from a plain (unhashed) ``name`` IdentityObject, if the issuer gave one.
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/#identityobject
+    """
+    identifiers = subject.get("identifier") or []
+    for identity in identifiers if isinstance(identifiers, list) else [identifiers]:
+        if (
+            isinstance(identity, dict)
+            and identity.get("identityType") == "name"
+            and not identity.get("hashed")
+            and isinstance(identity.get("identityHash"), str)
+        ):
+            return str(identity["identityHash"]).strip() or None
+    return None
+
+
+def _image_url(image: Any) -> str | None:
+    if isinstance(image, dict):
+        return str(image.get("id") or "") or None
+    return image if isinstance(image, str) else None
+
+
+def _own_image(session: Session, url: str | None, base_url: str) -> bytes | None:
+    """The uploaded PNG or SVG behind one of our own ``/images/{id}`` URLs; ``None`` for an
+    external URL, which is never fetched while answering a request."""
+    if not url or not url.startswith(base_url + "/images/"):
+        return None
+    match = _IMAGE_PATH.search(url)
+    if match is None:
+        return None
+    try:
+        image = session.get(Image, uuid.UUID(match.group(1)))
+    except ValueError:
+        return None
+    if image is None or image.media_type not in {"image/png", "image/svg+xml"}:
+        return None
+    return bytes(image.content)

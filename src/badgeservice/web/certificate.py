@@ -1,0 +1,75 @@
+"""``GET /credentials/{id}.pdf``: the printable certificate (A4 or US Letter, landscape).
+
+Register this router before ``web.credentials`` so that ``/credentials/{reference}`` does not
+take the ``.pdf`` path first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from badgeservice.domain.certificate import Paper
+from badgeservice.errors import NotFoundError
+from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.services import certificate
+from badgeservice.web.negotiation import cached
+
+router = APIRouter(tags=["public"])
+
+
+@router.get(
+    "/credentials/{credential_id}.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def certificate_pdf(
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    paper: Annotated[Paper, Query(description="a4 (default) or letter")] = "a4",
+    lang: Annotated[str | None, Query(description="label language: en ja es fr de ar")] = None,
+) -> Response:
+    """The certificate; labels in ``?lang=``, else the ``lang`` cookie, else Accept-Language,
+    else the credential's own language. Revoked, suspended or expired credentials keep their
+    certificate, marked with their state."""
+    identifier = _credential_id(credential_id)
+    languages = [lang, request.cookies.get("lang"), *accepted_languages(request)]
+    pdf = certificate.get_certificate(
+        session, identifier, base_url=settings.base_url, languages=languages, paper=paper
+    )
+    filename = f"certificate-{identifier}-{pdf.language}-{paper}.pdf"
+    response = Response(
+        pdf.content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+    response = cached(request, response, pdf.cache_key.encode(), max_age=300, immutable=False)
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def _credential_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFoundError(f"Credential {text} not found.") from None
+
+
+def accepted_languages(request: Request) -> list[str]:
+    """Accept-Language tags, most wanted first (RFC 9110 §12.5.4); ``q=0`` dropped."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(ranked)]

@@ -1,0 +1,105 @@
+"""Downloads of a credential: baked PNG and SVG, the Open Graph share image, a QR code.
+
+Register this router before ``web.credentials`` (its ``/credentials/{reference}`` would take
+``{id}.png``). Revoked, suspended and expired credentials download like any other: what a
+learner was given stays available, and verifying it tells its status.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from badgeservice.db.models import Credential
+from badgeservice.errors import NotFoundError
+from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
+from badgeservice.services import badge_images, credentials
+from badgeservice.web.negotiation import cached
+
+router = APIRouter(tags=["public"])
+YEAR = 365 * 24 * 3600
+WEEK = 7 * 24 * 3600
+# An SVG is a document: opened on its own it must not run script or load anything.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {media_type: {}}}, **problem_responses(404)}
+
+
+@router.get(
+    "/credentials/{credential_id}.png",
+    response_class=Response,
+    responses=_responses(badge_images.PNG),
+)
+def baked_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """The achievement image (or a generated badge) with the signed credential baked in an
+    ``openbadgecredential`` iTXt chunk."""
+    return _baked(credential_id, request, session, badge_images.PNG)
+
+
+@router.get(
+    "/credentials/{credential_id}.svg",
+    response_class=Response,
+    responses=_responses(badge_images.SVG),
+)
+def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """The achievement image as SVG (or a generated badge) with the signed credential baked in
+    an ``<openbadges:credential>`` element."""
+    return _baked(credential_id, request, session, badge_images.SVG)
+
+
+@router.get(
+    "/credentials/{credential_id}/share.png",
+    response_class=Response,
+    responses=_responses(badge_images.PNG),
+)
+def share_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+    """A 1200x630 picture for link previews (Open Graph ``og:image``)."""
+    body = badge_images.share_image(session, _credential(session, credential_id))
+    response = Response(body, media_type=badge_images.PNG)
+    return cached(request, response, body, max_age=WEEK, immutable=False)
+
+
+@router.get(
+    "/credentials/{credential_id}/qr.svg",
+    response_class=Response,
+    responses=_responses(badge_images.SVG),
+)
+def qr_code(
+    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """A QR code of the credential's public page."""
+    credential = _credential(session, credential_id)
+    body = badge_images.qr_svg(f"{settings.base_url}/credentials/{credential.id}")
+    return _svg_response(request, body, max_age=WEEK, immutable=False)
+
+
+def _baked(credential_id: str, request: Request, session: Session, media_type: str) -> Response:
+    credential = _credential(session, credential_id)
+    body = badge_images.baked_image(session, credential, media_type)
+    if media_type == badge_images.SVG:
+        return _svg_response(request, body, max_age=YEAR, immutable=True)
+    response = Response(body, media_type=media_type)
+    return cached(request, response, body, max_age=YEAR, immutable=True)
+
+
+def _svg_response(request: Request, body: bytes, *, max_age: int, immutable: bool) -> Response:
+    response = Response(body, media_type=badge_images.SVG)
+    response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return cached(request, response, body, max_age=max_age, immutable=immutable)
+
+
+def _credential(session: Session, credential_id: str) -> Credential:
+    try:
+        credential = credentials.find_credential(session, uuid.UUID(credential_id))
+    except ValueError:
+        credential = None
+    if credential is None:
+        raise NotFoundError(f"Credential {credential_id} not found.")
+    return credential
