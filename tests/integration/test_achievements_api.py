@@ -181,7 +181,7 @@ def test_public_achievement_json_ld_and_html(
     assert german["inLanguage"] == "de"
     page = client.get(f"{path}?lang=de", headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
-    assert '<html lang="de">' in page.text
+    assert '<html lang="de" dir="ltr">' in page.text
     assert "Grundlagen der Wikipedia-Bearbeitung" in page.text
 
 

@@ -1,23 +1,27 @@
-"""Public documents: achievements and images."""
+"""Public documents and pages: achievements, issuer profiles, images."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
+from badgeservice.db.models import Issuer
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.documents import standalone
 from badgeservice.domain.languages import LanguageTagError, normalize_language
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.services import achievements, issuers
-from badgeservice.web.negotiation import cached, json_ld_response, templates, wants_json
+from badgeservice.web import i18n
+from badgeservice.web.negotiation import cached, json_ld_response, wants_json
 
 router = APIRouter(tags=["public"])
 YEAR = 365 * 24 * 3600
+ACHIEVEMENTS_SHOWN = 100
 
 
 @router.get("/achievements/{achievement_id}", response_class=Response)
@@ -28,49 +32,77 @@ def achievement_document(
     settings: SettingsDep,
     lang: Annotated[str | None, Query(description="BCP 47 language tag")] = None,
 ) -> Response:
-    """The Achievement as JSON-LD (``Accept: application/ld+json``) or an HTML page."""
+    """The Achievement as JSON-LD (``Accept: application/ld+json``) or an HTML page. JSON-LD is
+    in ``lang`` (else the default language); the page in ``lang``, else the reader's language."""
     achievement = achievements.find_public_achievement(session, achievement_id)
     if achievement is None:
         raise NotFoundError(f"Achievement {achievement_id} not found.")
-    try:
-        language = normalize_language(lang) if lang else None
-    except LanguageTagError:
-        language = None
-    document = build_achievement(achievements.definition(achievement, settings.base_url), language)
+    language = _language_tag(lang)
+    definition = achievements.definition(achievement, settings.base_url)
     if wants_json(request):
+        document = build_achievement(definition, language)
         response = json_ld_response(standalone(document))
-    else:
-        issuer = achievement.issuer
-        response = templates.TemplateResponse(
-            request,
-            "achievement.html",
-            {
-                "lang": document["inLanguage"],
-                "title": document["name"],
-                "achievement": document,
-                "issuer_name": issuer.name,
-                "issuer_url": f"{settings.base_url}/issuers/{issuer.slug}",
-            },
-        )
-    source = json.dumps([document, wants_json(request)], sort_keys=True).encode()
-    return cached(request, response, source, max_age=300, immutable=False)
+        source = json.dumps([document, True], sort_keys=True).encode()
+        return cached(request, response, source, max_age=300, immutable=False)
+    ui_language = i18n.negotiate(request)
+    document = build_achievement(definition, language or ui_language)
+    context = {
+        "title": document["name"],
+        "achievement": document,
+        "content_lang": document["inLanguage"],
+        "issuer_name": achievement.issuer.name,
+        "issuer_href": f"/issuers/{achievement.issuer.slug}",
+    }
+    return i18n.page(request, "achievement.html", ui_language, context, max_age=300)
+
+
+def _language_tag(lang: str | None) -> str | None:
+    try:
+        return normalize_language(lang) if lang else None
+    except LanguageTagError:
+        return None
 
 
 @router.get("/issuers/{slug}", response_class=Response)
 def issuer_profile(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The issuer's OB Profile as JSON-LD (``Accept: application/ld+json``) or an HTML page."""
+    """The issuer's OB Profile as JSON-LD (``Accept: application/ld+json``) or an HTML page
+    (with its achievements; never who earned them)."""
     issuer = issuers.get_issuer(session, slug)
     profile = issuers.profile(issuer)
-    page_url = f"{settings.base_url}/issuers/{slug}"
     if wants_json(request):
         response = json_ld_response(standalone(profile))
-    else:
-        context = {"lang": "en", "title": issuer.name, "profile": profile, "page_url": page_url}
-        response = templates.TemplateResponse(request, "issuer.html", context)
-    source = json.dumps([profile, wants_json(request)], sort_keys=True).encode()
-    return cached(request, response, source, max_age=300, immutable=False)
+        source = json.dumps([profile, True], sort_keys=True).encode()
+        return cached(request, response, source, max_age=300, immutable=False)
+    language = i18n.negotiate(request)
+    context = {
+        "title": issuer.name,
+        "profile": profile,
+        "page_url": f"{settings.base_url}/issuers/{slug}",
+        **_achievement_links(session, issuer, language, settings.base_url),
+    }
+    return i18n.page(request, "issuer.html", language, context, max_age=300)
+
+
+def _achievement_links(
+    session: Session, issuer: Issuer, language: str, base_url: str
+) -> dict[str, Any]:
+    """The issuer's achievements, named in ``language`` when they can be."""
+    listed, total = achievements.list_achievements(
+        session, issuer, limit=ACHIEVEMENTS_SHOWN, offset=0
+    )
+    links = []
+    for row in listed:
+        document = build_achievement(achievements.definition(row, base_url), language)
+        links.append(
+            {
+                "href": f"/achievements/{row.id}",
+                "name": document["name"],
+                "lang": document["inLanguage"],
+            }
+        )
+    return {"achievements": links, "more_achievements": total > len(listed)}
 
 
 @router.get("/images/{image_id}", response_class=Response)

@@ -5,20 +5,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from badgeservice.errors import ServiceError
 from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
 from badgeservice.http.verify_input import Source, read_source, verify_source
-from badgeservice.web import messages
-from badgeservice.web.negotiation import templates
+from badgeservice.web import i18n, messages
 
 router = APIRouter(tags=["public"])
 
 
 @router.get("/verify", response_class=Response)
-def verify_form(request: Request) -> Response:
-    return templates.TemplateResponse(request, "verify.html", _page())
+def verify_form(
+    request: Request,
+    url: Annotated[
+        str | None, Query(max_length=2048, description="Pre-fills the URL field")
+    ] = None,
+) -> Response:
+    """The form; ``?url=`` pre-fills the credential URL (the credential pages link here)."""
+    language = i18n.negotiate(request)
+    return i18n.render(request, "verify.html", language, _page(url=url))
 
 
 async def page_source(request: Request) -> Source | ServiceError:
@@ -38,25 +44,28 @@ def verify_submitted(
     key_store: KeyStoreDep,
     remote: RemoteDep,
 ) -> Response:
+    language = i18n.negotiate(request)
     try:
         if isinstance(source, ServiceError):
             raise source
         report = verify_source(source, session, settings, key_store, remote)
     except ServiceError as exc:
         page = _page(problem=exc.detail)
-        return templates.TemplateResponse(request, "verify.html", page, status_code=exc.status)
+        return i18n.render(request, "verify.html", language, page, status_code=exc.status)
     session.commit()
     checks = [
         {
             **check,
-            "title": messages.title(check["id"]),
-            "sentence": messages.sentence(check["id"], check["outcome"]),
+            "title": messages.title(check["id"], language),
+            "sentence": messages.sentence(check["id"], check["outcome"], language),
+            "outcome_name": messages.outcome(check["outcome"], language),
         }
         for check in report["checks"]
     ]
-    page = _page(report=report, checks=checks, verdict=messages.VERDICT[report["verified"]])
-    return templates.TemplateResponse(request, "verify.html", page)
+    verdict = messages.verdict(report["verified"], language)
+    page = _page(report=report, checks=checks, verdict=verdict)
+    return i18n.render(request, "verify.html", language, page)
 
 
 def _page(**values: Any) -> dict[str, Any]:
-    return {"lang": "en", "title": "Verify an Open Badge", "report": None, **values}
+    return {"report": None, "url": None, **values}

@@ -1,0 +1,131 @@
+"""What the public credential page shows: the signed credential, its live state, the links to
+download, verify and share it, and the issuer's translation of the achievement.
+
+A credential is signed in one language. When the viewer's language differs and the issuer's
+achievement has text in that language, the page shows that text too, labelled as the issuer's
+translation: it is not part of the signed credential (and may have been edited since).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from badgeservice.db.models import Achievement, Credential
+from badgeservice.domain.achievement import build_achievement
+from badgeservice.domain.linkedin import Certification, add_to_profile_url
+from badgeservice.services import achievements
+from badgeservice.web.i18n import supported
+
+STATES = ("valid", "not_yet_valid", "expired", "suspended", "revoked")
+_DESCRIPTION_LIMIT = 300
+
+
+def credential_state(record: Credential, now: datetime | None = None) -> str:
+    """``revoked`` (final) before ``suspended`` before the dates; else ``valid``."""
+    now = now or datetime.now(UTC)
+    if record.revoked_at is not None:
+        return "revoked"
+    if record.suspended_at is not None:
+        return "suspended"
+    if _utc(record.valid_from) > now:
+        return "not_yet_valid"
+    if record.valid_until is not None and _utc(record.valid_until) <= now:
+        return "expired"
+    return "valid"
+
+
+def page_context(
+    record: Credential,
+    document: dict[str, Any],
+    achievement: Achievement | None,
+    language: str,
+    base_url: str,
+) -> dict[str, Any]:
+    """The template context of ``credential.html``."""
+    signed = document.get("credentialSubject", {}).get("achievement", {})
+    issuer = document.get("issuer", {})
+    page_url = str(document.get("id") or f"{base_url}/credentials/{record.id}")
+    name = str(signed.get("name") or document.get("name") or "")
+    state = credential_state(record)
+    return {
+        "title": name,
+        "credential": document,
+        "achievement": signed,
+        "subject": document.get("credentialSubject", {}),
+        "content_lang": signed.get("inLanguage") or record.language,
+        "translation": _translation(achievement, signed, language, base_url),
+        "issuer_name": issuer.get("name", ""),
+        "issuer_href": f"/issuers/{achievement.issuer.slug}" if achievement else None,
+        "recipient_name": record.recipient_name,
+        "state": state,
+        "links": _links(page_url, record, language),
+        "linkedin_url": None if state == "revoked" else _linkedin(record, name, issuer, page_url),
+        "og": {
+            "title": name,
+            "description": _shorten(str(signed.get("description") or "")),
+            "image": f"{page_url}/share.png",
+            "url": page_url,
+        },
+    }
+
+
+def _links(page_url: str, record: Credential, language: str) -> dict[str, str | None]:
+    path = f"/credentials/{record.id}"
+    return {
+        "page": page_url,
+        "json": f"{path}.json",
+        "jwt": f"{path}.jwt" if record.jwt else None,
+        "png": f"{path}.png",
+        "svg": f"{path}.svg",
+        "pdf": f"{path}.pdf?lang={language}",
+        "qr": f"{path}/qr.svg",
+        "verify": "/verify?url=" + quote(f"{page_url}.json", safe=""),
+    }
+
+
+def _linkedin(record: Credential, name: str, issuer: dict[str, Any], page_url: str) -> str:
+    certification = Certification(
+        name=name,
+        organization_name=str(issuer.get("name", "")),
+        issued=record.valid_from,
+        expires=record.valid_until,
+        cert_url=page_url,
+        cert_id=str(record.id),
+    )
+    return add_to_profile_url(certification)
+
+
+def _translation(
+    achievement: Achievement | None, signed: dict[str, Any], language: str, base_url: str
+) -> dict[str, Any] | None:
+    """The issuer's text in the viewer's language, when it has some and the signed text is in
+    another language."""
+    if achievement is None or supported(signed.get("inLanguage")) == language:
+        return None
+    document = build_achievement(achievements.definition(achievement, base_url), language)
+    if supported(document["inLanguage"]) != language:
+        return None
+    # A text the issuer has only in its default language falls back to it: not a translation.
+    description = document["description"]
+    narrative = document["criteria"].get("narrative")
+    return {
+        "lang": document["inLanguage"],
+        "name": document["name"],
+        "description": None if description == signed.get("description") else description,
+        "narrative": None
+        if narrative == signed.get("criteria", {}).get("narrative")
+        else narrative,
+    }
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= _DESCRIPTION_LIMIT:
+        return text
+    return text[: _DESCRIPTION_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
