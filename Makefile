@@ -39,11 +39,13 @@ lock: $(STAMP)  ## re-pin every dependency after editing pyproject.toml
 migrate: $(STAMP)
 	$(BIN)/badgeservice db upgrade
 
-system-deps:  ## Debian packages for the browser tests (needs root): Chromium
-	@if command -v chromium >/dev/null; then echo "chromium present"; \
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
+system-deps:  ## Debian packages for the browser tests (needs root): Chromium, CJK fonts
+	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then echo "system packages present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	else echo "install Debian's chromium package to run tests/e2e (they skip without it)"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else echo "install Debian's $(SYSTEM_PACKAGES) to run tests/e2e (they skip without it)"; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -38,12 +38,15 @@ class Server:
 
 
 @contextmanager
-def running_server(tmp_path: Path, workers: int = 1, **env: str) -> Iterator[Server]:
-    """A migrated SQLite database and the server on a free port, ready when this yields."""
+def running_server(
+    tmp_path: Path, workers: int = 1, host: str = "127.0.0.1", **env: str
+) -> Iterator[Server]:
+    """A migrated SQLite database and the server on a free port, ready when this yields.
+    ``host`` names the server in its base URL (did:web needs a name, not an IP address)."""
     url = f"sqlite:///{tmp_path / 'server.db'}"
     upgrade(url)
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://{host}:{port}"
     environment = os.environ | {
         "BADGESERVICE_DATABASE_URL": url,
         "BADGESERVICE_BASE_URL": base_url,

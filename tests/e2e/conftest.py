@@ -89,7 +89,7 @@ def screenshot(page: Any, name: str) -> Path:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A running server with an issuer, a multilingual achievement with a PNG image, and
     one credential issued to a named learner."""
-    with running_server(tmp_path_factory.mktemp("e2e")) as server:
+    with running_server(tmp_path_factory.mktemp("e2e"), host="localhost") as server:
         yield _populate(server)
 
 
