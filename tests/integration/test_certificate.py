@@ -18,20 +18,16 @@ import uuid
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from badgeservice.domain.certificate import missing_fonts
 from badgeservice.domain.certificate_labels import LABELS
-from badgeservice.web import certificate as web_certificate
 from tests.conftest import require
 from tests.factories import bearer, create_issuer, create_token, make_png
 
 API = "/api/v1/issuers/wmde"
-PDF_PATH = "/credentials/{credential_id}.pdf"
 
 SCRIPTS: dict[str, dict[str, str]] = {
     "latin": {
@@ -59,13 +55,9 @@ SCRIPTS: dict[str, dict[str, str]] = {
 
 
 @pytest.fixture(autouse=True)
-def certificate_routes(app: FastAPI) -> None:
-    """Serve the certificate router in the session's app, ahead of ``/credentials/{reference}``
-    (which would answer 404 for ``….pdf``), until app.py registers it; idempotent."""
+def certificate_fonts() -> None:
+    """The Noto fonts come with the dependencies; without them certificates cannot render."""
     require(not missing_fonts(), f"certificate fonts not installed: {missing_fonts()}")
-    paths = [route.path for route in app.router.routes if isinstance(route, APIRoute)]
-    if PDF_PATH not in paths:
-        app.router.routes[0:0] = web_certificate.router.routes
 
 
 class Certificates:

@@ -7,22 +7,17 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 import segno
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from badgeservice.app import create_app
 from badgeservice.db.models import Credential
-from badgeservice.settings import Settings
 from badgeservice.vc.baking import unbake
-from badgeservice.web import downloads
 from tests.factories import ACHIEVEMENT, SVG, bearer, create_issuer, create_token, make_png
 
 API = "/api/v1/issuers/wmde"
@@ -31,18 +26,6 @@ SVG_TAG = "{http://www.w3.org/2000/svg}svg"
 UPLOADED_PNG = make_png(8, 8)
 IMAGES = ["png", "svg", "url", "none"]
 MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
-
-
-@pytest.fixture(scope="module")
-def app(settings: Settings) -> Iterator[FastAPI]:
-    """The real app; until ``app.py`` wires the downloads router, it is put first here (it must
-    come before ``/credentials/{reference}``). The session-wide app is left alone."""
-    application = create_app(settings, configure_logs=False)
-    paths = [getattr(route, "path", "") for route in application.router.routes]
-    if "/credentials/{credential_id}.png" not in paths:
-        application.router.routes[0:0] = downloads.router.routes
-    yield application
-    application.state.engine.dispose()
 
 
 class Issued:
