@@ -7,9 +7,11 @@ retired keys stay in the DID document so credentials signed before keep verifyin
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
@@ -119,7 +121,33 @@ def signing_key(
 
 def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:
     """The did:web document: every key not revoked, absolute ids, in ``assertionMethod``."""
-    keys = [
-        (verification_method_id(issuer, r), public_key(r)) for r in issuer_keys(session, issuer)
-    ]
-    return build_did_document(issuer.did, keys)
+    published = tuple((r.key_id, str(r.public_multibase)) for r in issuer_keys(session, issuer))
+    return copy.deepcopy(_built_document(issuer.did, published))
+
+
+def did_document_by_slug(session: Session, slug: str) -> dict[str, Any] | None:
+    """``did_document`` of the issuer ``slug`` (None when there is none), read in one query:
+    the verification path asks for it on every request."""
+    query = (
+        select(Issuer.did, IssuerKey.key_id, IssuerKey.public_multibase)
+        .outerjoin(
+            IssuerKey,
+            and_(IssuerKey.issuer_id == Issuer.id, IssuerKey.status.in_(("active", "retired"))),
+        )
+        .where(Issuer.slug == slug)
+        .order_by(IssuerKey.created_at, IssuerKey.key_id)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    published = tuple((r.key_id, str(r.public_multibase)) for r in rows if r.key_id is not None)
+    return copy.deepcopy(_built_document(rows[0].did, published))
+
+
+@lru_cache(maxsize=256)
+def _built_document(did: str, published: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The document for exactly these ``(key id, public multibase)``, built once per process.
+    Keyed by the content itself, so a rotation (a new key set) can never meet a stale copy;
+    callers get deep copies."""
+    keys = [(f"{did}#{key_id}", key_from_multibase(multibase)) for key_id, multibase in published]
+    return build_did_document(did, keys)

@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from badgeservice.remote import RemoteFetcher
-from badgeservice.services.issuers import find_issuer
-from badgeservice.services.keys import did_document
+from badgeservice.services.keys import did_document_by_slug
 from badgeservice.vc.dids import DidResolver
 from badgeservice.vc.errors import DidResolutionError
 
@@ -29,9 +28,9 @@ class LocalDocuments:
         segments = parts.path.strip("/").split("/")
         own = parts.netloc == self._host and len(segments) == 3
         if own and segments[0] == "issuers" and segments[2] == "did.json":
-            issuer = find_issuer(self._session, segments[1])
-            if issuer is not None:
-                return did_document(self._session, issuer)
+            document = did_document_by_slug(self._session, segments[1])
+            if document is not None:
+                return document
         if self._remote is None:
             raise DidResolutionError(f"{url} is not one of ours", code="did_document_unavailable")
         if parts.scheme == "https" and (parts.hostname or "") in self._remote.trusted_http_hosts:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
@@ -22,6 +22,21 @@ from badgeservice.vc.proofs import sign_credential
 
 def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
     return f"{base_url}/issuers/{issuer.slug}/status/{list_id}"
+
+
+def current_signed_list(session: Session, slug: str, list_id: uuid.UUID) -> str | None:
+    """The stored signed list of issuer ``slug`` when it is current (one query), else None:
+    then ``signed_list`` re-signs it."""
+    query = (
+        select(StatusList.signed_document)
+        .join(Issuer, Issuer.id == StatusList.issuer_id)
+        .where(
+            StatusList.id == list_id,
+            Issuer.slug == slug,
+            StatusList.signed_version == StatusList.version,
+        )
+    )
+    return session.scalar(query)
 
 
 def signed_list(

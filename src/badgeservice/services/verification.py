@@ -74,11 +74,13 @@ def _status_fetcher(
         segments = parts.path.strip("/").split("/")
         ours = parts.netloc == host and len(segments) == 4 and segments[0] == "issuers"
         if ours and segments[2] == "status":
-            issuer = issuers.get_issuer(context.session, segments[1])
             list_id = uuid.UUID(segments[3])
-            text = status_lists.signed_list(
-                context.session, issuer, list_id, context.base_url, context.key_store
-            )
+            text = status_lists.current_signed_list(context.session, segments[1], list_id)
+            if text is None:  # never signed, or a bit changed since: sign it now
+                issuer = issuers.get_issuer(context.session, segments[1])
+                text = status_lists.signed_list(
+                    context.session, issuer, list_id, context.base_url, context.key_store
+                )
             return dict(json.loads(text))
         return context.remote.fetch_json(url, honour_cache_control=True)
 

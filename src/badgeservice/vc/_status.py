@@ -12,11 +12,18 @@ See: https://www.w3.org/TR/2023/WD-vc-status-list-20230427/#validate-algorithm
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
+from cachetools import LRUCache
+
 from badgeservice.vc import _controllers
 from badgeservice.vc._checks import Outcome, Subject
+from badgeservice.vc.canon import canonicalize
+from badgeservice.vc.errors import VcError
+from badgeservice.vc.loader import StaticLoader
 from badgeservice.vc.proofs import verify_proofs
 
 __all__ = ["check_status"]
@@ -27,6 +34,11 @@ LIST_TYPES = {
     "StatusList2021Entry": "StatusList2021Credential",
 }
 FAILING_PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
+
+# One status list serves many credentials: keep the canonical N-Quads of recent lists (without
+# their proof) per loader, keyed by their exact JSON. The proof itself is checked every time.
+_LIST_CANON: LRUCache[tuple[int, str], tuple[StaticLoader, str]] = LRUCache(32)
+_LIST_CANON_LOCK = threading.Lock()
 
 
 def check_status(subject: Subject) -> Outcome:
@@ -101,6 +113,7 @@ def _check_list(
         _controllers.method_resolver(subject),
         loader=subject.loader,
         now=subject.options.now,
+        document_canon=_list_canon(listing, subject.loader),
     )
     if not results or not all(r.ok for r in results):
         reason = results[0].message if results else "it has no proof"
@@ -115,12 +128,46 @@ def _check_list(
             "status_list_issuer_mismatch",
             f"the status list {url} is issued by {issuer_id}, not the credential issuer",
         )
+    # Naming the issuer is not enough: the list must be signed with a key the issuer controls,
+    # or anyone could publish a list "by" the issuer and un-revoke its credentials.
+    signers = {result.controller for result in results}
+    if signers != {issuer_id}:
+        return Outcome(
+            "error",
+            "status_list_signer_mismatch",
+            f"the status list {url} is not signed by a key of the credential issuer",
+        )
     purposes = _as_list(_list_subject(listing).get("statusPurpose"))
     if purpose not in purposes:
         return Outcome(
             "error", "status_purpose_mismatch", f"the status list {url} is not for {purpose}"
         )
     return None
+
+
+def _list_canon(listing: dict[str, Any], loader: StaticLoader) -> str | None:
+    """The canonical N-Quads of the list without its proof (safe mode applied), as the
+    ``eddsa-rdfc-2022`` / ``ecdsa-rdfc-2019`` transformation computes them, memoised by exact
+    JSON; None when they cannot be computed (``verify_proofs`` then reports why).
+
+    See: https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-rdfc-2022
+    """
+    unsecured = {k: v for k, v in listing.items() if k != "proof"}
+    try:
+        key = (id(loader), json.dumps(unsecured, separators=(",", ":")))
+    except (TypeError, ValueError, RecursionError):
+        return None
+    with _LIST_CANON_LOCK:
+        hit = _LIST_CANON.get(key)
+    if hit is not None and hit[0] is loader:
+        return hit[1]
+    try:
+        canon = canonicalize(unsecured, loader=loader, safe=True)
+    except VcError:
+        return None
+    with _LIST_CANON_LOCK:
+        _LIST_CANON[key] = (loader, canon)
+    return canon
 
 
 def _read_bit(listing: dict[str, Any], url: str, purpose: str, index: int) -> Outcome:
