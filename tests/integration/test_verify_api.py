@@ -435,3 +435,19 @@ def test_status_list_timeout_is_an_error(slow_app: tuple[TestClient, str]) -> No
     report = verify(client, json=sign_credential(credential, key, f"{did}#{did[8:]}"))
     assert outcomes(report)["status"] == "error"
     assert report["verified"] is False
+
+
+def test_our_own_credential_url_is_read_without_http(
+    client: TestClient, headers: dict[str, str], achievement_id: str
+) -> None:
+    """The app under test trusts no host, so only a database read can answer these."""
+    ldp = issue(client, headers, achievement_id)
+    for suffix in ("", ".json"):
+        report = verify(client, json={"url": ldp["url"] + suffix})
+        assert (report["verified"], report["format"]) == (True, "json-ld"), (suffix, report)
+    issued = issue(client, headers, achievement_id, format="jwt")
+    for suffix in ("", ".json", ".jwt"):
+        report = verify(client, json={"url": issued["url"] + suffix})
+        assert (report["verified"], report["format"]) == (True, "jwt"), (suffix, report)
+    missing = client.post("/api/v1/verify", json={"url": issued["url"][:-4] + "0000"})
+    assert missing.status_code >= 400

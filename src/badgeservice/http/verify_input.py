@@ -88,7 +88,10 @@ def verify_source(
     remote: RemoteFetcher,
 ) -> dict[str, Any]:
     """The report as a dict (shared by the API and the page); raises for non-credentials."""
-    value = verification.fetch_source(source.url, remote) if source.url else source.value
+    value = source.value
+    if source.url:
+        own = verification.own_source(session, settings.base_url, source.url)
+        value = own if own is not None else verification.fetch_source(source.url, remote)
     assert value is not None
     context = verification.VerifyContext(session, settings.base_url, key_store, remote)
     report = verification.verify(value, context)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.domain.ob_schema import schema_check
 from badgeservice.remote import RemoteFetcher
-from badgeservice.services import issuers, keys, status_lists
+from badgeservice.services import credentials, issuers, keys, status_lists
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import LocalDocuments
 from badgeservice.vc.verify import Report, verify_credential
@@ -40,6 +40,27 @@ def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Repo
         trusted_issuer_keys=_own_keys(context),
         extra_checks=[schema_check],
     )
+
+
+def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | str | None:
+    """One of our credentials, by its public URL (page, ``.json`` or ``.jwt``), read from the
+    database instead of over HTTP; None when the URL is not one of ours."""
+    parts, base = urlsplit(url), urlsplit(base_url)
+    segments = parts.path.strip("/").split("/")
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or len(segments) != 2:
+        return None
+    stem, _, suffix = segments[1].partition(".")
+    if segments[0] != "credentials" or suffix not in {"", "json", "jwt"}:
+        return None
+    try:
+        credential = credentials.find_credential(session, uuid.UUID(stem))
+    except ValueError:
+        return None
+    if credential is None:
+        return None
+    if credential.jwt:  # a VC-JWT is verifiable only as the JWT, whichever URL named it
+        return credential.jwt
+    return dict(json.loads(credential.document))
 
 
 def fetch_source(url: str, remote: RemoteFetcher) -> dict[str, Any] | str | bytes:
