@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -399,8 +399,9 @@ def run(bench: Bench) -> tuple[dict[str, Any], int]:
     return figures, 0 if good else 1
 
 
-def main() -> int:
-    args = parse_args()
+def run_bench(args: Any, run: Callable[[Bench], tuple[dict[str, Any], int]]) -> int:
+    """A throw-away database and the server's environment around ``run``; prints its figures
+    as one JSON line and returns its exit status (shared with verify_bench.py)."""
     with database(args.postgres) as url:
         env = {
             **os.environ,
@@ -417,6 +418,10 @@ def main() -> int:
             stop(bench.processes)
     print(json.dumps(figures))
     return code
+
+
+def main() -> int:
+    return run_bench(parse_args(), run)
 
 
 if __name__ == "__main__":

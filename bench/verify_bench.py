@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import statistics
@@ -35,13 +34,11 @@ from issue_bench import (
     SLUG,
     Bench,
     cli,
-    database,
-    free_port,
     issue_body,
     percentile,
+    run_bench,
     set_up,
     spawn,
-    stop,
     wait_ready,
 )
 
@@ -202,23 +199,7 @@ def run(bench: Bench) -> tuple[dict[str, Any], int]:
 
 
 def main() -> int:
-    args = parse_args()
-    with database(args.postgres) as url:
-        env = {
-            **os.environ,
-            "BADGESERVICE_DATABASE_URL": url,
-            "BADGESERVICE_BASE_URL": BASE_URL,
-            "BADGESERVICE_EMBEDDED_WORKER": "false",
-            "BADGESERVICE_LOG_LEVEL": "WARNING",
-        }
-        env["BADGESERVICE_SECRET_KEY"] = cli(env, "keys", "new-secret").splitlines()[-1]
-        bench = Bench(args, free_port(), env)
-        try:
-            figures, code = run(bench)
-        finally:
-            stop(bench.processes)
-    print(json.dumps(figures))
-    return code
+    return run_bench(parse_args(), run)
 
 
 if __name__ == "__main__":
