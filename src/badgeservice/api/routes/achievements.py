@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from badgeservice.api.schemas.achievements import AchievementIn, AchievementOut, AchievementPage
-from badgeservice.api.schemas.common import validate_body
+from badgeservice.api.schemas.achievements import AchievementIn, AchievementOut
+from badgeservice.api.schemas.common import Page, validate_body
 from badgeservice.db.models import Achievement, Issuer
 from badgeservice.domain.merge_patch import merge_patch
 from badgeservice.errors import UnsupportedMediaTypeError
@@ -78,10 +78,10 @@ def list_achievements(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> AchievementPage:
+) -> Page[AchievementOut]:
     issuer = issuer_for(session, principal, slug, "achievements:read")
     items, total = achievements.list_achievements(session, issuer, limit=limit, offset=offset)
-    return AchievementPage(
+    return Page[AchievementOut](
         items=[achievement_out(a, issuer, settings) for a in items],
         total=total,
         limit=limit,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import Field
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import ApiModel
+from badgeservice.api.schemas.common import ApiModel, Page
 from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.recipient import RecipientError, normalize_email
@@ -27,13 +27,6 @@ _ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 class StatusChangeIn(ApiModel):
     reason: str | None = Field(default=None, max_length=1000)
-
-
-class CredentialPage(ApiModel):
-    items: list[CredentialOut]
-    total: int
-    limit: int
-    offset: int
 
 
 def credential_out(credential: Credential, issuer: Issuer, settings: Settings) -> CredentialOut:
@@ -108,7 +101,7 @@ def list_credentials(
     issued_to: Annotated[datetime | None, Query(alias="issuedTo")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> CredentialPage:
+) -> Page[CredentialOut]:
     """Credentials of the issuer, newest first, with filters."""
     issuer = issuer_for(session, principal, slug, "credentials:read")
     lookup = None
@@ -121,7 +114,7 @@ def list_credentials(
             ) from exc
     where = credentials.CredentialFilter(achievement_id, lookup, state, issued_from, issued_to)
     items, total = credentials.list_credentials(session, issuer, where, limit=limit, offset=offset)
-    return CredentialPage(
+    return Page[CredentialOut](
         items=[credential_out(c, issuer, settings) for c in items],
         total=total,
         limit=limit,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import Field
 
-from badgeservice.api.schemas.common import ApiModel
+from badgeservice.api.schemas.common import ApiModel, Page
 from badgeservice.api.schemas.issuers import IssuerCreate, IssuerOut, TokenCreate, TokenOut
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
 from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
@@ -182,13 +182,6 @@ class AuditEventOut(ApiModel):
     details: dict[str, Any]
 
 
-class AuditPage(ApiModel):
-    items: list[AuditEventOut]
-    total: int
-    limit: int
-    offset: int
-
-
 @router.get("/{slug}/audit", responses=_ERRORS, summary="The issuer's audit trail")
 def list_audit_events(
     slug: str,
@@ -196,11 +189,11 @@ def list_audit_events(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> AuditPage:
+) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
     Readable by admins and by the issuer's tokens with ``issuer:read``."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:read")
     events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset)
     items = [AuditEventOut.model_validate(event) for event in events]
-    return AuditPage(items=items, total=total, limit=limit, offset=offset)
+    return Page[AuditEventOut](items=items, total=total, limit=limit, offset=offset)

@@ -161,10 +161,3 @@ class AchievementOut(ApiModel):
     revision: int
     created_at: datetime
     updated_at: datetime
-
-
-class AchievementPage(ApiModel):
-    items: list[AchievementOut]
-    total: int
-    limit: int
-    offset: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
@@ -14,6 +14,7 @@ Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", 
 HttpUrl = Annotated[AnyHttpUrl, Field(max_length=2048)]
 
 Model = TypeVar("Model", bound=BaseModel)
+Item = TypeVar("Item")
 
 
 class ApiModel(BaseModel):
@@ -39,3 +40,12 @@ class HealthOut(ApiModel):
     status: str
     database: str | None = None
     revision: str | None = None
+
+
+class Page(ApiModel, Generic[Item]):
+    """One page of a list: ``items`` from ``offset`` on, at most ``limit``, of ``total``."""
+
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
