@@ -24,7 +24,7 @@ from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import local_resolver
 from badgeservice.vc.errors import VcError
-from badgeservice.vc.jwt import sign_jwt
+from badgeservice.vc.jwt import sign_jwt, verify_jwt
 from badgeservice.vc.proofs import sign_credential, verify_proofs
 from badgeservice.vc.safemode import check_safe_mode
 
@@ -171,19 +171,35 @@ def _sign(
     fmt: str,
     context: IssueContext,
 ) -> tuple[dict[str, Any], str | None]:
+    resolver = local_resolver(session, context.base_url)
+    if fmt == "jwt":
+        token = _sign_jwt(session, issuer, unsigned, context)
+        try:  # the self-check: our own verifier, our published keys
+            verify_jwt(token, lambda kid, _header: resolver.resolve_verification_method(kid)[1])
+        except VcError as exc:
+            raise CredentialSelfCheckError(exc.message) from exc
+        return unsigned, token
     try:
-        check_safe_mode(unsigned)
-        if fmt == "jwt":
-            vm_id, key = keys.signing_key(session, issuer, "jwt", context.key_store)
-            return unsigned, sign_jwt(unsigned, key, vm_id)
         vm_id, key = keys.signing_key(session, issuer, "data_integrity", context.key_store)
+        # Safe mode is part of the signing transformation: one JSON-LD expansion, not two.
         signed = sign_credential(unsigned, key, vm_id)
     except VcError as exc:
         raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
-    results = verify_proofs(signed, local_resolver(session, context.base_url))
+    results = verify_proofs(signed, resolver)
     if not results or not all(r.ok for r in results):
         raise CredentialSelfCheckError("; ".join(r.message for r in results))
     return signed, None
+
+
+def _sign_jwt(
+    session: Session, issuer: Issuer, unsigned: dict[str, Any], context: IssueContext
+) -> str:
+    try:
+        check_safe_mode(unsigned)  # a VC-JWT is never canonicalised, so check it here
+        vm_id, key = keys.signing_key(session, issuer, "jwt", context.key_store)
+        return sign_jwt(unsigned, key, vm_id)
+    except VcError as exc:
+        raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
 
 
 def recipient_lookup(key_store: KeyStore, recipient: Recipient) -> str | None:
