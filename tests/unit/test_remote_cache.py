@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import httpx
 import pytest
 
-from badgeservice.remote import RemoteFetcher, TtlCache, cache_lifetime
-
-PUBLIC = "https://8.8.8.8"  # a public literal: resolved for real, never contacted (mock transport)
-Handler = Callable[[httpx.Request], httpx.Response]
+from badgeservice.remote import TtlCache, cache_lifetime
+from tests.unit.test_remote import PUBLIC, json_ok, make_fetcher, recording
 
 
 class Clock:
@@ -21,24 +16,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def make_fetcher(handler: Handler, **options: Any) -> RemoteFetcher:
-    return RemoteFetcher(transport=httpx.MockTransport(handler), **options)
-
-
-def recording(response: Handler) -> tuple[Handler, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return response(request)
-
-    return handler, seen
-
-
-def json_ok(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json={"id": str(request.url)})
 
 
 @pytest.mark.parametrize(
