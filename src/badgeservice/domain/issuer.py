@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+
+from badgeservice.vc.dids import did_web_from_url
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
@@ -19,5 +20,4 @@ def issuer_did(base_url: str, slug: str) -> str:
 
     See: https://w3c-ccg.github.io/did-method-web/#create-register
     """
-    host = urlsplit(base_url).netloc
-    return f"did:web:{quote(host, safe='')}:issuers:{slug}"
+    return did_web_from_url(base_url, f"issuers/{slug}")

@@ -101,11 +101,6 @@ def verification_method_id(issuer: Issuer, row: IssuerKey) -> str:
     return f"{issuer.did}#{row.key_id}"
 
 
-def public_key(row: IssuerKey) -> KeyPair:
-    assert row.public_multibase is not None
-    return key_from_multibase(row.public_multibase)
-
-
 def signing_key(
     session: Session, issuer: Issuer, purpose: str, key_store: KeyStore
 ) -> tuple[str, KeyPair]:
