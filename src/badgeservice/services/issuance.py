@@ -18,7 +18,7 @@ from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
 from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, keys, status
+from badgeservice.services import achievements, keys, status, status_lists
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
@@ -79,10 +79,6 @@ def credential_url(base_url: str, credential_id: uuid.UUID) -> str:
     return f"{base_url}/credentials/{credential_id}"
 
 
-def status_list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
-    return f"{base_url}/issuers/{issuer.slug}/status/{list_id}"
-
-
 def issue_credential(
     session: Session,
     issuer: Issuer,
@@ -100,7 +96,7 @@ def issue_credential(
     purposes = ["revocation", "suspension"] if request.suspendable else ["revocation"]
     allocations = [status.allocate_index(session, issuer, purpose) for purpose in purposes]
     entries = [
-        build_status_entry(status_list_url(context.base_url, issuer, lst.id), index, purpose)
+        build_status_entry(status_lists.list_url(context.base_url, issuer, lst.id), index, purpose)
         for (lst, index), purpose in zip(allocations, purposes, strict=True)
     ]
     unsigned = _build(issuer, achievement, request, context, credential_id, valid_from)
