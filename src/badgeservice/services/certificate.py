@@ -26,6 +26,7 @@ from badgeservice.domain.certificate import CertificateContent, Paper, State
 from badgeservice.domain.certificate_labels import label_language
 from badgeservice.errors import NotFoundError, ServiceUnavailableError
 from badgeservice.services import credentials
+from badgeservice.services.issuance import credential_url
 
 LAYOUT_VERSION = "1"  # part of every cache key and ETag: bump when the layout changes
 _IMAGE_PATH = re.compile(r"/images/([0-9a-fA-F-]{36})$")
@@ -100,7 +101,7 @@ def _content(
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {}
     issuer_profile = document.get("issuer") or {}
-    page_url = f"{base_url}/credentials/{credential.id}"
+    page_url = credential_url(base_url, credential.id)
     return CertificateContent(
         credential_id=str(credential.id),
         achievement_name=str(achievement.get("name") or document.get("name") or ""),

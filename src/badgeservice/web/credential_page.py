@@ -16,6 +16,7 @@ from badgeservice.db.models import Achievement, Credential
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.linkedin import Certification, add_to_profile_url
 from badgeservice.services import achievements
+from badgeservice.services.issuance import credential_url
 from badgeservice.web.i18n import supported
 
 STATES = ("valid", "not_yet_valid", "expired", "suspended", "revoked")
@@ -46,7 +47,7 @@ def page_context(
     """The template context of ``credential.html``."""
     signed = document.get("credentialSubject", {}).get("achievement", {})
     issuer = document.get("issuer", {})
-    page_url = str(document.get("id") or f"{base_url}/credentials/{record.id}")
+    page_url = str(document.get("id") or credential_url(base_url, record.id))
     name = str(signed.get("name") or document.get("name") or "")
     state = credential_state(record)
     return {

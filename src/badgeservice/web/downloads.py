@@ -18,6 +18,7 @@ from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import badge_images, credentials
+from badgeservice.services.issuance import credential_url
 from badgeservice.web.negotiation import cached
 
 router = APIRouter(tags=["public"])
@@ -75,7 +76,7 @@ def qr_code(
 ) -> Response:
     """A QR code of the credential's public page."""
     credential = _credential(session, credential_id)
-    body = badge_images.qr_svg(f"{settings.base_url}/credentials/{credential.id}")
+    body = badge_images.qr_svg(credential_url(settings.base_url, credential.id))
     return _svg_response(request, body, max_age=WEEK, immutable=False)
 
 
