@@ -14,25 +14,33 @@ from badgeservice.vc.dids import DidResolver
 from badgeservice.vc.errors import DidResolutionError
 
 
+def own_path(base_url: str, url: str) -> list[str] | None:
+    """The path segments of ``url`` when it names our own host (any scheme: did:web always
+    says https, a development server speaks http), else None."""
+    parts = urlsplit(url)
+    if parts.netloc != urlsplit(base_url).netloc:
+        return None
+    return parts.path.strip("/").split("/")
+
+
 class LocalDocuments:
     """``fetch_json`` for a ``DidResolver``: ``{base}/issuers/{slug}/did.json`` is built from
     the database; other URLs go to ``remote`` or fail."""
 
     def __init__(self, session: Session, base_url: str, remote: RemoteFetcher | None = None):
         self._session = session
-        self._host = urlsplit(base_url).netloc
+        self._base_url = base_url
         self._remote = remote
 
     def __call__(self, url: str) -> dict[str, Any]:
-        parts = urlsplit(url)
-        segments = parts.path.strip("/").split("/")
-        own = parts.netloc == self._host and len(segments) == 3
-        if own and segments[0] == "issuers" and segments[2] == "did.json":
+        segments = own_path(self._base_url, url) or []
+        if len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
             document = did_document_by_slug(self._session, segments[1])
             if document is not None:
                 return document
         if self._remote is None:
             raise DidResolutionError(f"{url} is not one of ours", code="did_document_unavailable")
+        parts = urlsplit(url)
         if parts.scheme == "https" and (parts.hostname or "") in self._remote.trusted_http_hosts:
             # did:web always means https; a host trusted for development is served over http.
             url = parts._replace(scheme="http").geturl()

@@ -16,7 +16,7 @@ from badgeservice.domain.ob_schema import schema_check
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services import credentials, issuers, keys, status_lists
 from badgeservice.services.keystore import KeyStore
-from badgeservice.services.resolution import LocalDocuments
+from badgeservice.services.resolution import LocalDocuments, own_path
 from badgeservice.vc.verify import Report, verify_credential
 
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json"}
@@ -36,7 +36,7 @@ def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Repo
     return verify_credential(
         source,
         fetch_json=documents,
-        fetch_status_list=_status_fetcher(context, documents),
+        fetch_status_list=_status_fetcher(context),
         trusted_issuer_keys=_own_keys(context),
         extra_checks=[schema_check],
     )
@@ -45,9 +45,8 @@ def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Repo
 def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | str | None:
     """One of our credentials, by its public URL (page, ``.json`` or ``.jwt``), read from the
     database instead of over HTTP; None when the URL is not one of ours."""
-    parts, base = urlsplit(url), urlsplit(base_url)
-    segments = parts.path.strip("/").split("/")
-    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or len(segments) != 2:
+    segments = own_path(base_url, url)
+    if segments is None or urlsplit(url).scheme != urlsplit(base_url).scheme or len(segments) != 2:
         return None
     stem, _, suffix = segments[1].partition(".")
     if segments[0] != "credentials" or suffix not in {"", "json", "jwt"}:
@@ -85,16 +84,10 @@ def read_source(content: bytes, media_type: str) -> dict[str, Any] | str | bytes
     return text
 
 
-def _status_fetcher(
-    context: VerifyContext, documents: LocalDocuments
-) -> Callable[[str], dict[str, Any]]:
-    host = urlsplit(context.base_url).netloc
-
+def _status_fetcher(context: VerifyContext) -> Callable[[str], dict[str, Any]]:
     def fetch(url: str) -> dict[str, Any]:
-        parts = urlsplit(url)
-        segments = parts.path.strip("/").split("/")
-        ours = parts.netloc == host and len(segments) == 4 and segments[0] == "issuers"
-        if ours and segments[2] == "status":
+        segments = own_path(context.base_url, url) or []
+        if len(segments) == 4 and segments[0] == "issuers" and segments[2] == "status":
             list_id = uuid.UUID(segments[3])
             text = status_lists.current_signed_list(context.session, segments[1], list_id)
             if text is None:  # never signed, or a bit changed since: sign it now
