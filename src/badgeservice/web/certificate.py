@@ -15,6 +15,7 @@ from badgeservice.domain.certificate import Paper
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.services import certificate
+from badgeservice.web import i18n
 from badgeservice.web.negotiation import cached
 
 router = APIRouter(tags=["public"])
@@ -37,7 +38,8 @@ def certificate_pdf(
     else the credential's own language. Revoked, suspended or expired credentials keep their
     certificate, marked with their state."""
     identifier = _credential_id(credential_id)
-    languages = [lang, request.cookies.get("lang"), *accepted_languages(request)]
+    accepted = i18n.accepted_languages(request.headers.get("accept-language", ""))
+    languages = [lang, request.cookies.get(i18n.COOKIE), *accepted]
     pdf = certificate.get_certificate(
         session, identifier, base_url=settings.base_url, languages=languages, paper=paper
     )
@@ -57,19 +59,3 @@ def _credential_id(text: str) -> uuid.UUID:
         return uuid.UUID(text)
     except ValueError:
         raise NotFoundError(f"Credential {text} not found.") from None
-
-
-def accepted_languages(request: Request) -> list[str]:
-    """Accept-Language tags, most wanted first (RFC 9110 §12.5.4); ``q=0`` dropped."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(request.headers.get("accept-language", "").split(",")):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            ranked.append((-quality, position, tag))
-    return [tag for _, _, tag in sorted(ranked)]
