@@ -103,4 +103,6 @@ def verify_source(
         "format": report.format,
         "credential": verification.summary(report),
         "checks": [check.to_dict() for check in report.checks],
+        "warnings": report.warnings,
+        "checkedAt": report.checked_at,
     }

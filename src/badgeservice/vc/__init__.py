@@ -49,7 +49,14 @@ from badgeservice.vc.proofs import (
     verify_proofs,
 )
 from badgeservice.vc.safemode import check_safe_mode
-from badgeservice.vc.verify import CHECK_IDS, Check, ExtraCheck, Report, verify_credential
+from badgeservice.vc.verify import (
+    CHECK_IDS,
+    Check,
+    ExtraCheck,
+    Report,
+    ReportWarning,
+    verify_credential,
+)
 
 __all__ = [
     "CHECK_IDS",
@@ -68,6 +75,7 @@ __all__ = [
     "ProofError",
     "ProofResult",
     "Report",
+    "ReportWarning",
     "SafeModeError",
     "StaticLoader",
     "StatusListError",

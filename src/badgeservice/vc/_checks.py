@@ -19,11 +19,24 @@ from badgeservice.vc.errors import CanonicalizationError, SafeModeError
 from badgeservice.vc.loader import DEFAULT_LOADER, StaticLoader
 from badgeservice.vc.proofs import ProofResult, parse_datetime, verify_proofs
 
-__all__ = ["CheckFn", "Outcome", "Subject", "VerifyOptions"]
+__all__ = ["CheckFn", "Outcome", "ReportWarning", "Subject", "VerifyOptions"]
 
 CLOCK_SKEW = timedelta(seconds=60)
 VC_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
 ASSERTION = "assertionMethod"
+
+
+@dataclass(frozen=True)
+class ReportWarning:
+    """Something a reader should know that does not change the verdict (a key the issuer's
+    own document could not confirm, a short status list, a schema deviation JSON-LD reads
+    the same). ``code`` is stable; ``message`` is plain words."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class Outcome:
     message: str
     required: bool = True
     halt: bool = False
+    warnings: tuple[ReportWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class VerifyOptions:
     now: datetime
     trusted_issuer_keys: Callable[[str, str], bool] | None
     loader: StaticLoader | None
+    strict: bool = False  # refuse what 1EdTech's validator accepts only with a warning
 
 
 @dataclass

@@ -18,16 +18,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from badgeservice.vc import _checks
-from badgeservice.vc._checks import CheckFn, Outcome, Subject, VerifyOptions
+from badgeservice.vc._checks import CheckFn, Outcome, ReportWarning, Subject, VerifyOptions
 from badgeservice.vc._inputs import prepare
 from badgeservice.vc._status import check_status
 from badgeservice.vc.loader import StaticLoader
+from badgeservice.vc.proofs import format_datetime
 
 __all__ = [
     "CHECK_IDS",
     "Check",
     "ExtraCheck",
     "Report",
+    "ReportWarning",
     "verify_credential",
 ]
 
@@ -66,9 +68,16 @@ class Check:
     code: str
     message: str
     required: bool = True
+    warnings: tuple[ReportWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "outcome": self.outcome, "code": self.code, "message": self.message}
+        return {
+            "id": self.id,
+            "outcome": self.outcome,
+            "code": self.code,
+            "message": self.message,
+            "warnings": [warning.to_dict() for warning in self.warnings],
+        }
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,16 @@ class Report:
     format: str
     credential: dict[str, Any] | None = None
     proofs: list[dict[str, Any]] = field(default_factory=list)
+    checked_at: str = ""
+
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        """Every check's warnings, each with the id of the check that raised it."""
+        return [
+            {"check": item.id, **warning.to_dict()}
+            for item in self.checks
+            for warning in item.warnings
+        ]
 
     def check(self, check_id: str) -> Check:
         """The check with this id (KeyError when the pipeline has none)."""
@@ -103,6 +122,8 @@ class Report:
             "checks": [item.to_dict() for item in self.checks],
             "format": self.format,
             "proofs": self.proofs,
+            "warnings": self.warnings,
+            "checkedAt": self.checked_at,
         }
 
 
@@ -115,6 +136,7 @@ def verify_credential(
     trusted_issuer_keys: Callable[[str, str], bool] | None = None,
     loader: StaticLoader | None = None,
     extra_checks: Sequence[ExtraCheck] = (),
+    strict: bool = False,
 ) -> Report:
     """Verify a credential given as JSON-LD (a dict), a compact VC-JWT (str) or a baked
     PNG/SVG image (bytes); return the report, never raise.
@@ -122,7 +144,8 @@ def verify_credential(
     ``fetch_json(url)`` returns did:web / https controller documents; ``fetch_status_list``
     (defaults to ``fetch_json``) returns status list credentials; both may raise anything,
     which is reported as ``error``. ``trusted_issuer_keys(issuer_id, public_multibase)`` says
-    whether a ``<issuer id>#<publicKeyMultibase>`` key is one of ours.
+    whether a ``<issuer id>#<publicKeyMultibase>`` key is one of ours. ``strict`` refuses
+    what 1EdTech's validator accepts only with a warning (see DESIGN.md §7).
 
     See: https://www.w3.org/TR/vc-data-model-2.0/#verification
     """
@@ -132,6 +155,7 @@ def verify_credential(
         now=(now or datetime.now(UTC)),
         trusted_issuer_keys=trusted_issuer_keys,
         loader=loader,
+        strict=strict,
     )
     subject = prepare(source, options)
     checks: list[Check] = []
@@ -142,7 +166,14 @@ def verify_credential(
             continue
         outcome = _run(check_id, run, subject)
         checks.append(
-            Check(check_id, outcome.outcome, outcome.code, outcome.message, outcome.required)
+            Check(
+                check_id,
+                outcome.outcome,
+                outcome.code,
+                outcome.message,
+                outcome.required,
+                outcome.warnings,
+            )
         )
         if outcome.halt:
             halted = f"not checked: the {check_id} check did not pass"
@@ -153,6 +184,7 @@ def verify_credential(
         format=subject.format,
         credential=subject.credential,
         proofs=[result.to_dict() for result in subject.proof_results],
+        checked_at=format_datetime(options.now),
     )
 
 

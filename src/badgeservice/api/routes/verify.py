@@ -15,11 +15,23 @@ from badgeservice.http.verify_input import SourceDep, verify_source
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
 
+class WarningOut(ApiModel):
+    code: str = Field(examples=["issuer_key_unconfirmed"])
+    message: str
+
+
+class ReportWarningOut(WarningOut):
+    check: str = Field(description="The id of the check that raised it.", examples=["issuer_key"])
+
+
 class CheckOut(ApiModel):
     id: str = Field(examples=["proof"])
     outcome: str = Field(description="passed, failed, error (could not check) or skipped")
     code: str
     message: str
+    warnings: list[WarningOut] = Field(
+        default_factory=list, description="What a reader should know; never changes the verdict."
+    )
 
 
 class VerifyOut(ApiModel):
@@ -27,6 +39,12 @@ class VerifyOut(ApiModel):
     format: str = Field(description="json-ld, jwt, png or svg")
     credential: dict[str, Any] | None = Field(description="What can be shown of it.")
     checks: list[CheckOut]
+    warnings: list[ReportWarningOut] = Field(
+        default_factory=list, description="Every check's warnings, in order."
+    )
+    checked_at: str = Field(
+        description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z."
+    )
 
 
 @router.post(
