@@ -21,6 +21,7 @@ from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc.dids import build_did_document
 from badgeservice.vc.keys import KeyPair, generate_key, key_from_multibase
+from badgeservice.vc.proofs import sign_credential
 
 PURPOSES = {"data_integrity": "Ed25519", "jwt": "P-256"}
 
@@ -112,6 +113,19 @@ def signing_key(
     secret = key_store.unseal(row.private_key_encrypted, context=_context(issuer, row.key_id))
     key = key_from_multibase(str(row.public_multibase), secret.decode())
     return verification_method_id(issuer, row), key
+
+
+def sign_data_integrity(
+    session: Session, issuer: Issuer, unsigned: dict[str, Any], key_store: KeyStore
+) -> dict[str, Any]:
+    """``unsigned`` signed with the issuer's active Data Integrity key. Every document we sign
+    (credentials, status lists) writes ``proof`` as an array: VC 2.0 takes either form, and
+    1EdTech's strict AchievementCredential schema wants the array. Raises VcError.
+
+    See: https://www.w3.org/TR/vc-data-integrity/#proof-sets
+    """
+    vm_id, key = signing_key(session, issuer, "data_integrity", key_store)
+    return sign_credential(unsigned, key, vm_id, proof_set=True)
 
 
 def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:

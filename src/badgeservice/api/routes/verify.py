@@ -7,17 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from badgeservice.api.schemas.common import ApiModel
+from badgeservice.api.schemas.common import ApiModel, WarningOut
 from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
-
-
-class WarningOut(ApiModel):
-    code: str = Field(examples=["issuer_key_unconfirmed"])
-    message: str
 
 
 class ReportWarningOut(WarningOut):
