@@ -87,7 +87,7 @@ def test_default_credential_passes_the_strict_schema_with_zero_errors(
         assert "proof" not in document  # the JWS is the proof
     else:
         document = issued["credential"]
-        assert isinstance(document["proof"], list) and len(document["proof"]) == 1
+        assert [type(p) for p in document["proof"]] == [dict]  # a proof set of one
     assert errors(strict_schema, document) == []
     assert issued["warnings"] == []
 
@@ -96,7 +96,8 @@ def test_status_list_credential_carries_a_proof_array(
     client: TestClient, headers: dict[str, str], achievement_id: str
 ) -> None:
     issued = issue(client, headers, achievement_id)
-    listed = client.get(urlsplit(issued["credential"]["credentialStatus"]["statusListCredential"]).path)
+    status_list = issued["credential"]["credentialStatus"]["statusListCredential"]
+    listed = client.get(urlsplit(status_list).path)
     assert listed.status_code == 200, listed.text
     [proof] = listed.json()["proof"]
     assert proof["cryptosuite"] == "eddsa-rdfc-2022"
@@ -117,7 +118,8 @@ def test_suspendable_credential_fails_only_on_its_status_array_and_says_so(
         "suspension",
     ]
     found = errors(strict_schema, document)
-    assert found and all(e.startswith("credentialStatus:") for e in found), found
+    assert found, "the status array fails the strict schema"
+    assert all(e.startswith("credentialStatus:") for e in found), found
     assert [w["code"] for w in issued["warnings"]] == ["credential_status_array"]
     assert "strict AchievementCredential" in issued["warnings"][0]["message"]
     again = client.get(f"{API}/credentials/{issued['id']}", headers=headers).json()

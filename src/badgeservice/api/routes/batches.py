@@ -108,8 +108,8 @@ def batch_out(
     session: Session, batch: Batch, settings: Settings, *, limit: int, offset: int
 ) -> BatchOut:
     counts = batches.progress(session, batch)
-    suspendable = bool(batch.options.get("suspendable"))
-    warnings = [WarningOut.model_validate(w) for w in issuance.issue_warnings(suspendable=suspendable)]
+    found = issuance.issue_warnings(suspendable=bool(batch.options.get("suspendable")))
+    warnings = [WarningOut.model_validate(w) for w in found]
     url = f"{settings.base_url}{router.prefix.format(slug=batch_slug(session, batch))}/{batch.id}"
     items = [
         BatchItemOut(
