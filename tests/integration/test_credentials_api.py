@@ -68,14 +68,14 @@ def test_issued_credential_verifies(issuing: Issuing, shared_data: Path) -> None
     credential = issued["credential"]
     assert credential["id"] == issued["url"]
     assert credential["issuer"]["id"] == "did:web:localhost%3A8000:issuers:wmde"
-    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
-    assert credential["proof"]["verificationMethod"].startswith(credential["issuer"]["id"] + "#")
+    [proof] = credential["proof"]  # a proof set of one: 1EdTech's strict schema wants the array
+    assert proof["cryptosuite"] == "eddsa-rdfc-2022"
+    assert proof["verificationMethod"].startswith(credential["issuer"]["id"] + "#")
     assert credential["credentialStatus"]["statusPurpose"] == "revocation"
     report = issuing.verify(credential)
     assert report["verified"], report
     schema = json.loads((shared_data / "schemas" / "achievementcredential.json").read_text())
-    document = credential | {"proof": [credential["proof"]]}  # the strict schema wants arrays
-    assert [e.message for e in Draft201909Validator(schema).iter_errors(document)] == []
+    assert [e.message for e in Draft201909Validator(schema).iter_errors(credential)] == []
 
 
 def test_public_credential_is_served_as_stored(issuing: Issuing) -> None:
@@ -247,8 +247,8 @@ def test_key_rotation_keeps_old_credentials_verifying(issuing: Issuing) -> None:
         "key-4": "active",
     }
     after = issuing.issue()
-    assert after["credential"]["proof"]["verificationMethod"].endswith("#key-3")
-    assert before["credential"]["proof"]["verificationMethod"].endswith("#key-1")
+    assert after["credential"]["proof"][0]["verificationMethod"].endswith("#key-3")
+    assert before["credential"]["proof"][0]["verificationMethod"].endswith("#key-1")
     document = issuing.client.get("/issuers/wmde/did.json").json()
     ids = [method["id"] for method in document["verificationMethod"]]
     assert len(ids) == 4

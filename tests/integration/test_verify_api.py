@@ -145,8 +145,9 @@ def _date(c: dict[str, Any]) -> None:
 
 
 def _proof_value(c: dict[str, Any]) -> None:
-    value = c["proof"]["proofValue"]
-    c["proof"]["proofValue"] = value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
+    proof = c["proof"][0]  # we issue proof sets (arrays)
+    value = proof["proofValue"]
+    proof["proofValue"] = value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
 
 
 def _foreign_key(c: dict[str, Any]) -> None:

@@ -23,14 +23,37 @@ from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import local_resolver
+from badgeservice.vc import ReportWarning
 from badgeservice.vc.errors import VcError
 from badgeservice.vc.jwt import sign_jwt, verify_jwt
-from badgeservice.vc.proofs import sign_credential, verify_proofs
+from badgeservice.vc.proofs import verify_proofs
 from badgeservice.vc.safemode import check_safe_mode
 
 
 class CredentialSelfCheckError(ServiceError):
     code, title = "credential_self_check_failed", "The signed credential did not verify"
+
+
+STATUS_ARRAY_WARNING = ReportWarning(
+    "credential_status_array",
+    "This credential can be suspended, so it carries two credentialStatus entries (an array). "
+    "VC 2.0 allows that, but it fails 1EdTech's strict AchievementCredential JSON Schema, "
+    "which wants one credentialStatus object; 1EdTech's validator will report it.",
+)
+
+
+def issue_warnings(*, suspendable: bool) -> tuple[ReportWarning, ...]:
+    """What the issuer should know about a credential as issued, without it being an error:
+    a suspendable credential's status array fails 1EdTech's strict schema.
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/#credentialstatus
+    """
+    return (STATUS_ARRAY_WARNING,) if suspendable else ()
+
+
+def credential_warnings(document: dict[str, Any]) -> tuple[ReportWarning, ...]:
+    """``issue_warnings`` of a stored credential, read from its shape."""
+    return issue_warnings(suspendable=isinstance(document.get("credentialStatus"), list))
 
 
 @dataclass(frozen=True)
@@ -176,9 +199,8 @@ def _sign(
             raise CredentialSelfCheckError(exc.message) from exc
         return unsigned, token
     try:
-        vm_id, key = keys.signing_key(session, issuer, "data_integrity", context.key_store)
         # Safe mode is part of the signing transformation: one JSON-LD expansion, not two.
-        signed = sign_credential(unsigned, key, vm_id)
+        signed = keys.sign_data_integrity(session, issuer, unsigned, context.key_store)
     except VcError as exc:
         raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
     results = verify_proofs(signed, resolver)

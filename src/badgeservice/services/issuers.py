@@ -61,7 +61,9 @@ def create_issuer(
     email: str | None = None,
     description: str | None = None,
     image: str | None = None,
+    jwt_algorithm: str = keys.DEFAULT_JWT_ALGORITHM,
 ) -> Issuer:
+    _check_jwt_algorithm(jwt_algorithm)
     if not is_valid_slug(slug):
         raise ValidationFailedError(
             errors=[FieldError("/slug", "Use a-z, 0-9 and inner hyphens, at most 64.", "pattern")]
@@ -76,6 +78,7 @@ def create_issuer(
         email=email,
         description=description,
         image=image,
+        jwt_algorithm=jwt_algorithm,
     )
     session.add(issuer)
     try:
@@ -93,3 +96,37 @@ def create_issuer(
     )
     keys.create_keys(session, issuer, key_store, actor=actor)
     return issuer
+
+
+def set_jwt_algorithm(
+    session: Session, issuer: Issuer, algorithm: str, key_store: KeyStore, *, actor: str
+) -> None:
+    """Sign the issuer's future VC-JWT credentials with ``algorithm`` (``ES256`` or ``RS256``),
+    creating its key if it has no active one of that kind. Credentials issued before keep
+    their algorithm and key, and keep verifying (retired and other keys stay published).
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/impl/#jwt-proof
+    """
+    _check_jwt_algorithm(algorithm)
+    if algorithm == issuer.jwt_algorithm:
+        return
+    previous, issuer.jwt_algorithm = issuer.jwt_algorithm, algorithm
+    session.flush()
+    keys.ensure_signing_keys(session, issuer, key_store, actor=actor)
+    record_event(
+        session,
+        action="issuer.updated",
+        actor=actor,
+        subject_type="issuer",
+        subject_id=issuer.slug,
+        issuer_id=issuer.id,
+        details={"jwtAlgorithm": {"from": previous, "to": algorithm}},
+    )
+
+
+def _check_jwt_algorithm(algorithm: str) -> None:
+    if algorithm not in keys.JWT_KEY_ALGORITHMS:
+        choices = ", ".join(keys.JWT_KEY_ALGORITHMS)
+        raise ValidationFailedError(
+            errors=[FieldError("/jwtAlgorithm", f"Use one of {choices}.", "enum")]
+        )

@@ -1,13 +1,19 @@
 """Issuer signing keys: created with the issuer, sealed at rest, rotated, published.
 
-Each issuer has an Ed25519 key for Data Integrity proofs (``eddsa-rdfc-2022``) and a P-256 key
-for VC-JWT (``ES256``). Rotation retires the active keys from signing and adds new ones;
+Each issuer has an Ed25519 key for Data Integrity proofs (``eddsa-rdfc-2022``) and a key for
+VC-JWT in the issuer's ``jwt_algorithm``: P-256 for ``ES256`` (the default) or RSA for
+``RS256``. Rotation retires the active keys from signing and adds new ones of the same kinds;
 retired keys stay in the DID document so credentials signed before keep verifying.
+
+RSA keys are 3072 bits: NIST SP 800-57 Part 1 gives 2048 bits (112-bit security) until 2030
+and 3072 (128-bit) beyond; a badge is verified for years after it is signed, and the cost is
+small (measured: 0.3 s to generate, once per issuer and rotation; 1 ms to sign).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -20,9 +26,22 @@ from badgeservice.errors import ServiceError
 from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc.dids import build_did_document
-from badgeservice.vc.keys import KeyPair, generate_key, key_from_multibase
+from badgeservice.vc.keys import (
+    JWS_ALGORITHMS,
+    KeyPair,
+    generate_key,
+    key_from_jwk,
+    key_from_multibase,
+)
+from badgeservice.vc.proofs import sign_credential
 
-PURPOSES = {"data_integrity": "Ed25519", "jwt": "P-256"}
+DATA_INTEGRITY_ALGORITHM = "Ed25519"
+#: The VC-JWT algorithms an issuer may choose, with the key algorithm each signs with.
+JWT_KEY_ALGORITHMS = {JWS_ALGORITHMS[name]: name for name in ("P-256", "RSA")}
+DEFAULT_JWT_ALGORITHM = "ES256"
+RSA_BITS = 3072
+
+Kind = tuple[str, str]  # (purpose, key algorithm)
 
 
 class SigningKeyMissingError(ServiceError):
@@ -40,28 +59,49 @@ def _next_key_number(session: Session, issuer: Issuer) -> int:
     return (count or 0) + 1
 
 
+def key_algorithm(issuer: Issuer, purpose: str) -> str:
+    """The key algorithm the issuer signs ``purpose`` with."""
+    if purpose == "jwt":
+        return JWT_KEY_ALGORITHMS[issuer.jwt_algorithm or DEFAULT_JWT_ALGORITHM]
+    return DATA_INTEGRITY_ALGORITHM
+
+
+def _signing_kinds(issuer: Issuer) -> list[Kind]:
+    return [(purpose, key_algorithm(issuer, purpose)) for purpose in ("data_integrity", "jwt")]
+
+
+def _new_key(issuer: Issuer, key_id: str, kind: Kind, key_store: KeyStore) -> IssuerKey:
+    purpose, algorithm = kind
+    key = generate_key(algorithm, rsa_bits=RSA_BITS)
+    # RSA has no Multikey form: its private half is sealed as a private JWK.
+    secret = json.dumps(key.private_jwk()) if algorithm == "RSA" else key.secret_multibase()
+    return IssuerKey(
+        issuer_id=issuer.id,
+        key_id=key_id,
+        algorithm=algorithm,
+        purpose=purpose,
+        public_jwk=key.public_jwk(),
+        public_multibase=None if algorithm == "RSA" else key.public_multibase(),
+        private_key_encrypted=key_store.seal(secret.encode(), context=_context(issuer, key_id)),
+        status="active",
+    )
+
+
 def create_keys(
-    session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str
+    session: Session,
+    issuer: Issuer,
+    key_store: KeyStore,
+    *,
+    actor: str,
+    kinds: list[Kind] | None = None,
 ) -> list[IssuerKey]:
-    """A new active key for each purpose."""
-    number, created = _next_key_number(session, issuer), []
-    for offset, (purpose, algorithm) in enumerate(PURPOSES.items()):
-        key = generate_key(algorithm)
-        key_id = f"key-{number + offset}"
-        row = IssuerKey(
-            issuer_id=issuer.id,
-            key_id=key_id,
-            algorithm=algorithm,
-            purpose=purpose,
-            public_jwk=key.public_jwk(),
-            public_multibase=key.public_multibase(),
-            private_key_encrypted=key_store.seal(
-                key.secret_multibase().encode(), context=_context(issuer, key_id)
-            ),
-            status="active",
-        )
-        session.add(row)
-        created.append(row)
+    """A new active key of each kind (default: one per purpose, in the issuer's algorithms)."""
+    number = _next_key_number(session, issuer)
+    created = [
+        _new_key(issuer, f"key-{number + offset}", kind, key_store)
+        for offset, kind in enumerate(kinds if kinds is not None else _signing_kinds(issuer))
+    ]
+    session.add_all(created)
     session.flush()
     record_event(
         session,
@@ -75,15 +115,29 @@ def create_keys(
     return created
 
 
+def ensure_signing_keys(
+    session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str
+) -> list[IssuerKey]:
+    """Create the active keys the issuer's algorithms need and it lacks (e.g. an RSA key when
+    it switches to RS256); the keys it has stay as they are."""
+    active = {(r.purpose, r.algorithm) for r in issuer_keys(session, issuer, statuses=("active",))}
+    missing = [kind for kind in _signing_kinds(issuer) if kind not in active]
+    return create_keys(session, issuer, key_store, actor=actor, kinds=missing) if missing else []
+
+
 def rotate_keys(
     session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str
 ) -> list[IssuerKey]:
-    """Retire the active keys from signing and create new ones."""
+    """Retire the active keys from signing and create new ones: one for each kind that was
+    active (an ES256 key stays rotated after a switch to RS256) and each kind now needed."""
     now = utcnow()
+    kinds = _signing_kinds(issuer)
     for row in issuer_keys(session, issuer, statuses=("active",)):
         row.status, row.retired_at = "retired", now
+        if (row.purpose, row.algorithm) not in kinds:
+            kinds.append((row.purpose, row.algorithm))
     session.flush()
-    return create_keys(session, issuer, key_store, actor=actor)
+    return create_keys(session, issuer, key_store, actor=actor, kinds=kinds)
 
 
 def issuer_keys(
@@ -105,18 +159,44 @@ def signing_key(
     session: Session, issuer: Issuer, purpose: str, key_store: KeyStore
 ) -> tuple[str, KeyPair]:
     """The active key for ``purpose`` as ``(verification method id, private key)``."""
-    rows = [r for r in issuer_keys(session, issuer, statuses=("active",)) if r.purpose == purpose]
+    algorithm = key_algorithm(issuer, purpose)
+    rows = [
+        r
+        for r in issuer_keys(session, issuer, statuses=("active",))
+        if r.purpose == purpose and r.algorithm == algorithm
+    ]
     if not rows:
-        raise SigningKeyMissingError(f"Issuer '{issuer.slug}' has no active {purpose} key.")
+        raise SigningKeyMissingError(
+            f"Issuer '{issuer.slug}' has no active {purpose} key ({algorithm})."
+        )
     row = rows[-1]
     secret = key_store.unseal(row.private_key_encrypted, context=_context(issuer, row.key_id))
-    key = key_from_multibase(str(row.public_multibase), secret.decode())
-    return verification_method_id(issuer, row), key
+    if row.public_multibase is None:  # RSA: sealed as a private JWK
+        return verification_method_id(issuer, row), key_from_jwk(json.loads(secret))
+    return verification_method_id(issuer, row), key_from_multibase(
+        row.public_multibase, secret.decode()
+    )
+
+
+def sign_data_integrity(
+    session: Session, issuer: Issuer, unsigned: dict[str, Any], key_store: KeyStore
+) -> dict[str, Any]:
+    """``unsigned`` signed with the issuer's active Data Integrity key. Every document we sign
+    (credentials, status lists) writes ``proof`` as an array: VC 2.0 takes either form, and
+    1EdTech's strict AchievementCredential schema wants the array. Raises VcError.
+
+    See: https://www.w3.org/TR/vc-data-integrity/#proof-sets
+    """
+    vm_id, key = signing_key(session, issuer, "data_integrity", key_store)
+    return sign_credential(unsigned, key, vm_id, proof_set=True)
 
 
 def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:
     """The did:web document: every key not revoked, absolute ids, in ``assertionMethod``."""
-    published = tuple((r.key_id, str(r.public_multibase)) for r in issuer_keys(session, issuer))
+    published = tuple(
+        (r.key_id, _material(r.public_multibase, r.public_jwk))
+        for r in issuer_keys(session, issuer)
+    )
     return copy.deepcopy(_built_document(issuer.did, published))
 
 
@@ -124,7 +204,7 @@ def did_document_by_slug(session: Session, slug: str) -> dict[str, Any] | None:
     """``did_document`` of the issuer ``slug`` (None when there is none), read in one query:
     the verification path asks for it on every request."""
     query = (
-        select(Issuer.did, IssuerKey.key_id, IssuerKey.public_multibase)
+        select(Issuer.did, IssuerKey.key_id, IssuerKey.public_multibase, IssuerKey.public_jwk)
         .outerjoin(
             IssuerKey,
             and_(IssuerKey.issuer_id == Issuer.id, IssuerKey.status.in_(("active", "retired"))),
@@ -135,14 +215,32 @@ def did_document_by_slug(session: Session, slug: str) -> dict[str, Any] | None:
     rows = session.execute(query).all()
     if not rows:
         return None
-    published = tuple((r.key_id, str(r.public_multibase)) for r in rows if r.key_id is not None)
+    published = tuple(
+        (r.key_id, _material(r.public_multibase, r.public_jwk))
+        for r in rows
+        if r.key_id is not None
+    )
     return copy.deepcopy(_built_document(rows[0].did, published))
+
+
+def _material(multibase: str | None, jwk: dict[str, Any]) -> str:
+    """A key's public material as one hashable string: its multibase, or (RSA) its JWK."""
+    return multibase if multibase is not None else json.dumps(jwk, sort_keys=True)
+
+
+def _public_key(material: str) -> KeyPair:
+    if material.startswith("{"):
+        return key_from_jwk(json.loads(material))
+    return key_from_multibase(material)
 
 
 @lru_cache(maxsize=256)
 def _built_document(did: str, published: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """The document for exactly these ``(key id, public multibase)``, built once per process.
+    """The document for exactly these ``(key id, public material)``, built once per process.
     Keyed by the content itself, so a rotation (a new key set) can never meet a stale copy;
-    callers get deep copies."""
-    keys = [(f"{did}#{key_id}", key_from_multibase(multibase)) for key_id, multibase in published]
+    callers get deep copies. Ed25519 keys are Multikey, the others JsonWebKey.
+
+    See: https://www.w3.org/TR/cid-1.0/#verification-methods
+    """
+    keys = [(f"{did}#{key_id}", _public_key(material)) for key_id, material in published]
     return build_did_document(did, keys)

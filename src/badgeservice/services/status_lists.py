@@ -17,7 +17,6 @@ from badgeservice.services import keys
 from badgeservice.services.credentials import set_bits
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc import statuslist
-from badgeservice.vc.proofs import sign_credential
 
 
 def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
@@ -59,8 +58,8 @@ def signed_list(
         bits,
         valid_from=format_datetime(utcnow()),
     )
-    vm_id, key = keys.signing_key(session, issuer, "data_integrity", key_store)
-    text = json.dumps(sign_credential(unsigned, key, vm_id), separators=(",", ":"))
+    signed = keys.sign_data_integrity(session, issuer, unsigned, key_store)
+    text = json.dumps(signed, separators=(",", ":"))
     # Store only if no status change landed meanwhile; otherwise the next request re-signs.
     session.execute(
         update(StatusList)

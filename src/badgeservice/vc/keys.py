@@ -222,15 +222,21 @@ def _jwk_int(jwk: dict[str, Any], name: str) -> int:
     return int.from_bytes(mb.b64url_decode(value), "big")
 
 
-def generate_key(algorithm: str) -> KeyPair:
-    """A fresh key pair: ``Ed25519``, ``P-256``, ``P-384``, ``P-521`` or ``RSA`` (2048 bits)."""
+def generate_key(algorithm: str, *, rsa_bits: int = 2048) -> KeyPair:
+    """A fresh key pair: ``Ed25519``, ``P-256``, ``P-384``, ``P-521`` or ``RSA`` (``rsa_bits``,
+    at least 2048 as RS256 requires).
+
+    See: https://www.rfc-editor.org/rfc/rfc7518#section-3.3
+    """
     private: PrivateKey
     if algorithm == "Ed25519":
         private = ed25519.Ed25519PrivateKey.generate()
     elif algorithm in _CURVES:
         private = ec.generate_private_key(_CURVES[algorithm].curve())
     elif algorithm == "RSA":
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if rsa_bits < 2048:
+            raise KeyFormatError("RSA keys need at least 2048 bits", code="key_invalid")
+        private = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
     else:
         raise KeyFormatError(
             f"unsupported key algorithm {algorithm!r}", code="key_type_unsupported"

@@ -116,9 +116,12 @@ def sign_credential(
     created: str | datetime | None = None,
     proof_purpose: str = "assertionMethod",
     loader: StaticLoader | None = None,
+    proof_set: bool = False,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a new Data Integrity proof (kept in a proof set
     when the document already has proofs). ``created`` defaults to now, whole seconds.
+    ``proof_set=True`` writes ``proof`` as an array even for a single proof: VC 2.0 allows
+    both forms, and 1EdTech's strict JSON Schema wants the array.
 
     Raises ProofError (bad options, key of the wrong type), SafeModeError,
     CanonicalizationError or DocumentLoadFailedError.
@@ -149,7 +152,7 @@ def sign_credential(
     signed = dict(document)
     existing = document.get("proof")
     if existing is None:
-        signed["proof"] = options
+        signed["proof"] = [options] if proof_set else options
     else:
         signed["proof"] = [*_as_list(existing), options]
     return signed

@@ -74,15 +74,20 @@ def page_context(
 
 def _links(page_url: str, record: Credential, language: str) -> dict[str, str | None]:
     path = f"/credentials/{record.id}"
+    # A VC-JWT is only ever served as the JWT (web.credentials.signed_representation): link it
+    # as such, and offer no "JSON" that would answer the JWT anyway.
+    signed = f"{page_url}.jwt" if record.jwt else f"{page_url}.json"
     return {
         "page": page_url,
-        "json": f"{path}.json",
+        "json": None if record.jwt else f"{path}.json",
         "jwt": f"{path}.jwt" if record.jwt else None,
         "png": f"{path}.png",
         "svg": f"{path}.svg",
         "pdf": f"{path}.pdf?lang={language}",
         "qr": f"{path}/qr.svg",
-        "verify": "/verify?url=" + quote(f"{page_url}.json", safe=""),
+        "alternate": signed,
+        "alternate_type": "application/vc+jwt" if record.jwt else "application/ld+json",
+        "verify": "/verify?url=" + quote(signed, safe=""),
     }
 
 

@@ -1,5 +1,6 @@
 """Public credential documents: the signed JSON-LD, the VC-JWT, the credential page; DID documents
-and status list credentials (everything a verifier fetches)."""
+and status list credentials (everything a verifier fetches). Every machine-readable URL of a
+credential serves it with its proof."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import KeyStoreDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, credentials, issuers, keys, status_lists
 from badgeservice.web import credential_page, i18n
-from badgeservice.web.negotiation import cached, json_ld_response, wants_json
+from badgeservice.web.negotiation import JSON_LD, cached, json_ld_response, wants_json
 
 router = APIRouter(tags=["public"])
 YEAR = 365 * 24 * 3600
 VC_LD_JSON = "application/vc+ld+json"
+VC_JWT = "application/vc+jwt"
 SUFFIXES = {".json": "json", ".jwt": "jwt"}
 PAGE_MAX_AGE = 60  # the page shows whether the credential is revoked: keep it fresh
 
@@ -27,23 +29,52 @@ PAGE_MAX_AGE = 60  # the page shows whether the credential is revoked: keep it f
 def credential_document(
     reference: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """``/credentials/{id}``: JSON-LD for ``Accept: application/ld+json`` (or the ``.json``
-    suffix), the compact VC-JWT at ``.jwt``, an HTML page otherwise. The documents are the
-    stored bytes (immutable); the page shows the live state, so it is cached briefly."""
+    """``/credentials/{id}``: the signed credential for a JSON-LD ``Accept`` (or the ``.json``
+    suffix) and at ``.jwt`` (VC-JWT credentials only), an HTML page otherwise. The documents
+    are the stored bytes (immutable); the page shows the live state, so it is cached briefly.
+    What each machine-readable form answers is :func:`signed_representation`."""
     stem, dot, suffix = reference.partition(".")
-    view = SUFFIXES.get(dot + suffix) if dot else ("json" if wants_json(request) else "html")
     credential = _find(session, stem)
+    accept = request.headers.get("accept", "")
+    view = SUFFIXES.get(dot + suffix) if dot else _negotiated_view(request, credential, accept)
     if view is None or credential is None or (view == "jwt" and not credential.jwt):
         raise NotFoundError(f"Credential {reference} not found.")
     if view == "html":
         return _page(request, session, settings.base_url, credential)
-    if view == "jwt":
-        response = Response(credential.jwt, media_type="application/vc+jwt")
-    else:
-        media = VC_LD_JSON if VC_LD_JSON in request.headers.get("accept", "") else None
-        response = Response(credential.document, media_type=media or "application/ld+json")
-    source = f"{credential.sha256}:{view}".encode()
+    body, media_type = signed_representation(credential, accept)
+    response = Response(body, media_type=media_type)
+    source = f"{credential.sha256}:{media_type}".encode()
     return cached(request, response, source, max_age=YEAR, immutable=True)
+
+
+def _negotiated_view(request: Request, credential: Credential | None, accept: str) -> str:
+    """The bare URL: JSON-LD types → the signed credential; ``application/vc+jwt`` → the JWT
+    (of a jwt credential); anything else → the page."""
+    if wants_json(request):
+        return "json"
+    if credential is not None and credential.jwt and VC_JWT in accept.lower():
+        return "jwt"
+    return "html"
+
+
+def signed_representation(credential: Credential, accept: str) -> tuple[str, str]:
+    """``(body, media type)`` of the credential *with its proof*, whichever URL asked for it.
+
+    A ``jwt`` credential's proof is the JWS itself: its stored ``document`` is the payload
+    without a signature, which nobody can verify, so it is never served. Its ``.json`` URL and
+    JSON-LD ``Accept`` types answer the JWT too, rather than 406: HTTP lets a server disregard
+    ``Accept`` (RFC 9110 §12.5.1), and a verifier given the URL then still gets the one signed
+    form that exists (1EdTech's validator and ours both read a JWT body). The JWT goes out as
+    ``text/plain``, the OB 3.0 spec's media type for a VC-JWT over HTTP, unless ``Accept``
+    names ``application/vc+jwt``; ``Vary: Accept`` is set by :func:`cached`.
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/#jwt-proof
+    See: https://www.rfc-editor.org/rfc/rfc9110#section-12.5.1
+    """
+    accept = accept.lower()
+    if credential.jwt:
+        return credential.jwt, VC_JWT if VC_JWT in accept else "text/plain"
+    return credential.document, VC_LD_JSON if VC_LD_JSON in accept else JSON_LD
 
 
 def _page(request: Request, session: Session, base_url: str, credential: Credential) -> Response:

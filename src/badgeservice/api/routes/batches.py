@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import validate_body
+from badgeservice.api.schemas.common import WarningOut, validate_body
 from badgeservice.api.schemas.credentials import (
     BatchIn,
     BatchItemOut,
@@ -108,6 +108,8 @@ def batch_out(
     session: Session, batch: Batch, settings: Settings, *, limit: int, offset: int
 ) -> BatchOut:
     counts = batches.progress(session, batch)
+    found = issuance.issue_warnings(suspendable=bool(batch.options.get("suspendable")))
+    warnings = [WarningOut.model_validate(w) for w in found]
     url = f"{settings.base_url}{router.prefix.format(slug=batch_slug(session, batch))}/{batch.id}"
     items = [
         BatchItemOut(
@@ -118,6 +120,7 @@ def batch_out(
             if item.credential_id
             else None,
             error=item.error,
+            warnings=warnings if item.credential_id else [],
         )
         for item in batches.batch_items(session, batch, limit=limit, offset=offset)
     ]

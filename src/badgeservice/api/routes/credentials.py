@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import Field
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import ApiModel, Page
+from badgeservice.api.schemas.common import ApiModel, Page, WarningOut
 from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.recipient import RecipientError, normalize_email
@@ -31,19 +31,21 @@ class StatusChangeIn(ApiModel):
 
 def credential_out(credential: Credential, issuer: Issuer, settings: Settings) -> CredentialOut:
     url = issuance.credential_url(settings.base_url, credential.id)
+    document = json.loads(credential.document)
     return CredentialOut(
         id=credential.id,
         issuer=issuer.slug,
         achievement_id=credential.achievement_id,
         format=credential.format,
         url=url,
-        json_url=f"{url}.json",
+        json_url=None if credential.jwt else f"{url}.json",
         jwt_url=f"{url}.jwt" if credential.jwt else None,
-        credential=json.loads(credential.document),
+        credential=document,
         jwt=credential.jwt,
         issued_at=credential.issued_at,
         revoked=credential.revoked_at is not None,
         suspended=credential.suspended_at is not None,
+        warnings=[WarningOut.model_validate(w) for w in issuance.credential_warnings(document)],
     )
 
 

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query, status
 from pydantic import Field
 
 from badgeservice.api.schemas.common import ApiModel, Page
-from badgeservice.api.schemas.issuers import IssuerCreate, IssuerOut, TokenCreate, TokenOut
+from badgeservice.api.schemas.issuers import (
+    IssuerCreate,
+    IssuerOut,
+    IssuerUpdate,
+    TokenCreate,
+    TokenOut,
+)
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
 from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
@@ -28,6 +34,7 @@ def issuer_out(issuer: Issuer, settings: Settings) -> IssuerOut:
             **{c: getattr(issuer, c) for c in ("id", "slug", "name", "did", "url", "email")},
             "description": issuer.description,
             "image": issuer.image,
+            "jwt_algorithm": issuer.jwt_algorithm,
             "created_at": issuer.created_at,
             "profile_url": profile_url,
             "did_document_url": f"{profile_url}/did.json",
@@ -61,7 +68,8 @@ def create_issuer(
     settings: SettingsDep,
     key_store: KeyStoreDep,
 ) -> IssuerOut:
-    """Create an issuer with its did:web identifier and signing keys (Ed25519, P-256)."""
+    """Create an issuer with its did:web identifier and signing keys: Ed25519 for Data
+    Integrity, and P-256 (``jwtAlgorithm: ES256``, the default) or RSA (``RS256``) for VC-JWT."""
     principal.require_admin()
     fields = body.model_dump(exclude_none=True, mode="json")
     issuer = issuers.create_issuer(
@@ -91,6 +99,28 @@ def get_issuer(
 ) -> IssuerOut:
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:read")
+    return issuer_out(issuer, settings)
+
+
+@router.patch("/{slug}", responses=_ERRORS, summary="Change the issuer's settings")
+def update_issuer(
+    slug: str,
+    body: IssuerUpdate,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+) -> IssuerOut:
+    """Change ``jwtAlgorithm`` (``ES256`` or ``RS256``) for the VC-JWT credentials issued from
+    now on; a key for it is created when the issuer has none. Credentials issued before keep
+    verifying. Needs ``keys:manage``."""
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "keys:manage")
+    if body.jwt_algorithm is not None:
+        issuers.set_jwt_algorithm(
+            session, issuer, body.jwt_algorithm, key_store, actor=principal.actor
+        )
+    session.commit()
     return issuer_out(issuer, settings)
 
 

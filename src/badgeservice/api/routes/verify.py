@@ -7,17 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from badgeservice.api.schemas.common import ApiModel
+from badgeservice.api.schemas.common import ApiModel, WarningOut
 from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
-
-
-class WarningOut(ApiModel):
-    code: str = Field(examples=["issuer_key_unconfirmed"])
-    message: str
 
 
 class ReportWarningOut(WarningOut):
@@ -42,9 +37,7 @@ class VerifyOut(ApiModel):
     warnings: list[ReportWarningOut] = Field(
         default_factory=list, description="Every check's warnings, in order."
     )
-    checked_at: str = Field(
-        description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z."
-    )
+    checked_at: str = Field(description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z.")
 
 
 @router.post(

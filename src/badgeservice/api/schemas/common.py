@@ -36,6 +36,13 @@ def validate_body(model: type[Model], data: Any) -> Model:
         raise ValidationFailedError(errors=errors) from exc
 
 
+class WarningOut(ApiModel):
+    """Something a reader should know that does not change the result."""
+
+    code: str = Field(examples=["issuer_key_unconfirmed"])
+    message: str
+
+
 class HealthOut(ApiModel):
     status: str
     database: str | None = None

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from badgeservice.api.schemas.common import ApiModel, HttpUrl
+from badgeservice.api.schemas.common import ApiModel, HttpUrl, WarningOut
 from badgeservice.domain.recipient import RecipientError, normalize_email
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -62,6 +62,15 @@ class ResultIn(ApiModel):
     achieved_level: HttpUrl | None = None
 
 
+SUSPENDABLE = (
+    "Also add a suspension status entry, so the credential can be suspended and unsuspended. "
+    "Such a credential carries two credentialStatus entries (an array): VC 2.0 allows it, but "
+    "it fails 1EdTech's strict AchievementCredential JSON Schema, which wants one object. "
+    "The response then carries a `credential_status_array` warning."
+)
+WARNINGS = "What the issuer should know about the credential as issued; empty when none."
+
+
 class IssueOptions(ApiModel):
     """What every credential of a request or batch shares."""
 
@@ -89,26 +98,34 @@ class IssueIn(IssueOptions):
     narrative: LongText | None = None
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
     results: list[ResultIn] = Field(default_factory=list, max_length=50)
-    suspendable: bool = Field(
-        default=False,
-        description="Also add a suspension status entry. OB 3.0 allows one credentialStatus, "
-        "so such a credential carries an array and fails 1EdTech's strict schema.",
-    )
+    suspendable: bool = Field(default=False, description=SUSPENDABLE)
 
 
 class CredentialOut(ApiModel):
     id: uuid.UUID
     issuer: str
     achievement_id: uuid.UUID
-    format: str
-    url: str = Field(description="Public page and JSON-LD (content negotiation).")
-    json_url: str
-    jwt_url: str | None
-    credential: dict[str, Any] = Field(description="The signed credential, as stored.")
-    jwt: str | None = None
+    format: str = Field(description="ldp (signed JSON-LD) or jwt (signed VC-JWT).")
+    url: str = Field(
+        description="Public page, and the signed credential by content negotiation: the JSON-LD "
+        "for format ldp, the VC-JWT (text/plain, or application/vc+jwt when asked) for jwt."
+    )
+    json_url: str | None = Field(
+        description="The signed JSON-LD (format ldp); null for jwt, whose URLs serve the JWT."
+    )
+    jwt_url: str | None = Field(description="The signed VC-JWT (format jwt); else null.")
+    credential: dict[str, Any] = Field(
+        description="The credential as stored. For ldp this is the signed credential (with "
+        "`proof`). For jwt it is the JWT's payload without its registered claims: readable, "
+        "but unsigned; the signed form is `jwt`."
+    )
+    jwt: str | None = Field(
+        default=None, description="For jwt: the signed credential (compact JWS); else null."
+    )
     issued_at: datetime
     revoked: bool
     suspended: bool
+    warnings: list[WarningOut] = Field(default_factory=list, description=WARNINGS)
 
 
 class RowIn(ApiModel):
@@ -124,12 +141,12 @@ class BatchQuery(IssueOptions):
     """The batch fields as query parameters, for a CSV body."""
 
     achievement_id: uuid.UUID | None = None
-    suspendable: bool = False
+    suspendable: bool = Field(default=False, description=SUSPENDABLE)
 
 
 class BatchIn(IssueOptions):
     achievement_id: uuid.UUID
-    suspendable: bool = False
+    suspendable: bool = Field(default=False, description=SUSPENDABLE)
     recipients: list[dict[str, Any]] = Field(
         min_length=1, description="Rows, each checked on its own (see RowIn)."
     )
@@ -141,6 +158,7 @@ class BatchItemOut(ApiModel):
     credential_id: uuid.UUID | None = None
     credential_url: str | None = None
     error: dict[str, Any] | None = None
+    warnings: list[WarningOut] = Field(default_factory=list, description=WARNINGS)
 
 
 class BatchOut(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -13,6 +13,12 @@ from badgeservice.domain.issuer import SLUG_PATTERN
 from badgeservice.services.auth import ISSUER_SCOPES
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+JwtAlgorithm = Literal["ES256", "RS256"]
+JWT_ALGORITHM = (
+    "The JWS algorithm of the issuer's `format: jwt` credentials: ES256 (P-256, the default) "
+    "or RS256 (a 3072-bit RSA key, created when first chosen; the OB implementation guide names "
+    "RS256 as what every verifier supports). Data Integrity credentials stay eddsa-rdfc-2022."
+)
 
 
 class IssuerCreate(ApiModel):
@@ -22,6 +28,13 @@ class IssuerCreate(ApiModel):
     email: Email | None = None
     description: str | None = Field(default=None, max_length=5000)
     image: HttpUrl | None = None
+    jwt_algorithm: JwtAlgorithm = Field(default="ES256", description=JWT_ALGORITHM)
+
+
+class IssuerUpdate(ApiModel):
+    """The issuer's settings to change; members left out stay as they are."""
+
+    jwt_algorithm: JwtAlgorithm | None = Field(default=None, description=JWT_ALGORITHM)
 
 
 class IssuerOut(ApiModel):
@@ -33,6 +46,7 @@ class IssuerOut(ApiModel):
     email: str | None
     description: str | None
     image: str | None
+    jwt_algorithm: str = Field(description=JWT_ALGORITHM)
     created_at: datetime
     profile_url: str
     did_document_url: str

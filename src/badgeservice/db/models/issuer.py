@@ -20,4 +20,6 @@ class Issuer(IdMixin, CreatedMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     description: Mapped[str | None] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(String(2048))
+    # The JWS algorithm of its VC-JWT credentials: ES256 (default) or RS256.
+    jwt_algorithm: Mapped[str] = mapped_column(String(10), default="ES256", server_default="ES256")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
