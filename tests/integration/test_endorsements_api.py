@@ -278,3 +278,11 @@ def test_credential_embedding_a_bad_endorsement_is_not_verified(
     assert issued["url"] in outcome["message"]
     assert ("proof" if change == "tampered" else "status") in outcome["message"]
     assert report["verified"] is False
+
+
+def test_openapi_documents_the_endorsement_request(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    create = spec["paths"]["/api/v1/issuers/{slug}/endorsements"]["post"]
+    assert {"201", "403", "404", "422"} <= set(create["responses"])
+    example = spec["components"]["schemas"]["EndorsementIn"]["examples"][0]
+    assert set(example["subject"]) == {"achievementId"}
