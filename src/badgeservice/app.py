@@ -8,7 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from badgeservice import __version__
-from badgeservice.api.routes import achievements, batches, credentials, health, issuers, verify
+from badgeservice.api.routes import (
+    achievements,
+    batches,
+    credentials,
+    endorsements,
+    health,
+    issuers,
+    verify,
+)
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -20,6 +28,7 @@ from badgeservice.settings import Settings
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import downloads, verify_page
+from badgeservice.web import endorsements as web_endorsements
 from badgeservice.web import routes as web_routes
 from badgeservice.worker import Worker
 
@@ -77,11 +86,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(achievements.router)
     app.include_router(credentials.router)
     app.include_router(batches.router)
+    app.include_router(endorsements.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
     # Before /credentials/{reference}: these own the .png, .svg and .pdf suffixes.
     app.include_router(downloads.router)
     app.include_router(web_certificate.router)
     app.include_router(web_credentials.router)
+    app.include_router(web_endorsements.router)
     app.include_router(verify_page.router)
     return app

@@ -25,6 +25,7 @@ TABLES = {
     "idempotency_keys",
     "batches",
     "batch_items",
+    "endorsements",
 }
 
 

@@ -108,3 +108,22 @@ def test_our_verify_api_accepts_what_the_peer_signs(
     edited["credentialSubject"]["achievement"]["name"] += " (edited)"
     response = httpx.post(f"{server.base_url}/api/v1/verify", json=edited, timeout=30)
     assert {c["id"]: c["outcome"] for c in response.json()["checks"]}["proof"] == "failed"
+
+
+def test_peer_verifies_our_endorsement_and_its_revocation(
+    peer: Peer, server: Server, issuing: tuple[httpx.Client, str], tmp_path: Path
+) -> None:
+    """An EndorsementCredential (proof array, our status list) through the JS verifier."""
+    client, achievement = issuing
+    body = {"subject": {"achievementId": achievement}, "comment": "A sound workshop."}
+    response = client.post("/api/v1/issuers/peer/endorsements", json=body)
+    response.raise_for_status()
+    issued = response.json()
+    assert isinstance(issued["endorsement"]["proof"], list)
+    run = peer_verify(peer, server, issued["endorsement"], tmp_path)
+    assert run.returncode == 0, (run.output, run.stderr)
+    assert run.output["verified"] is True
+    client.post(f"/api/v1/issuers/peer/endorsements/{issued['id']}/revoke").raise_for_status()
+    run = peer_verify(peer, server, issued["endorsement"], tmp_path)
+    assert (run.returncode, run.output["verified"]) == (1, False)
+    assert "status" in json.dumps(run.output)

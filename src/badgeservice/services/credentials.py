@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
-from badgeservice.db.models import Credential, Issuer, StatusAllocation, StatusList
+from badgeservice.db.models import Credential, Endorsement, Issuer, StatusAllocation, StatusList
 from badgeservice.errors import ConflictError, NotFoundError
 from badgeservice.services import status
 from badgeservice.services.audit import record_event
@@ -142,7 +142,8 @@ def _changed(
 
 
 def set_bits(session: Session, status_list: StatusList) -> list[int]:
-    """Indexes whose bit is set: revoked credentials (revocation lists) or suspended ones."""
+    """Indexes whose bit is set: revoked credentials and endorsements (revocation lists) or
+    suspended credentials."""
     column = (
         Credential.revoked_at if status_list.purpose == "revocation" else Credential.suspended_at
     )
@@ -151,4 +152,14 @@ def set_bits(session: Session, status_list: StatusList) -> list[int]:
         .join(Credential, Credential.id == StatusAllocation.credential_id)
         .where(StatusAllocation.status_list_id == status_list.id, column.is_not(None))
     )
+    if status_list.purpose == "revocation":
+        endorsements = (
+            select(StatusAllocation.index)
+            .join(Endorsement, Endorsement.id == StatusAllocation.endorsement_id)
+            .where(
+                StatusAllocation.status_list_id == status_list.id,
+                Endorsement.revoked_at.is_not(None),
+            )
+        )
+        return list(session.scalars(query.union_all(endorsements)))
     return list(session.scalars(query))

@@ -72,15 +72,22 @@ def allocate_index(session: Session, issuer: Issuer, purpose: str) -> tuple[Stat
 
 
 def bind_indexes(
-    session: Session, credential_id: uuid.UUID, allocations: list[tuple[StatusList, int]]
+    session: Session,
+    holder_id: uuid.UUID,
+    allocations: list[tuple[StatusList, int]],
+    *,
+    holder: str = "credential",
 ) -> None:
+    """Give the allocated indexes to their holder: a credential or (``holder="endorsement"``)
+    an endorsement."""
+    column = {"credential": "credential_id", "endorsement": "endorsement_id"}[holder]
     for status_list, index in allocations:
         session.execute(
             update(StatusAllocation)
             .where(
                 StatusAllocation.status_list_id == status_list.id, StatusAllocation.index == index
             )
-            .values(credential_id=credential_id)
+            .values({column: holder_id})
         )
 
 

@@ -1,11 +1,12 @@
 """The verification pipeline: named checks in a fixed order, each with a stable id and code.
 
 ``structure``, ``contexts``, ``safe_mode``, ``proof``, ``issuer_key``, ``proof_purpose``,
-``valid_from``, ``valid_until``, ``status`` (plus any extra checks, e.g. ``schema``, placed
-after a named check). Each check ends ``passed``, ``failed`` (checked: not valid), ``error``
-(could not be checked) or ``skipped``. ``verified`` is true only when every required check
-passed. Nothing here raises on untrusted input, and nothing reaches the network: documents
-come from the injected ``fetch_json`` / ``fetch_status_list`` callables, time from ``now``.
+``valid_from``, ``valid_until``, ``status``, ``endorsements`` (plus any extra checks, e.g.
+``schema``, placed after a named check). Each check ends ``passed``, ``failed`` (checked: not
+valid), ``error`` (could not be checked) or ``skipped``. ``verified`` is true only when every
+required check passed. Nothing here raises on untrusted input, and nothing reaches the
+network: documents come from the injected ``fetch_json`` / ``fetch_status_list`` callables,
+time from ``now``.
 
 See: https://www.w3.org/TR/vc-data-model-2.0/#verification
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from badgeservice.vc import _checks
 from badgeservice.vc._checks import CheckFn, Outcome, ReportWarning, Subject, VerifyOptions
+from badgeservice.vc._endorsements import check_endorsements
 from badgeservice.vc._inputs import prepare
 from badgeservice.vc._status import check_status
 from badgeservice.vc.loader import StaticLoader
@@ -43,7 +45,13 @@ CHECK_IDS: tuple[str, ...] = (
     "valid_from",
     "valid_until",
     "status",
+    "endorsements",
 )
+
+
+def _check_endorsements(subject: Subject) -> Outcome:
+    """Each embedded endorsement through this pipeline, without this check (not recursive)."""
+    return check_endorsements(subject, _verify_embedded)
 
 
 CHECKS: dict[str, CheckFn] = {
@@ -56,6 +64,7 @@ CHECKS: dict[str, CheckFn] = {
     "valid_from": _checks.check_valid_from,
     "valid_until": _checks.check_valid_until,
     "status": check_status,
+    "endorsements": _check_endorsements,
 }
 
 
@@ -157,10 +166,23 @@ def verify_credential(
         loader=loader,
         strict=strict,
     )
+    return _verify(source, options, _plan(extra_checks))
+
+
+def _verify_embedded(source: Mapping[str, Any] | str, options: VerifyOptions) -> Report:
+    plan = [(check_id, CHECKS[check_id]) for check_id in CHECK_IDS if check_id != "endorsements"]
+    return _verify(source, options, plan)
+
+
+def _verify(
+    source: Mapping[str, Any] | str | bytes,
+    options: VerifyOptions,
+    plan: list[tuple[str, CheckFn]],
+) -> Report:
     subject = prepare(source, options)
     checks: list[Check] = []
     halted: str | None = None
-    for check_id, run in _plan(extra_checks):
+    for check_id, run in plan:
         if halted is not None:
             checks.append(Check(check_id, "skipped", f"{check_id}_skipped", halted))
             continue

@@ -17,6 +17,7 @@ TITLES = {
     "valid_from": N_("It is already valid"),
     "valid_until": N_("It has not expired"),
     "status": N_("It has not been revoked or suspended"),
+    "endorsements": N_("Its endorsements hold"),
 }
 
 SENTENCES = {
@@ -35,6 +36,7 @@ SENTENCES = {
         "valid_from": N_("Its start date has passed."),
         "valid_until": N_("Its end date has not passed."),
         "status": N_("The issuer has not revoked or suspended it."),
+        "endorsements": N_("Every endorsement it carries is genuine and still valid."),
     },
     "failed": {
         "structure": N_("This is not a credential we can read."),
@@ -49,6 +51,10 @@ SENTENCES = {
         "valid_from": N_("It is not valid yet."),
         "valid_until": N_("It has expired."),
         "status": N_("The issuer has revoked or suspended it."),
+        "endorsements": N_(
+            "An endorsement it carries was changed, revoked or has expired, or its endorser "
+            "did not sign it."
+        ),
     },
     "error": {
         "structure": N_("We could not read this credential."),
@@ -61,6 +67,10 @@ SENTENCES = {
         "valid_from": N_("We could not read its start date."),
         "valid_until": N_("We could not read its end date."),
         "status": N_("We could not reach the issuer's revocation list, so we could not check it."),
+        "endorsements": N_(
+            "We could not check every endorsement it carries (for example, an endorser's key "
+            "was unreachable)."
+        ),
     },
     "skipped": {},
 }

@@ -15,7 +15,7 @@ from badgeservice.domain.documents import standalone
 from badgeservice.domain.languages import LanguageTagError, normalize_language
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
-from badgeservice.services import achievements, issuers
+from badgeservice.services import achievements, endorsements, issuers
 from badgeservice.web import i18n
 from badgeservice.web.negotiation import cached, json_ld_response, wants_json
 
@@ -40,7 +40,7 @@ def achievement_document(
     language = _language_tag(lang)
     definition = achievements.definition(achievement, settings.base_url)
     if wants_json(request):
-        document = build_achievement(definition, language)
+        document = _with_endorsements(session, build_achievement(definition, language))
         response = json_ld_response(standalone(document))
         source = json.dumps([document, True], sort_keys=True).encode()
         return cached(request, response, source, max_age=300, immutable=False)
@@ -54,6 +54,15 @@ def achievement_document(
         "issuer_href": f"/issuers/{achievement.issuer.slug}",
     }
     return i18n.page(request, "achievement.html", ui_language, context, max_age=300)
+
+
+def _with_endorsements(session: Session, document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its current endorsements (``endorsement``), when it has any.
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/#achievement
+    """
+    endorsed = endorsements.embedded_endorsements(session, document["id"])
+    return document | {"endorsement": endorsed} if endorsed else document
 
 
 def _language_tag(lang: str | None) -> str | None:
@@ -72,8 +81,9 @@ def issuer_profile(
     issuer = issuers.get_issuer(session, slug)
     profile = issuers.profile(issuer)
     if wants_json(request):
-        response = json_ld_response(standalone(profile))
-        source = json.dumps([profile, True], sort_keys=True).encode()
+        document = _with_endorsements(session, profile)
+        response = json_ld_response(standalone(document))
+        source = json.dumps([document, True], sort_keys=True).encode()
         return cached(request, response, source, max_age=300, immutable=False)
     language = i18n.negotiate(request)
     context = {

@@ -5,6 +5,7 @@ from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
 from badgeservice.db.models.batch import Batch, BatchItem
 from badgeservice.db.models.credential import Credential
+from badgeservice.db.models.endorsement import Endorsement
 from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
@@ -18,6 +19,7 @@ __all__ = [
     "Batch",
     "BatchItem",
     "Credential",
+    "Endorsement",
     "IdempotencyKey",
     "Image",
     "Issuer",

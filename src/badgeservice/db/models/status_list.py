@@ -31,8 +31,9 @@ class StatusList(IdMixin, CreatedMixin, Base):
 
 
 class StatusAllocation(Base):
-    """One used index of a status list. The primary key makes allocation atomic: two
-    credentials can never hold the same index, whatever the concurrency."""
+    """One used index of a status list, held by a credential or an endorsement. The primary
+    key makes allocation atomic: two holders can never share an index, whatever the
+    concurrency."""
 
     __tablename__ = "status_allocations"
 
@@ -42,5 +43,8 @@ class StatusAllocation(Base):
     index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     credential_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("credentials.id", ondelete="CASCADE"), index=True
+    )
+    endorsement_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("endorsements.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,118 @@
+"""``/api/v1/issuers/{slug}/endorsements``: issue, list, read and revoke EndorsementCredentials."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from badgeservice.api.routes.achievements import issuer_for
+from badgeservice.api.routes.credentials import StatusChangeIn
+from badgeservice.api.schemas.common import Page
+from badgeservice.api.schemas.endorsements import EndorsementIn, EndorsementOut
+from badgeservice.db.models import Endorsement, Issuer
+from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
+from badgeservice.services import endorsements, issuance
+from badgeservice.settings import Settings
+
+router = APIRouter(prefix="/api/v1/issuers/{slug}/endorsements", tags=["endorsements"])
+_ERRORS = problem_responses(401, 403, 404, 422)
+
+
+def endorsement_out(endorsement: Endorsement, issuer: Issuer, settings: Settings) -> EndorsementOut:
+    return EndorsementOut(
+        id=endorsement.id,
+        issuer=issuer.slug,
+        subject_kind=endorsement.subject_kind,
+        subject_id=endorsement.subject_id,
+        name=endorsement.name,
+        url=endorsements.endorsement_url(settings.base_url, endorsement.id),
+        endorsement=json.loads(endorsement.document),
+        issued_at=endorsement.issued_at,
+        valid_until=endorsement.valid_until,
+        revoked=endorsement.revoked_at is not None,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+def issue_endorsement(
+    slug: str,
+    body: EndorsementIn,
+    response: Response,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+) -> EndorsementOut:
+    """Sign an EndorsementCredential of an achievement, an issuer's Profile, a credential or
+    any IRI. The public Achievement and Profile documents embed their endorsements until they
+    are revoked or expire. 404 when the achievement, issuer or credential is not found."""
+    issuer = issuer_for(session, principal, slug, "credentials:issue")
+    kind, value = body.subject.target()
+    request = endorsements.EndorsementRequest(
+        target=endorsements.Target(kind, value),
+        name=body.name,
+        comment=body.comment,
+        description=body.description,
+        valid_until=body.valid_until,
+    )
+    context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
+    endorsement = endorsements.issue_endorsement(session, issuer, request, context)
+    session.commit()
+    response.headers["Location"] = endorsements.endorsement_url(settings.base_url, endorsement.id)
+    return endorsement_out(endorsement, issuer, settings)
+
+
+@router.get("", responses=_ERRORS)
+def list_endorsements(
+    slug: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[EndorsementOut]:
+    """The issuer's endorsements, newest first."""
+    issuer = issuer_for(session, principal, slug, "credentials:read")
+    items, total = endorsements.list_endorsements(session, issuer, limit=limit, offset=offset)
+    return Page[EndorsementOut](
+        items=[endorsement_out(e, issuer, settings) for e in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{endorsement_id}", responses=_ERRORS)
+def get_endorsement(
+    slug: str,
+    endorsement_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> EndorsementOut:
+    issuer = issuer_for(session, principal, slug, "credentials:read")
+    endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
+    return endorsement_out(endorsement, issuer, settings)
+
+
+@router.post("/{endorsement_id}/revoke", responses=_ERRORS)
+def revoke_endorsement(
+    slug: str,
+    endorsement_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: StatusChangeIn | None = None,
+) -> EndorsementOut:
+    """Final: the status list bit is set and the documents stop embedding it."""
+    issuer = issuer_for(session, principal, slug, "credentials:revoke")
+    endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
+    endorsements.revoke_endorsement(
+        session, endorsement, body.reason if body else None, actor=principal.actor
+    )
+    session.commit()
+    return endorsement_out(endorsement, issuer, settings)
