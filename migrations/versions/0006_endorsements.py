@@ -1,7 +1,7 @@
 """endorsements (signed EndorsementCredentials) and their status list indexes
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from badgeservice.db.base import UtcDateTime
 
 revision: str = "0006"
-down_revision: str | None = "0004"  # the integrator re-chains after 0005
+down_revision: str | None = "0005"  # the integrator re-chains after 0005
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
