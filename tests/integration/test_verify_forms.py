@@ -100,9 +100,7 @@ def post(client: TestClient, source: dict[str, Any] | str | bytes) -> Any:
     if isinstance(source, dict):
         return client.post("/api/v1/verify", json=source)
     if isinstance(source, str):
-        return client.post(
-            "/api/v1/verify", content=source, headers={"Content-Type": "text/plain"}
-        )
+        return client.post("/api/v1/verify", content=source, headers={"Content-Type": "text/plain"})
     return client.post("/api/v1/verify", content=source, headers={"Content-Type": "image/svg+xml"})
 
 
@@ -340,7 +338,9 @@ def test_vc11_jwt_with_the_credential_in_a_vc_claim(
     assert outcome(report, "valid_from") == ("passed", "valid_from_passed")
     assert outcome(report, "valid_until") == ("passed", "valid_until_passed")
     assert report["credential"]["validFrom"] == "2025-01-01T00:00:00Z"
-    contradicting = jwt({"kid": VM}, claims | {"vc": vc | {"issuanceDate": "2020-01-01T00:00:00Z"}}, KEY)
+    contradicting = jwt(
+        {"kid": VM}, claims | {"vc": vc | {"issuanceDate": "2020-01-01T00:00:00Z"}}, KEY
+    )
     assert outcome(both(api, tmp_path, host, contradicting), "proof") == (
         "failed",
         "jwt_claim_mismatch",
@@ -364,8 +364,13 @@ def eddsa_2022(document: dict[str, Any]) -> dict[str, Any]:
         "proofPurpose": "assertionMethod",
     }
     config = canonicalize({**options, "@context": document["@context"]}).encode()
-    data = hashlib.sha256(config).digest() + hashlib.sha256(canonicalize(document).encode()).digest()
-    return {**document, "proof": {**options, "proofValue": "z" + base58.b58encode(KEY.sign(data)).decode()}}
+    data = (
+        hashlib.sha256(config).digest() + hashlib.sha256(canonicalize(document).encode()).digest()
+    )
+    return {
+        **document,
+        "proof": {**options, "proofValue": "z" + base58.b58encode(KEY.sign(data)).decode()},
+    }
 
 
 def test_legacy_eddsa_2022_proof(api: TestClient, tmp_path: Path, host: str) -> None:

@@ -64,7 +64,9 @@ def check_acyclic(proof: Mapping[str, Any], all_proofs: list[Any]) -> None:
         if linked is proof:
             raise ProofError("the proof chain loops back to this proof", code="proof_chain_cycle")
         value = linked.get("previousProof") if linked is not None else None
-        pending.extend(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+        pending.extend(
+            v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+        )
 
 
 def chained_canon(

@@ -87,7 +87,7 @@ def _from_jwt(token: str, options: VerifyOptions, fmt: str) -> Subject:
     if subject.envelope_key is not None and methods:
         vm_id, controller = methods[0].get("id"), methods[0].get("controller")
         subject.envelope_key = (
-            vm_id if isinstance(vm_id, str) else kid,
+            vm_id if isinstance(vm_id, str) else subject.envelope_key[0],
             controller if isinstance(controller, str) else None,
         )
     alg = header.get("alg")

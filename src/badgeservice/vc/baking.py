@@ -15,7 +15,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from badgeservice.vc.errors import BakingError
@@ -194,7 +194,7 @@ class _SvgScan:
     inside: bool = False
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise BakingError("SVG with a DTD or entities is refused", code="svg_dtd_refused")
 
 

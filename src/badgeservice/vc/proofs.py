@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from badgeservice.vc._chains import chained_canon, check_acyclic, previous_proofs
 from badgeservice.vc._suites import SUITES, Cryptosuite, SigningKey, decode_proof_value, find_suite
-from badgeservice.vc._chains import check_acyclic, chained_canon, previous_proofs
 from badgeservice.vc.errors import (
     CanonicalizationError,
     DidResolutionError,

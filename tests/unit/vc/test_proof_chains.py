@@ -154,7 +154,9 @@ def test_broken_chain_fails_the_proofs_it_touches(tamper: Any, expected: list[An
     ],
     ids=["two-cycle", "self", "number", "empty-list", "missing"],
 )
-def test_looping_or_malformed_links_fail_before_any_hashing(links: dict[str, Any], code: str) -> None:
+def test_looping_or_malformed_links_fail_before_any_hashing(
+    links: dict[str, Any], code: str
+) -> None:
     proof = sign_credential(ob_credential(DID), KEY, VM)["proof"]
     document = ob_credential(DID)
     document["proof"] = [{**proof, "id": pid, "previousProof": ref} for pid, ref in links.items()]
