@@ -42,6 +42,9 @@ vc_app = typer.Typer(
 )
 
 MAX_FETCH_BYTES = 1 << 20
+# The server's setting (Settings.verify_strict) read from the same variable, without building
+# the whole Settings (a file check must not need a database URL or a secret key).
+STRICT_ENV = f"{Settings.model_config.get('env_prefix', '')}VERIFY_STRICT"
 ContextsOption = Annotated[
     Path | None,
     typer.Option("--contexts", help="Folder with context-map.json: extra JSON-LD contexts."),
@@ -137,6 +140,14 @@ def verify_command(
     did_web_base: Annotated[
         str | None, typer.Option("--did-web-base", help="Read did:web/https documents here.")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            envvar=STRICT_ENV,
+            help="Refuse keys the issuer's own document could not confirm.",
+        ),
+    ] = False,
 ) -> None:
     """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG, from FILE or --url); print the
     JSON report. With --url, did:web documents and status lists are fetched too, through the
@@ -163,7 +174,12 @@ def verify_command(
             _fail(f"--now: not an XML Schema dateTime with a time zone: {now}")
     fetch = _fetcher(did_web_base) if did_web_base else (remote.fetch_json if remote else None)
     report = verify_credential(
-        source, fetch_json=fetch, now=moment, loader=_loader(contexts), extra_checks=[schema_check]
+        source,
+        fetch_json=fetch,
+        now=moment,
+        loader=_loader(contexts),
+        extra_checks=[schema_check],
+        strict=strict,
     )
     typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     raise typer.Exit(0 if report.verified else 1)

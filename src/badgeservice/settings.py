@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     remote_max_redirects: int = 3
     remote_cache_ttl: float = 300.0
     remote_cache_size: int = 256
+    # Verification refuses what 1EdTech's validator accepts only with a warning (a key the
+    # issuer's own document could not confirm); see DESIGN.md §7.
+    verify_strict: bool = False
 
     @field_validator("base_url")
     @classmethod

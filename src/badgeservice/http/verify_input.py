@@ -93,7 +93,9 @@ def verify_source(
         own = verification.own_source(session, settings.base_url, source.url)
         value = own if own is not None else verification.fetch_source(source.url, remote)
     assert value is not None
-    context = verification.VerifyContext(session, settings.base_url, key_store, remote)
+    context = verification.VerifyContext(
+        session, settings.base_url, key_store, remote, strict=settings.verify_strict
+    )
     report = verification.verify(value, context)
     structure = report.check("structure")
     if structure.code == "structure_unreadable":

@@ -32,7 +32,7 @@ from badgeservice.services.audit import record_event
 from badgeservice.services.issuance import CredentialSelfCheckError, IssueContext, credential_url
 from badgeservice.services.resolution import local_resolver
 from badgeservice.vc.errors import VcError
-from badgeservice.vc.proofs import sign_credential, verify_proofs
+from badgeservice.vc.proofs import verify_proofs
 
 MAX_EMBEDDED = 16  # per document: what a verifier checks per credential (vc._endorsements)
 
@@ -128,11 +128,9 @@ def _sign(
     """Sign with the issuer's Data Integrity key, then verify the result with our published
     keys; ``proof`` as a one-element array (1EdTech's strict schema requires arrays)."""
     try:
-        vm_id, key = keys.signing_key(session, issuer, "data_integrity", context.key_store)
-        signed = sign_credential(unsigned, key, vm_id)
+        signed = keys.sign_data_integrity(session, issuer, unsigned, context.key_store)
     except VcError as exc:
         raise ValidationFailedError(f"The endorsement cannot be signed: {exc.message}") from exc
-    signed["proof"] = [signed["proof"]]  # a proof set of one: the same signature
     results = verify_proofs(signed, local_resolver(session, context.base_url))
     if not results or not all(r.ok for r in results):
         raise CredentialSelfCheckError("; ".join(r.message for r in results))

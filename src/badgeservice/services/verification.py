@@ -28,6 +28,7 @@ class VerifyContext:
     base_url: str
     key_store: KeyStore
     remote: RemoteFetcher
+    strict: bool = False  # settings.verify_strict: refuse keys the issuer could not confirm
 
 
 def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Report:
@@ -39,6 +40,7 @@ def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Repo
         fetch_status_list=_status_fetcher(context),
         trusted_issuer_keys=_own_keys(context),
         extra_checks=[schema_check],
+        strict=context.strict,
     )
 
 

@@ -69,6 +69,7 @@ class Subject:
     problem: Outcome | None = None  # an input that could not be read at all
     envelope: Outcome | None = None  # the JWS check of a VC-JWT (stands in for ``proof``)
     envelope_key: tuple[str, str | None] | None = None  # (kid, controller) of a VC-JWT
+    embedded_key: bool = False  # the VC-JWT's key came from its own ``jwk`` header
     document_canon: str | None = None
     safe: bool = True
     proof_results: list[ProofResult] = field(default_factory=list)
@@ -207,17 +208,7 @@ def check_issuer_key(subject: Subject) -> Outcome:
 
     See: https://www.w3.org/TR/vc-data-integrity/#dfn-controller
     """
-    issuer = subject.issuer_id()
-    for vm_id, controller in _controllers.signing_methods(subject):
-        if controller != issuer:
-            return _fail(
-                "issuer_key_controller_mismatch",
-                f"the key {vm_id} is controlled by {controller}, not by the issuer {issuer}",
-            )
-        outcome = _controllers.check_listed(subject, vm_id, controller, relationship=None)
-        if outcome is not None:
-            return outcome
-    return Outcome("passed", "issuer_key_bound", f"the signing key belongs to {issuer}")
+    return _controllers.check_issuer_binding(subject)
 
 
 def check_proof_purpose(subject: Subject) -> Outcome:
@@ -233,7 +224,7 @@ def check_proof_purpose(subject: Subject) -> Outcome:
             )
     for vm_id, controller in _controllers.signing_methods(subject):
         outcome = _controllers.check_listed(subject, vm_id, controller, relationship=ASSERTION)
-        if outcome is not None:
+        if isinstance(outcome, Outcome):
             return outcome
     return Outcome("passed", "proof_purpose_valid", "the key is authorised for assertionMethod")
 

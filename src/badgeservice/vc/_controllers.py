@@ -1,9 +1,14 @@
 """Controller documents for the pipeline: which keys signed, and does their controller list them.
 
 A controller document is fetched once per verification (did:key is derived offline, did:web and
-https documents come from the injected ``fetch_json``). A key written as
-``<issuer id>#<publicKeyMultibase>`` is checked with the fragment key; it is bound to the issuer
-only when the issuer's document lists that key, or ``trusted_issuer_keys`` says it is ours.
+https documents come from the injected ``fetch_json``; a failed fetch is not retried). A key
+written as ``<issuer id>#<publicKeyMultibase>`` is checked with the fragment key; it is bound
+to the issuer when the issuer's document lists that key, or ``trusted_issuer_keys`` says it is
+ours. Three keys cannot be confirmed by the issuer's own document, and 1EdTech's validator
+accepts them: the fragment key of an https issuer whose document cannot be fetched, a VC-JWT
+``kid`` URL that returns a bare JWK outside the issuer's own URL, a VC-JWT key embedded in its
+header. ``issuer_key`` passes them with the warning ``issuer_key_unconfirmed``; with
+``strict`` it fails them (DESIGN.md §7).
 
 See: https://www.w3.org/TR/cid-1.0/#verification-relationships
 """
@@ -12,21 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from badgeservice.vc.dids import DidResolver
+from badgeservice.vc.dids import DidResolver, did_web_to_url, is_bare_jwk
 from badgeservice.vc.errors import DidResolutionError
 from badgeservice.vc.keys import KeyPair
 
 if TYPE_CHECKING:
-    from badgeservice.vc._checks import Outcome, Subject
+    from badgeservice.vc._checks import Outcome, ReportWarning, Subject
 
 __all__ = [
     "MethodLookup",
+    "check_issuer_binding",
     "check_listed",
     "controller_document",
     "method_resolver",
     "signing_methods",
 ]
+
+UNCONFIRMED = "issuer_key_unconfirmed"
 
 
 class MethodLookup:
@@ -62,15 +71,24 @@ def method_resolver(subject: Subject) -> MethodLookup:
 
 def _fetch(subject: Subject, url: str) -> dict[str, Any]:
     if url not in subject.documents:
-        fetch = subject.options.fetch_json
-        if fetch is None:
-            raise DidResolutionError(f"cannot fetch {url}: no fetch_json was given")
-        document = fetch(url)
-        if not isinstance(document, dict):
-            raise DidResolutionError(f"{url} did not return a JSON object")
-        subject.documents[url] = document
+        try:
+            subject.documents[url] = _fetch_once(subject, url)
+        except Exception as error:  # remembered: one verification fetches a URL once
+            subject.documents[url] = error
     document = subject.documents[url]
+    if isinstance(document, BaseException):
+        raise document
     assert isinstance(document, dict)
+    return document
+
+
+def _fetch_once(subject: Subject, url: str) -> dict[str, Any]:
+    fetch = subject.options.fetch_json
+    if fetch is None:
+        raise DidResolutionError(f"cannot fetch {url}: no fetch_json was given")
+    document = fetch(url)
+    if not isinstance(document, dict):
+        raise DidResolutionError(f"{url} did not return a JSON object")
     return document
 
 
@@ -83,21 +101,103 @@ def controller_document(subject: Subject, controller: str) -> dict[str, Any]:
 
 
 def signing_methods(subject: Subject) -> Iterator[tuple[str, str]]:
-    """``(verification method id, controller id)`` of each proof (or of the VC-JWT key)."""
+    """``(verification method id, controller id)`` of each proof (or of the VC-JWT key); the
+    id is the resolved one (a bare DID stands for its one assertion key)."""
     if subject.envelope_key is not None:
         vm_id, controller = subject.envelope_key
         yield vm_id, controller or vm_id.split("#", 1)[0]
         return
     for result in subject.proof_results:
-        vm_id = result.verification_method or ""
+        resolved = (result.method or {}).get("id")
+        vm_id = resolved if isinstance(resolved, str) else result.verification_method or ""
         yield vm_id, result.controller or vm_id.split("#", 1)[0]
+
+
+def check_issuer_binding(subject: Subject) -> Outcome:
+    """The ``issuer_key`` check: every signing key is bound to the issuer (see the module
+    docstring for the keys that pass only with the ``issuer_key_unconfirmed`` warning).
+
+    See: https://www.w3.org/TR/vc-data-integrity/#dfn-controller
+    """
+    from badgeservice.vc._checks import Outcome, ReportWarning
+
+    issuer = subject.issuer_id()
+    warnings: list[ReportWarning] = []
+    if subject.embedded_key:
+        warnings.append(_unconfirmed("the key is embedded in the JWT header"))
+    for vm_id, controller in signing_methods(subject):
+        outcome = _bind(subject, vm_id, controller, issuer)
+        if outcome is None:
+            continue
+        if not isinstance(outcome, ReportWarning):
+            return outcome
+        warnings.append(outcome)
+    if not warnings:
+        return Outcome("passed", "issuer_key_bound", f"the signing key belongs to {issuer}")
+    why = "; ".join(warning.message for warning in warnings)
+    if subject.options.strict:
+        return Outcome("failed", UNCONFIRMED, f"refused in strict mode: {why}")
+    accepted = f"accepted as 1EdTech's validator accepts it, but {why}"
+    return Outcome("passed", UNCONFIRMED, accepted, warnings=tuple(warnings))
+
+
+def _unconfirmed(detail: str) -> ReportWarning:
+    from badgeservice.vc._checks import ReportWarning
+
+    message = f"the issuer's own document could not confirm this key ({detail})"
+    return ReportWarning(UNCONFIRMED, message)
+
+
+def _bind(
+    subject: Subject, vm_id: str, controller: str, issuer: str | None
+) -> Outcome | ReportWarning | None:
+    """None when ``vm_id`` is bound to ``issuer``; a warning when the key cannot be confirmed
+    but 1EdTech's validator accepts it; else the failing or erroring Outcome."""
+    from badgeservice.vc._checks import Outcome
+
+    url = vm_id.split("#", 1)[0]
+    if is_bare_jwk(subject.documents.get(url)):
+        if issuer is not None and _under(url, issuer):
+            return None
+        return _unconfirmed(f"{url} returns a bare JWK, outside the issuer's own URL")
+    if controller != issuer:
+        return Outcome(
+            "failed",
+            "issuer_key_controller_mismatch",
+            f"the key {vm_id} is controlled by {controller}, not by the issuer {issuer}",
+        )
+    return check_listed(subject, vm_id, controller, relationship=None)
+
+
+def _under(url: str, issuer: str) -> bool:
+    """``url`` is the issuer's own URL or below it (same scheme and host; a did:web issuer's
+    URL is the folder of its DID document)."""
+    if issuer.startswith("did:web:"):
+        try:
+            issuer = did_web_to_url(issuer).removesuffix("did.json").removesuffix(".well-known/")
+        except DidResolutionError:
+            return False
+    key, own = urlsplit(url), urlsplit(issuer)
+    if own.scheme != "https" or (key.scheme, key.netloc) != (own.scheme, own.netloc):
+        return False
+    base = own.path.rstrip("/")
+    return key.path == base or key.path.startswith(base + "/")
+
+
+def _fragment_form(vm_id: str, controller: str) -> bool:
+    """``<https controller>#z…``: the key is in the fragment (1EdTech's validator reads it
+    from there without fetching)."""
+    base, _, fragment = vm_id.partition("#")
+    return base == controller and controller.startswith("https://") and fragment.startswith("z")
 
 
 def check_listed(
     subject: Subject, vm_id: str, controller: str, *, relationship: str | None
-) -> Outcome | None:
+) -> Outcome | ReportWarning | None:
     """None when the controller document lists ``vm_id`` (under ``relationship``, or at all
-    when None); else the failing/erroring Outcome."""
+    when None) or has nothing to list it in (a bare JWK); a warning when the fragment key of
+    an https controller cannot be confirmed because its document cannot be fetched (for
+    ``proof_purpose``: None, ``issuer_key`` reports it); else the failing/erroring Outcome."""
     from badgeservice.vc._checks import Outcome
 
     fragment = vm_id.split("#", 1)[1] if "#" in vm_id else ""
@@ -108,12 +208,14 @@ def check_listed(
     try:
         document = controller_document(subject, controller)
     except Exception as error:  # injected fetchers may raise anything
+        if _fragment_form(vm_id, controller):
+            return None if relationship else _unconfirmed(f"could not read {controller}")
         return Outcome(
             "error",
             f"{check_id}_unresolvable",
             f"could not read the controller document of {controller}: {_text(error)}",
         )
-    if _lists(document, vm_id, fragment, relationship):
+    if is_bare_jwk(document) or _lists(document, vm_id, fragment, relationship):
         return None
     where = f"under {relationship}" if relationship else "as one of its keys"
     if relationship is None:

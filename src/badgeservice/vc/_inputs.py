@@ -50,15 +50,22 @@ def _from_image(data: bytes, options: VerifyOptions) -> Subject:
 
 
 def _from_jwt(token: str, options: VerifyOptions, fmt: str) -> Subject:
-    """Check the JWS now (it stands in for the ``proof`` check); keep the claims."""
-    from badgeservice.vc.jwt import verify_jwt
+    """Check the JWS now (it stands in for the ``proof`` check); the other checks read the
+    credential it carries (VC 1.1: the ``vc`` claim, completed from the JWT claims).
+
+    See: https://www.w3.org/TR/vc-data-model-1.1/#jwt-decoding
+    """
+    from badgeservice.vc.jwt import credential_from_claims, verify_jwt
 
     header, payload = _peek(token)
     if not isinstance(payload, dict) or not isinstance(header, dict):
         return _unreadable(fmt, options, "not a compact JWT with a JSON object payload")
-    subject = Subject(fmt, payload, options)
+    try:
+        subject = Subject(fmt, credential_from_claims(payload), options)
+    except Exception:  # a malformed vc claim: the structure check reports the payload
+        subject = Subject(fmt, payload, options)
     kid = header.get("kid")
-    subject.envelope_key = (kid, None) if isinstance(kid, str) else None
+    subject.envelope_key = (kid, None) if isinstance(kid, str) and kid else None
     resolver = _controllers.method_resolver(subject)
     methods: list[dict[str, Any]] = []
 
@@ -68,16 +75,21 @@ def _from_jwt(token: str, options: VerifyOptions, fmt: str) -> Subject:
         return key
 
     try:
-        verify_jwt(token, resolve_key, now=options.now)
+        result = verify_jwt(token, resolve_key, now=options.now)
     except Exception as error:  # JwtError, DidResolutionError, or worse: report it
         code = getattr(error, "code", "jwt_invalid")
         subject.envelope = Outcome(
             "failed", str(code), f"the JWT does not verify: {error}", halt=True
         )
         return subject
-    if isinstance(kid, str) and methods:
-        controller = methods[0].get("controller")
-        subject.envelope_key = (kid, controller if isinstance(controller, str) else None)
+    subject.credential = result.credential
+    subject.embedded_key = subject.envelope_key is None
+    if subject.envelope_key is not None and methods:
+        vm_id, controller = methods[0].get("id"), methods[0].get("controller")
+        subject.envelope_key = (
+            vm_id if isinstance(vm_id, str) else subject.envelope_key[0],
+            controller if isinstance(controller, str) else None,
+        )
     alg = header.get("alg")
     subject.envelope = Outcome("passed", "proof_verified", f"JWT signature verified ({alg})")
     return subject

@@ -1,10 +1,11 @@
 """Cryptosuites as four small named parts: transform, configure, hash, sign/verify.
 
-Every suite we know (``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019``, legacy ``Ed25519Signature2020``)
-hashes the same way: RDFC-1.0 N-Quads of the document without ``proof`` (transform) and of the
-proof options without ``proofValue`` under the document's ``@context`` (configure); then
-``H(proof config) || H(document)`` with SHA-256, or SHA-384 for a P-384 key (hash); then the
-key signs those bytes as they are (Ed25519) or ECDSA-with-H over them (serialize / verify).
+Every suite we know (``eddsa-rdfc-2022``, ``ecdsa-rdfc-2019``, legacy ``eddsa-2022`` and
+``Ed25519Signature2020``) hashes the same way: RDFC-1.0 N-Quads of the document without
+``proof`` (transform) and of the proof options without ``proofValue`` under the document's
+``@context`` (configure); then ``H(proof config) || H(document)`` with SHA-256, or SHA-384
+for a P-384 key (hash); then the key signs those bytes as they are (Ed25519) or
+ECDSA-with-H over them (serialize / verify).
 
 See: https://www.w3.org/TR/vc-di-eddsa/#eddsa-rdfc-2022
 """
@@ -131,6 +132,12 @@ SUITES: dict[str, Cryptosuite] = {
     "eddsa-rdfc-2022": Cryptosuite("eddsa-rdfc-2022", DATA_INTEGRITY_PROOF, frozenset({"Ed25519"})),
     "ecdsa-rdfc-2019": Cryptosuite(
         "ecdsa-rdfc-2019", DATA_INTEGRITY_PROOF, frozenset({"P-256", "P-384"})
+    ),
+    # The pre-final name of eddsa-rdfc-2022 (vc-di-eddsa drafts until August 2023): the same
+    # RDFC-1.0, SHA-256 and Ed25519 steps; verified, never signed.
+    # See: https://github.com/w3c/vc-di-eddsa/blob/366b5d2/index.html (renamed in 0370694)
+    "eddsa-2022": Cryptosuite(
+        "eddsa-2022", DATA_INTEGRITY_PROOF, frozenset({"Ed25519"}), can_sign=False
     ),
     "Ed25519Signature2020": Cryptosuite(
         "Ed25519Signature2020", "Ed25519Signature2020", frozenset({"Ed25519"}), can_sign=False

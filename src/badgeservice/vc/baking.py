@@ -4,7 +4,8 @@ PNG: one uncompressed ``iTXt`` chunk, keyword ``openbadgecredential``, text = th
 JSON or the compact JWS, placed before ``IEND``. SVG: an ``<openbadges:credential>`` element
 (namespace ``https://purl.imsglobal.org/ob/v3p0``) right after the ``<svg>`` start tag, with the
 JSON in CDATA or the JWS in a ``verify`` attribute. Re-baking replaces the credential.
-The SVG is edited as text at offsets found by expat; DTDs and entities are refused.
+The SVG is edited as text at offsets found by expat; a standard DOCTYPE is accepted (its
+external DTD is never read), internal DTD subsets and entities are refused.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from badgeservice.vc.errors import BakingError
@@ -193,16 +194,39 @@ class _SvgScan:
     inside: bool = False
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise BakingError("SVG with a DTD or entities is refused", code="svg_dtd_refused")
+
+
+def _check_doctype(
+    _name: str, _system_id: str | None, _public_id: str | None, has_internal_subset: int
+) -> None:
+    """A standard ``<!DOCTYPE svg PUBLIC ... "...svg11.dtd">`` is fine: expat never reads the
+    external DTD (parameter entity parsing is off and no external entity handler is set).
+    An internal subset ``[...]`` can declare entities and default attributes: refused.
+
+    See: https://www.w3.org/TR/xml/#NT-doctypedecl
+    """
+    if has_internal_subset:
+        _refuse_dtd()
+
+
+def _guarded_parser() -> expat.XMLParserType:
+    """An expat parser that loads nothing external and refuses every entity: declared ones,
+    and the ones it would skip because a DTD it never reads might define them (``&nbsp;``)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _check_doctype
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.UnparsedEntityDeclHandler = _refuse_dtd
+    parser.SkippedEntityHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    return parser
 
 
 def _scan_svg(data: bytes) -> _SvgScan:
     scan = _SvgScan()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
+    parser = _guarded_parser()
 
     def start_ns(prefix: str | None, uri: str) -> None:
         if scan.root_start < 0:

@@ -33,6 +33,7 @@ __all__ = [
     "did_web_to_url",
     "find_verification_method",
     "is_authorized",
+    "is_bare_jwk",
     "key_from_verification_method",
     "resolve_did_key",
 ]
@@ -251,14 +252,15 @@ class ResolvedMethod:
     """A resolved verification method.
 
     ``proven`` is True when the controller document lists the method under the requested
-    purpose. It is False only for the ``<issuer id>#<publicKeyMultibase>`` form (key read from
-    the fragment) when no controller document confirms it: the signature can be checked, the
-    key's binding to its controller cannot.
+    purpose. It is False for the ``<issuer id>#<publicKeyMultibase>`` form (key read from
+    the fragment) when no controller document confirms it, and for an https URL that returns
+    a bare JWK (``controller`` None: a JWK names no controller): the signature can be
+    checked, the key's binding to its controller cannot.
     """
 
     method: dict[str, Any]
     key: KeyPair
-    controller: str
+    controller: str | None
     controller_document: dict[str, Any] | None
     proven: bool
 
@@ -323,9 +325,13 @@ class DidResolver:
         controller document is available and does not list the method.
         See: https://www.w3.org/TR/vc-data-integrity/#retrieve-verification-method
         """
+        if _is_bare_did(vm_id):
+            vm_id = self.single_assertion_method(vm_id)
         fragment_key = _fragment_key(vm_id)
         try:
             document = self.resolve_document(vm_id)
+            if is_bare_jwk(document) and not vm_id.startswith("did:"):
+                return _bare_jwk_method(vm_id, document)
             method = find_verification_method(document, vm_id)
         except DidResolutionError:
             if fragment_key is None:
@@ -348,10 +354,56 @@ class DidResolver:
             )
         return ResolvedMethod(method, key, controller, controller_doc, proven=True)
 
+    def single_assertion_method(self, did: str) -> str:
+        """The id of the one key a bare DID (no fragment) stands for: its DID document must
+        list exactly one verification method under ``assertionMethod``.
+
+        See: https://www.w3.org/TR/did-1.0/#assertion
+        """
+        document = self.resolve_document(did)
+        base = str(document.get("id", did))
+        values = document.get("assertionMethod")
+        ids = [
+            _absolute(ref, base)
+            for value in (values if isinstance(values, list) else [values])
+            if isinstance(ref := value.get("id") if isinstance(value, dict) else value, str)
+        ]
+        if len(ids) != 1:
+            raise DidResolutionError(
+                f"the verification method {did} names no key and its DID document lists "
+                f"{len(ids)} keys under assertionMethod (exactly one is needed to choose)",
+                code="verification_method_ambiguous",
+            )
+        return ids[0]
+
     def resolve_verification_method(self, vm_id: str) -> tuple[dict[str, Any], KeyPair]:
         """``(verification method, public key)`` for ``vm_id`` (see :meth:`resolve`)."""
         resolved = self.resolve(vm_id)
         return resolved.method, resolved.key
+
+
+def is_bare_jwk(document: Any) -> bool:
+    """A single JWK served as the whole document (OB 3.0 VC-JWT ``kid`` URLs do this), not a
+    controller document and not a JWK Set.
+
+    See: https://www.rfc-editor.org/rfc/rfc7517#section-4
+    """
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("kty"), str)
+        and not any(name in document for name in ("@context", "verificationMethod", "keys"))
+    )
+
+
+def _bare_jwk_method(url: str, jwk: dict[str, Any]) -> ResolvedMethod:
+    method = {"id": url, "type": "JsonWebKey", "publicKeyJwk": dict(jwk)}
+    return ResolvedMethod(method, key_from_verification_method(method), None, None, proven=False)
+
+
+def _is_bare_did(vm_id: str) -> bool:
+    """A DID without a fragment (``did:key:z6Mk…``, ``did:web:example.org``) used as a
+    verification method: it stands for the DID document's one assertion key."""
+    return vm_id.startswith(("did:key:", "did:web:")) and "#" not in vm_id
 
 
 def _fragment_key(vm_id: str) -> KeyPair | None:

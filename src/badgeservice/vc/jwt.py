@@ -19,6 +19,7 @@ from typing import Any
 from joserfc import jwt as jose_jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
+from joserfc.jws import JWSRegistry
 
 from badgeservice.vc.errors import JwtError, KeyFormatError, VcError
 from badgeservice.vc.keys import KeyPair, key_from_jwk
@@ -28,6 +29,7 @@ __all__ = [
     "ALLOWED_ALGORITHMS",
     "DEFAULT_SKEW",
     "JwtResult",
+    "credential_from_claims",
     "sign_jwt",
     "verify_jwt",
 ]
@@ -45,6 +47,14 @@ ACCEPTED_TYPES = frozenset({"JWT", "vc+jwt", "vc+ld+json+jwt"})
 REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 DEFAULT_SKEW = timedelta(seconds=60)
 MAX_TOKEN_CHARS = 1024 * 1024
+#: The largest base64url JOSE header we read. joserfc's default (512) refuses an RS256 header
+#: that embeds its own public ``jwk``: a 2048-bit modulus alone is 342 characters, a 4096-bit
+#: one 683 (header ≈ 1 KB encoded). 8 KiB fits an RSA-8192 JWK plus ``kid`` and ``typ`` and
+#: still bounds what ``json.loads`` sees before any signature is checked.
+MAX_HEADER_CHARS = 8 * 1024
+#: Private JWK members (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2): a header carrying any
+#: of them leaks the signer's private key, so the token is refused.
+PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 ResolveKey = Callable[[str, dict[str, Any]], KeyPair]
 
@@ -161,10 +171,15 @@ def _check_header(header: dict[str, Any], allowed: frozenset[str]) -> str:
 
 def _resolve_key(header: dict[str, Any], resolve_key: ResolveKey, alg: str) -> KeyPair:
     kid, jwk = header.get("kid"), header.get("jwk")
+    if isinstance(jwk, dict) and PRIVATE_JWK_MEMBERS & jwk.keys():
+        raise JwtError(
+            "the jwk header carries a private key; the token is refused",
+            code="jwt_private_key_refused",
+        )
     try:
         if isinstance(kid, str) and kid:
             key = resolve_key(kid, header)
-        elif isinstance(jwk, dict) and "d" not in jwk:
+        elif isinstance(jwk, dict):
             key = key_from_jwk(jwk)
         else:
             raise JwtError("the header has neither kid nor a public jwk", code="jwt_key_unresolved")
@@ -180,11 +195,24 @@ def _resolve_key(header: dict[str, Any], resolve_key: ResolveKey, alg: str) -> K
     return key
 
 
+class _Registry(JWSRegistry):
+    """joserfc's JWS registry with our bounds: headers up to :data:`MAX_HEADER_CHARS`, payloads
+    up to the whole token cap (a credential with a ``data:`` image is larger than 128 kB)."""
+
+    max_header_length = MAX_HEADER_CHARS
+    max_payload_length = MAX_TOKEN_CHARS
+
+
 def _check_signature(token: str, key: KeyPair, alg: str) -> dict[str, Any]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            decoded = jose_jwt.decode(token.strip(), _jose_key(key.public_jwk()), algorithms=[alg])
+            decoded = jose_jwt.decode(
+                token.strip(),
+                _jose_key(key.public_jwk()),
+                algorithms=[alg],
+                registry=_Registry(algorithms=[alg]),
+            )
     except BadSignatureError as exc:
         raise JwtError("the signature does not match", code="jwt_signature_invalid") from exc
     except (JoseError, ValueError) as exc:
@@ -213,6 +241,37 @@ def _credential_of(claims: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
             raise JwtError("the vc claim is not an object", code="jwt_malformed")
         return dict(claims["vc"]), True
     return {k: v for k, v in claims.items() if k not in REGISTERED_CLAIMS}, False
+
+
+def credential_from_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """The credential a VC-JWT carries (not verified): the payload without registered claims,
+    or, in the VC 1.1 shape, the ``vc`` claim completed from ``iss``, ``jti``, ``sub``,
+    ``nbf`` and ``exp`` where it leaves them out.
+
+    See: https://www.w3.org/TR/vc-data-model-1.1/#jwt-decoding
+    """
+    credential, legacy = _credential_of(claims)
+    return _completed(credential, claims) if legacy else credential
+
+
+def _completed(credential: dict[str, Any], claims: Mapping[str, Any]) -> dict[str, Any]:
+    done = dict(credential)
+    for claim, name in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+        moment = claims.get(claim)
+        if name not in done and isinstance(moment, int | float) and not isinstance(moment, bool):
+            done[name] = datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if "id" not in done and isinstance(claims.get("jti"), str):
+        done["id"] = claims["jti"]
+    if isinstance(claims.get("iss"), str):
+        issuer = done.get("issuer")
+        if issuer is None:
+            done["issuer"] = claims["iss"]
+        elif isinstance(issuer, dict) and "id" not in issuer:
+            done["issuer"] = {**issuer, "id": claims["iss"]}
+    subject = done.get("credentialSubject")
+    if isinstance(claims.get("sub"), str) and isinstance(subject, dict) and "id" not in subject:
+        done["credentialSubject"] = {**subject, "id": claims["sub"]}
+    return done
 
 
 def _compare_claims(
@@ -266,4 +325,5 @@ def verify_jwt(
     _check_times(claims, now or datetime.now(UTC), skew)
     credential, legacy = _credential_of(claims)
     missing = _compare_claims(claims, credential, legacy)
+    credential = _completed(credential, claims) if legacy else credential
     return JwtResult(credential, header, claims, tuple(missing))

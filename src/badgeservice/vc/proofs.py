@@ -3,7 +3,9 @@
 Verification returns one :class:`ProofResult` per proof instead of raising: ``passed`` (the
 signature holds), ``failed`` (checked, and it does not hold, or the proof is malformed) or
 ``error`` (could not be checked: unknown cryptosuite, key not resolvable, context not shipped).
-Proofs in a set are independent: each signs the document without its ``proof`` member.
+Proofs in a set are independent: each signs the document without its ``proof`` member. A proof
+that names a ``previousProof`` (a proof chain) signs the document together with the proofs it
+names (they stay in the document's ``proof`` while hashing).
 
 See: https://www.w3.org/TR/vc-data-integrity/#add-proof
 """
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from badgeservice.vc._chains import chained_canon, check_acyclic, previous_proofs
 from badgeservice.vc._suites import SUITES, Cryptosuite, SigningKey, decode_proof_value, find_suite
 from badgeservice.vc.errors import (
     CanonicalizationError,
@@ -117,11 +120,15 @@ def sign_credential(
     proof_purpose: str = "assertionMethod",
     loader: StaticLoader | None = None,
     proof_set: bool = False,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``document`` with a new Data Integrity proof (kept in a proof set
     when the document already has proofs). ``created`` defaults to now, whole seconds.
     ``proof_set=True`` writes ``proof`` as an array even for a single proof: VC 2.0 allows
-    both forms, and 1EdTech's strict JSON Schema wants the array.
+    both forms, and 1EdTech's strict JSON Schema wants the array. ``proof_id`` gives the proof
+    an ``id``; ``previous_proof`` (an id or ids of proofs already on the document) makes it a
+    link of a proof chain.
 
     Raises ProofError (bad options, key of the wrong type), SafeModeError,
     CanonicalizationError or DocumentLoadFailedError.
@@ -140,11 +147,18 @@ def sign_credential(
     suite.check_key(key)
     stamp = _created_text(created)
     options: dict[str, Any] = {"type": suite.proof_type, "cryptosuite": suite.name}
+    if proof_id is not None:
+        options["id"] = proof_id
     if stamp is not None:
         options["created"] = stamp
     options["verificationMethod"] = vm_id
     options["proofPurpose"] = proof_purpose
-    document_canon = suite.transform(document, loader)
+    if previous_proof is None:
+        document_canon = suite.transform(document, loader)
+    else:
+        options["previousProof"] = previous_proof
+        previous = previous_proofs(options, _as_list(document.get("proof", [])))
+        document_canon = chained_canon(document, previous, loader, safe=True)
     proof_canon = suite.configure(options, document["@context"], loader)
     options["proofValue"] = suite.serialize(
         suite.hash(proof_canon, document_canon, key.algorithm), key
@@ -188,8 +202,13 @@ class _Context:
     now: datetime | None
     document_canon: str | None = None
     safe: bool = True
+    previous: list[Any] | None = None  # a chained proof's previous proofs
 
     def canonical_document(self, suite: Cryptosuite) -> str:
+        if self.document_canon is None and self.previous is not None:
+            self.document_canon = chained_canon(
+                self.document, self.previous, self.loader, safe=self.safe
+            )
         if self.document_canon is None:
             self.document_canon = suite.transform(self.document, self.loader, safe=self.safe)
         return self.document_canon
@@ -218,7 +237,33 @@ def verify_proofs(
     if proofs is None:
         return []
     context = _Context(document, resolver, loader, expected_purpose, now, document_canon, safe)
-    return [_verify_one(index, proof, context) for index, proof in enumerate(_as_list(proofs))]
+    all_proofs = _as_list(proofs)
+    results = []
+    for index, proof in enumerate(all_proofs):
+        chained = _chain_context(index, proof, all_proofs, context)
+        results.append(
+            chained if isinstance(chained, ProofResult) else _verify_one(index, proof, chained)
+        )
+    return results
+
+
+def _chain_context(
+    index: int, proof: Any, all_proofs: list[Any], context: _Context
+) -> _Context | ProofResult:
+    """The context a proof is verified in: the shared one, or, for a proof naming a
+    ``previousProof``, one whose document carries the proofs it names (a failed result when
+    they are missing or the chain loops back).
+
+    See: https://www.w3.org/TR/vc-data-integrity/#verify-proof-sets-and-chains
+    """
+    if not isinstance(proof, Mapping) or "previousProof" not in proof:
+        return context
+    try:
+        previous = previous_proofs(proof, all_proofs)
+        check_acyclic(proof, all_proofs)
+    except ProofError as error:
+        return _result(_described(index, proof), "failed", error.code, error.message)
+    return replace(context, document_canon=None, previous=previous)
 
 
 def _verify_one(index: int, proof: Any, context: _Context) -> ProofResult:

@@ -174,7 +174,7 @@ def test_svg_unbakes_an_element_under_another_prefix() -> None:
             b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
             "svg_dtd_refused",
         ),
-        (b'<!DOCTYPE svg SYSTEM "http://example.com/x.dtd"><svg/>', "svg_dtd_refused"),
+        (b'<!DOCTYPE svg SYSTEM "http://example.com/x.dtd" [ ]><svg/>', "svg_dtd_refused"),
         (b"<svg><rect></svg>", "svg_malformed"),
         (b'<html xmlns="http://www.w3.org/1999/xhtml"/>', "svg_malformed"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "svg_malformed"),
@@ -206,3 +206,93 @@ def test_unbake_svg_refuses_svgs_without_a_credential(svg: bytes, code: str) -> 
     with pytest.raises(BakingError) as info:
         unbake_svg(svg)
     assert info.value.code == code
+
+
+SVG11_DOCTYPE = (
+    b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"'
+    b' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+)
+SVG_BODY = b'<svg xmlns="http://www.w3.org/2000/svg" width="1"><rect/></svg>'
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        SVG11_DOCTYPE,
+        b'<!DOCTYPE svg SYSTEM "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">',
+        b"<!DOCTYPE svg>",
+    ],
+    ids=["public", "system-only", "bare"],
+)
+@pytest.mark.parametrize("credential", [CREDENTIAL, JWS], ids=["json", "jwt"])
+def test_svg_with_a_standard_doctype_bakes_and_unbakes(doctype: bytes, credential: Any) -> None:
+    image = b'<?xml version="1.0" encoding="UTF-8"?>\n' + doctype + b"\n" + SVG_BODY
+    baked = bake_svg(image, credential)
+    assert baked.startswith(image[: image.index(b"<svg")])
+    assert unbake(baked) == credential
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b"<!DOCTYPE svg [ ]>",
+        b'<!DOCTYPE svg [<!ENTITY name "Mallory">]>',
+        b'<!DOCTYPE svg SYSTEM "x.dtd" [<!ATTLIST svg data-x CDATA "y">]>',
+        SVG11_DOCTYPE[:-1] + b' [<!ENTITY % ext SYSTEM "http://127.0.0.1/x.dtd"> %ext;]>',
+    ],
+    ids=["empty-internal-subset", "entity", "system-with-subset", "parameter-entity"],
+)
+def test_svg_with_an_internal_dtd_subset_is_refused(doctype: bytes) -> None:
+    image = doctype + SVG_BODY.replace(b"<rect/>", b"<title>x</title>")
+    with pytest.raises(BakingError) as info:
+        unbake_svg(bake_svg_unchecked(image))
+    assert info.value.code == "svg_dtd_refused"
+
+
+def bake_svg_unchecked(image: bytes) -> bytes:
+    """A credential element written by hand (bake_svg itself refuses these images)."""
+    element = (
+        b'<openbadges:credential xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"'
+        b' verify="' + JWS.encode() + b'"/>'
+    )
+    return image.replace(b"<title>", element + b"<title>")
+
+
+def test_entity_that_only_an_unread_external_dtd_could_define_is_refused() -> None:
+    image = SVG11_DOCTYPE + SVG_BODY.replace(b"<rect/>", b"<title>&nbsp;</title>")
+    with pytest.raises(BakingError) as info:
+        unbake_svg(bake_svg_unchecked(image))
+    assert info.value.code == "svg_dtd_refused"
+
+
+def test_external_dtd_is_never_fetched() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Dtd(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            body = b'<!ENTITY who "Mallory"><!ATTLIST svg onload CDATA "alert(1)">'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Dtd)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/evil.dtd".encode()
+        doctype = b'<!DOCTYPE svg PUBLIC "-//Evil//DTD" "' + url + b'">'
+        plain = bake_svg(doctype + SVG_BODY, CREDENTIAL)
+        assert unbake(plain) == CREDENTIAL
+        assert b"onload" not in plain
+        with pytest.raises(BakingError):
+            unbake_svg(plain.replace(b"<rect/>", b"<title>&who;</title>"))
+    finally:
+        server.shutdown()
+    assert hits == []

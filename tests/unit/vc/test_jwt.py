@@ -196,7 +196,7 @@ def _unresolvable(kid: str, header: dict[str, Any]) -> KeyPair:
         (
             raw_token({"alg": "ES256", "jwk": KEYS["P-256"].private_jwk()}, credential()),
             resolver(KEYS["P-256"]),
-            "jwt_key_unresolved",
+            "jwt_private_key_refused",
         ),
         (
             raw_token({"alg": "ES256", "kid": KID, "typ": "JOSE+JSON"}, credential()),
