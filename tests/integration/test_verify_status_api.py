@@ -145,6 +145,15 @@ def test_form_field_fresh_reverifies_past_the_cache(
     assert (web.hits(DID_URL), web.hits(LIST_URL)) == (hits, hits)
 
 
+def test_verification_page_reverifies_past_the_cache_with_fresh(api: TestClient, web: Web) -> None:
+    web.documents[LIST_URL] = status_list()
+    form = {"credential": json.dumps(credential()), "fresh": "1"}
+    for _ in range(2):
+        page = api.post("/verify", data=form)
+        assert page.status_code == 200, page.text
+    assert (web.hits(DID_URL), web.hits(LIST_URL)) == (2, 2)
+
+
 def test_credential_by_url_is_fetched_again_with_fresh(api: TestClient, web: Web) -> None:
     web.documents[LIST_URL] = status_list()
     web.documents[CREDENTIAL_URL] = credential()
