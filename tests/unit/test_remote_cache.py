@@ -57,6 +57,17 @@ def test_fetch_bypasses_cache_when_use_cache_is_false() -> None:
     assert len(seen) == 3
 
 
+def test_fetch_with_refresh_skips_the_cached_copy_and_keeps_the_new_one() -> None:
+    counter = iter(range(1, 10))
+    handler, seen = recording(lambda request: httpx.Response(200, json={"n": next(counter)}))
+    fetcher = make_fetcher(handler)
+    assert fetcher.fetch_json(f"{PUBLIC}/list") == {"n": 1}
+    assert fetcher.fetch_json(f"{PUBLIC}/list") == {"n": 1}
+    assert fetcher.fetch_json(f"{PUBLIC}/list", refresh=True) == {"n": 2}
+    assert fetcher.fetch_json(f"{PUBLIC}/list") == {"n": 2}
+    assert len(seen) == 2
+
+
 def test_fetch_keeps_cache_entries_per_accept() -> None:
     handler, seen = recording(json_ok)
     fetcher = make_fetcher(handler)

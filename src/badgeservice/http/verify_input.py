@@ -25,12 +25,17 @@ class NotACredentialError(BadRequestError):
     status, code, title = 422, "not_a_credential", "The input is not a credential"
 
 
+TRUE_WORDS = {"1", "true", "on", "yes"}
+
+
 @dataclass(frozen=True)
 class Source:
-    """The credential to verify, or a URL to fetch it from."""
+    """The credential to verify, or a URL to fetch it from; ``fresh`` asks for a
+    re-verification that bypasses the remote client's cache (a form field ``fresh``)."""
 
     value: dict[str, Any] | str | bytes | None = None
     url: str | None = None
+    fresh: bool = False
 
 
 async def read_source(request: Request) -> Source:
@@ -63,17 +68,19 @@ def _read_json(body: bytes) -> Source:
 
 async def _read_form(request: Request) -> Source:
     form = await request.form()
+    fresh = str(form.get("fresh") or "").strip().lower() in TRUE_WORDS
     upload = form.get("file")
     if isinstance(upload, UploadFile):
         content = await upload.read()
         if content:
-            return Source(value=verification.read_source(content, upload.content_type or ""))
+            value = verification.read_source(content, upload.content_type or "")
+            return Source(value=value, fresh=fresh)
     text = form.get("credential")
     if isinstance(text, str) and text.strip():
-        return Source(value=verification.read_source(text.strip().encode(), ""))
+        return Source(value=verification.read_source(text.strip().encode(), ""), fresh=fresh)
     url = form.get("url")
     if isinstance(url, str) and url.strip():
-        return Source(url=url.strip())
+        return Source(url=url.strip(), fresh=fresh)
     raise NotACredentialError("Give a file, a pasted credential or a URL.")
 
 
@@ -86,15 +93,25 @@ def verify_source(
     settings: Settings,
     key_store: KeyStore,
     remote: RemoteFetcher,
+    *,
+    fresh: bool = False,
 ) -> dict[str, Any]:
-    """The report as a dict (shared by the API and the page); raises for non-credentials."""
+    """The report as a dict (shared by the API and the page); raises for non-credentials.
+    ``fresh`` (or the form's ``fresh`` field) re-verifies without the remote client's cache."""
+    fresh = fresh or source.fresh
     value = source.value
     if source.url:
-        own = verification.own_source(session, settings.base_url, source.url)
-        value = own if own is not None else verification.fetch_source(source.url, remote)
+        value = verification.own_source(session, settings.base_url, source.url)
+        if value is None:
+            value = verification.fetch_source(source.url, remote, fresh=fresh)
     assert value is not None
     context = verification.VerifyContext(
-        session, settings.base_url, key_store, remote, strict=settings.verify_strict
+        session,
+        settings.base_url,
+        key_store,
+        remote,
+        strict=settings.verify_strict,
+        fresh=fresh,
     )
     report = verification.verify(value, context)
     structure = report.check("structure")

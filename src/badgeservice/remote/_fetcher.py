@@ -110,11 +110,16 @@ class RemoteFetcher:
         accept: str = JSON_ACCEPT,
         honour_cache_control: bool = False,
         use_cache: bool = True,
+        refresh: bool = False,
     ) -> dict[str, Any]:
         """GET ``url`` and parse it as a JSON object (a fresh ``dict`` on every call); the
         media type is not checked (did:web and status list hosts label JSON loosely)."""
         document = self.fetch_bytes(
-            url, accept=accept, honour_cache_control=honour_cache_control, use_cache=use_cache
+            url,
+            accept=accept,
+            honour_cache_control=honour_cache_control,
+            use_cache=use_cache,
+            refresh=refresh,
         )
         try:
             value = json.loads(document.content)
@@ -131,15 +136,18 @@ class RemoteFetcher:
         accept: str = "*/*",
         honour_cache_control: bool = False,
         use_cache: bool = True,
+        refresh: bool = False,
     ) -> FetchedDocument:
         """GET ``url`` (following up to ``max_redirects`` checked redirects) within the caps.
 
         Cached per ``(url, accept)`` for ``cache_ttl`` seconds, or, with
         ``honour_cache_control``, for as long as the response's ``Cache-Control`` allows (at
         most a day; ``no-store``/``no-cache`` are not stored). Failures are not cached.
+        ``refresh`` (a re-verification) skips the cached copy for this call only and stores
+        the new one; ``use_cache=False`` neither reads nor stores.
         """
         key = (url, accept)
-        cached = self._cache.get(key) if use_cache else None
+        cached = self._cache.get(key) if use_cache and not refresh else None
         if cached is not None:
             return cached
         document = self._fetch(url, accept)

@@ -27,10 +27,18 @@ class LocalDocuments:
     """``fetch_json`` for a ``DidResolver``: ``{base}/issuers/{slug}/did.json`` is built from
     the database; other URLs go to ``remote`` or fail."""
 
-    def __init__(self, session: Session, base_url: str, remote: RemoteFetcher | None = None):
+    def __init__(
+        self,
+        session: Session,
+        base_url: str,
+        remote: RemoteFetcher | None = None,
+        *,
+        refresh: bool = False,
+    ):
         self._session = session
         self._base_url = base_url
         self._remote = remote
+        self._refresh = refresh  # a re-verification: skip the fetcher's cache
 
     def __call__(self, url: str) -> dict[str, Any]:
         segments = own_path(self._base_url, url) or []
@@ -44,7 +52,7 @@ class LocalDocuments:
         if parts.scheme == "https" and (parts.hostname or "") in self._remote.trusted_http_hosts:
             # did:web always means https; a host trusted for development is served over http.
             url = parts._replace(scheme="http").geturl()
-        return self._remote.fetch_json(url)
+        return self._remote.fetch_json(url, refresh=self._refresh)
 
 
 def local_resolver(

@@ -24,16 +24,23 @@ JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json
 
 @dataclass(frozen=True)
 class VerifyContext:
+    """What a verification reads from. ``fresh`` (a re-verification) fetches DID documents,
+    controller documents and status lists anew instead of from the remote client's cache;
+    our own documents are read from the database either way."""
+
     session: Session
     base_url: str
     key_store: KeyStore
     remote: RemoteFetcher
     strict: bool = False  # settings.verify_strict: refuse keys the issuer could not confirm
+    fresh: bool = False  # fetch remote documents anew (re-verify past the cache)
 
 
 def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Report:
     """The full report for a credential (JSON-LD dict, compact JWT, or baked image bytes)."""
-    documents = LocalDocuments(context.session, context.base_url, context.remote)
+    documents = LocalDocuments(
+        context.session, context.base_url, context.remote, refresh=context.fresh
+    )
     return verify_credential(
         source,
         fetch_json=documents,
@@ -64,9 +71,14 @@ def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | st
     return dict(json.loads(credential.document))
 
 
-def fetch_source(url: str, remote: RemoteFetcher) -> dict[str, Any] | str | bytes:
-    """What a URL holds: a JSON credential, a compact JWT, or image bytes."""
-    fetched = remote.fetch_bytes(url, accept="application/ld+json, application/json, */*")
+def fetch_source(
+    url: str, remote: RemoteFetcher, *, fresh: bool = False
+) -> dict[str, Any] | str | bytes:
+    """What a URL holds: a JSON credential, a compact JWT, or image bytes (``fresh``: not
+    from the remote client's cache)."""
+    fetched = remote.fetch_bytes(
+        url, accept="application/ld+json, application/json, */*", refresh=fresh
+    )
     return read_source(fetched.content, fetched.media_type or "")
 
 
@@ -98,7 +110,7 @@ def _status_fetcher(context: VerifyContext) -> Callable[[str], dict[str, Any]]:
                     context.session, issuer, list_id, context.base_url, context.key_store
                 )
             return dict(json.loads(text))
-        return context.remote.fetch_json(url, honour_cache_control=True)
+        return context.remote.fetch_json(url, honour_cache_control=True, refresh=context.fresh)
 
     return fetch
 

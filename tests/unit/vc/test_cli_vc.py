@@ -76,6 +76,11 @@ def test_sign_then_verify_round_trips_with_a_did_key(signed_file: Path) -> None:
     assert json.loads(result.stdout)["verified"] is True
 
 
+def test_verify_prints_when_the_checks_ran(signed_file: Path) -> None:
+    result = run("verify", signed_file, "--now", NOW)
+    assert json.loads(result.stdout)["checkedAt"] == NOW
+
+
 def test_verify_exits_1_when_the_credential_was_tampered(signed_file: Path, tmp_path: Path) -> None:
     changed = json.loads(signed_file.read_text())
     changed["credentialSubject"]["achievement"]["name"] = "Advanced"

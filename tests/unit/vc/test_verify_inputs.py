@@ -261,12 +261,12 @@ def test_status_list_2021_from_another_issuer_is_an_error() -> None:
     assert outcomes(report)["status"][0] == "error"
 
 
-def test_1edtech_revocation_list_is_reported_as_could_not_check() -> None:
+def test_1edtech_revocation_list_without_a_fetcher_is_reported_as_could_not_check() -> None:
     unsigned = credential(
         credentialStatus={"id": "https://status.example.org/rl/1", "type": "1EdTechRevocationList"}
     )
     unsigned["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
     report = verify_credential(sign_credential(unsigned, KEY, VM), now=NOW)
     assert not report.verified
-    assert outcomes(report)["status"] == ("error", "status_type_unsupported")
+    assert outcomes(report)["status"] == ("error", "status_list_unreachable")
     assert outcomes(report)["proof"] == ("passed", "proof_verified")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import Field
 
 from badgeservice.api.schemas.common import ApiModel, WarningOut
@@ -13,6 +13,14 @@ from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
+
+FRESH = (
+    "Re-verify: fetch DID documents, controller documents, status lists and a credential "
+    "given by URL anew from their servers for this verification, instead of from the server's "
+    "short-lived cache (by default up to 5 minutes, or a status list's Cache-Control). Our own "
+    "issuers' documents are always read from the database. A form may send a `fresh` field "
+    "(`1`/`true`) instead. The report's `checkedAt` says when the checks ran."
+)
 
 
 class ReportWarningOut(WarningOut):
@@ -69,11 +77,13 @@ def verify(
     settings: SettingsDep,
     key_store: KeyStoreDep,
     remote: RemoteDep,
+    fresh: Annotated[bool, Query(description=FRESH)] = False,
 ) -> VerifyOut:
     """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, or ``{"url": …}``.
     Always 200 with a report for a credential, verified or not; checks have stable ids:
     structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose, valid_from,
-    valid_until, status."""
-    report = verify_source(source, session, settings, key_store, remote)
+    valid_until, status. ``checkedAt`` says when the checks ran; ``?fresh=true`` re-verifies
+    without the server's short-lived cache of other servers' documents."""
+    report = verify_source(source, session, settings, key_store, remote, fresh=fresh)
     session.commit()  # a status list of ours may have been re-signed
     return VerifyOut.model_validate(report)
