@@ -42,9 +42,7 @@ class VerifyOut(ApiModel):
     warnings: list[ReportWarningOut] = Field(
         default_factory=list, description="Every check's warnings, in order."
     )
-    checked_at: str = Field(
-        description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z."
-    )
+    checked_at: str = Field(description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z.")
 
 
 @router.post(
@@ -53,7 +51,21 @@ class VerifyOut(ApiModel):
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"example": {"url": "https://example.org/credentials/1"}},
+                "application/json": {
+                    "examples": {
+                        "url": {
+                            "summary": "A credential's URL",
+                            "value": {"url": "https://example.org/credentials/1"},
+                        },
+                        "recipient": {
+                            "summary": "A credential and the recipient to compare",
+                            "value": {
+                                "credential": {"@context": ["…"], "type": ["…"]},
+                                "recipient": "ada@example.org",
+                            },
+                        },
+                    }
+                },
                 "text/plain": {"example": "eyJhbGciOiJFZERTQSIs…"},
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
                 "multipart/form-data": {
@@ -63,6 +75,10 @@ class VerifyOut(ApiModel):
                             "file": {"type": "string", "format": "binary"},
                             "credential": {"type": "string"},
                             "url": {"type": "string"},
+                            "recipient": {
+                                "type": "string",
+                                "description": "An email, DID or URL to compare (optional).",
+                            },
                         },
                     }
                 },
@@ -77,10 +93,13 @@ def verify(
     key_store: KeyStoreDep,
     remote: RemoteDep,
 ) -> VerifyOut:
-    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, or ``{"url": …}``.
-    Always 200 with a report for a credential, verified or not; checks have stable ids:
-    structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose, valid_from,
-    valid_until, status."""
+    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, ``{"url": …}`` or
+    ``{"credential": …}``. Always 200 with a report for a credential, verified or not; checks
+    have stable ids: structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose,
+    valid_from, valid_until, status. Give ``recipient`` (an email, a DID or a URL; JSON member
+    or form field) and a ``recipient`` check says whether the credential is about them: an
+    email is compared with the salted identityHash, a DID or URL with credentialSubject.id.
+    The recipient you give is never echoed back."""
     report = verify_source(source, session, settings, key_store, remote)
     session.commit()  # a status list of ours may have been re-signed
     return VerifyOut.model_validate(report)

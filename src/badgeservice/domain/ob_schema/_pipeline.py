@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from badgeservice.domain.credential import credential_of
 from badgeservice.domain.ob_schema._credentials import (
     ACHIEVEMENT_CREDENTIAL,
     CREDENTIAL_STATUS,
@@ -56,7 +57,7 @@ def check_schema(subject: Subject) -> Outcome:
 
     See: https://www.imsglobal.org/spec/ob/v3p0/#verification
     """
-    document = _credential_of(subject.credential)
+    document = credential_of(subject.credential)
     if document is None:
         return Outcome(
             "skipped", "schema_no_credential", "there is no credential to check", required=False
@@ -145,15 +146,6 @@ def describe(issues: list[SchemaIssue]) -> str:
     listed = "; ".join(str(issue) for issue in issues[:LISTED_ISSUES])
     more = f"; and {count - LISTED_ISSUES} more" if count > LISTED_ISSUES else ""
     return f"{count} schema issue{'s' if count > 1 else ''}: {listed}{more}"
-
-
-def _credential_of(payload: Any) -> Mapping[str, Any] | None:
-    if not isinstance(payload, Mapping):
-        return None
-    wrapped = payload.get("vc")
-    if "@context" not in payload and isinstance(wrapped, Mapping):
-        return wrapped
-    return payload
 
 
 def _first_context(document: Mapping[str, Any]) -> Any:
