@@ -137,7 +137,7 @@ def test_time_of_the_checks_is_formatted_in_the_readers_language(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "December 2, 2026, 10:05:09 AM UTC"),
+        ("en", "December 2, 2026, 10:05:09\u202fAM UTC"),
         ("de", "2. Dezember 2026, 10:05:09 UTC"),
         ("ja", "2026年12月2日 10:05:09 UTC"),
         ("fr", "2 décembre 2026, 10:05:09 TU"),
