@@ -17,10 +17,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from badgeservice.domain.ob_schema import schema_check
+from badgeservice.domain.recipient import RecipientError
+from badgeservice.domain.recipient_check import claimed_recipient
 from badgeservice.errors import ServiceError
 from badgeservice.remote import RemoteFetcher
-from badgeservice.services.verification import fetch_source
+from badgeservice.services.verification import extra_checks, fetch_source
 from badgeservice.settings import Settings
 from badgeservice.vc import (
     DEFAULT_LOADER,
@@ -148,12 +149,21 @@ def verify_command(
             help="Refuse keys the issuer's own document could not confirm.",
         ),
     ] = False,
+    recipient: Annotated[
+        str | None,
+        typer.Option("--recipient", help="An email, DID or URL: is the credential about them?"),
+    ] = None,
 ) -> None:
     """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG, from FILE or --url); print the
-    JSON report. With --url, did:web documents and status lists are fetched too, through the
-    service's guarded HTTP client (https only, public addresses only)."""
+    JSON report. With --recipient, a ``recipient`` check compares it with the credential's
+    recipient (never printed). With --url, did:web documents and status lists are fetched
+    too, through the service's guarded HTTP client (https only, public addresses only)."""
     if (file is None) == (url is None):
         _fail("give a FILE or --url, not both")
+    try:
+        claimed = claimed_recipient(recipient) if recipient is not None else None
+    except RecipientError as error:
+        _fail(f"--recipient: {error}")
     remote = RemoteFetcher.from_settings(Settings()) if url else None
     source: dict[str, Any] | str | bytes
     if remote is not None and url is not None:
@@ -178,7 +188,7 @@ def verify_command(
         fetch_json=fetch,
         now=moment,
         loader=_loader(contexts),
-        extra_checks=[schema_check],
+        extra_checks=extra_checks(claimed),
         strict=strict,
     )
     typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

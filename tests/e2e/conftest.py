@@ -78,6 +78,33 @@ def axe_source() -> str:
     return bundle.read_text()
 
 
+SERIOUS = {"serious", "critical"}
+AXE_RUN = (
+    "async () => await axe.run(document, "
+    "{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+)
+
+
+@pytest.fixture
+def axe_context(browser: Any) -> Iterator[Any]:
+    """A browser context for axe: its script tag is inline script, which our pages' CSP
+    refuses, so this context bypasses the CSP (the other contexts keep it)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def serious_violations(page: Any, axe_source: str) -> list[Any]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    page.add_script_tag(content=axe_source)
+    results = page.evaluate(AXE_RUN)
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

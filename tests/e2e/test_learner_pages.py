@@ -8,13 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import screenshot
-
-SERIOUS = {"serious", "critical"}
-AXE_RUN = (
-    "async () => await axe.run(document, "
-    "{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
-)
+from tests.e2e.conftest import screenshot, serious_violations
 
 
 def credential_url(site: dict[str, Any]) -> str:
@@ -97,18 +91,13 @@ def test_downloaded_baked_png_verifies(page: Any, site: dict[str, Any]) -> None:
     ],
 )
 def test_axe_finds_no_serious_violations(
-    page: Any, site: dict[str, Any], axe_source: str, path: str
+    axe_context: Any, site: dict[str, Any], axe_source: str, path: str
 ) -> None:
     base = site["server"].base_url
     url = path.format(credential=credential_url(site), achievement=site["achievement"]["id"])
+    page = axe_context.new_page()
     page.goto(url if url.startswith("http") else base + url)
-    page.add_script_tag(content=axe_source)
-    results = page.evaluate(AXE_RUN)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results["violations"]
-        if v["impact"] in SERIOUS
-    ]
+    serious = serious_violations(page, axe_source)
     name = path.split("?")[0].strip("/{}").split("/")[0] or "page"
     screenshot(page, f"axe-{name}-{path.rsplit('=', 1)[1]}")
     assert serious == []

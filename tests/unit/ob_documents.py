@@ -48,6 +48,31 @@ def endorsement() -> dict[str, Any]:
     }
 
 
+def rich_endorsement() -> dict[str, Any]:
+    """A valid EndorsementCredential that uses every member of its schema."""
+    issuer = profile(
+        image=image("https://x.example/logo.png"),
+        address={"type": ["Address"], "addressCountry": "Germany", "geo": geo()},
+        otherIdentifier=[
+            {"type": "IdentifierEntry", "identifier": "E-1", "identifierType": "name"}
+        ],
+        endorsementJwt=[JWS],
+    )
+    return endorsement() | {
+        "@context": [*CONTEXTS, "https://x.example/extra.json"],
+        "description": "An endorsement of the intro badge.",
+        "issuer": issuer,
+        "awardedDate": "2025-01-01T00:00:00Z",
+        "validUntil": "2030-01-01T00:00:00Z",
+        "credentialSchema": [
+            {"id": "https://x.example/e.json", "type": "1EdTechJsonSchemaValidator2019"}
+        ],
+        "credentialStatus": {"id": "https://x.example/s#2", "type": "BitstringStatusListEntry"},
+        "refreshService": {"id": "https://x.example/r", "type": "1EdTechCredentialRefresh"},
+        "termsOfUse": [{"type": "TrustFrameworkPolicy", "id": "https://x.example/t"}],
+    }
+
+
 def achievement() -> dict[str, Any]:
     alignment = {"type": ["Alignment"], "targetName": "Edit", "targetUrl": "https://x.example"}
     return {

@@ -15,7 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft201909Validator
 
-from badgeservice.domain.ob_schema import check_achievement_credential
+from badgeservice.domain.ob_schema import (
+    check_achievement_credential,
+    check_endorsement_credential,
+)
 from badgeservice.domain.ob_schema._classes import MODELS
 from badgeservice.domain.recipient import Recipient
 from badgeservice.vc import sign_credential
@@ -27,7 +30,9 @@ from tests.unit.ob_documents import (
     RECIPIENTS,
     VM,
     built_credential,
+    endorsement,
     rich_credential,
+    rich_endorsement,
 )
 
 Path_ = tuple[str | int, ...]
@@ -39,11 +44,21 @@ def validator(shared_data: Path) -> Draft201909Validator:
     return Draft201909Validator(schema)
 
 
-def disagreements(validator: Draft201909Validator, documents: list[Any]) -> list[str]:
+@pytest.fixture(scope="module")
+def endorsement_validator(shared_data: Path) -> Draft201909Validator:
+    schema = json.loads((shared_data / "schemas" / "endorsementcredential.json").read_text())
+    return Draft201909Validator(schema)
+
+
+def disagreements(
+    validator: Draft201909Validator,
+    documents: list[Any],
+    check: Callable[[Any], list[Any]] = check_achievement_credential,
+) -> list[str]:
     """Documents on which our verdict differs from the published schema's."""
     found = []
     for document in documents:
-        ours = not check_achievement_credential(document)
+        ours = not check(document)
         if ours != validator.is_valid(document):
             found.append(f"ours={ours}: {json.dumps(document)[:300]}")
     return found
@@ -55,7 +70,8 @@ WRONG_VALUES: list[Any] = [42, 2.5, True, None, "text", {}, [], ["text"], [{}]]
 WORDS = [
     *("ext:custom", "ext:-custom", "ext:a-b", "see ext:x", "ext:", "EXT:x", "ext:é", ""),
     *("Badge", "emailaddress", "email", "Status", "Completed", "Image", "IdentityObject"),
-    *("IdentifierEntry", "GeoCoordinates", "Profile", "CFItem"),
+    *("IdentifierEntry", "GeoCoordinates", "Profile", "CFItem", "EndorsementSubject"),
+    *("EndorsementCredential", "VerifiableCredential"),
     *("en", "en-US", "zh-Hant-TW", "es-419", "EN", "en\n", "e", "en-us"),
     *(JWS, "a..c", ".b.c", "a.b.", "a.b", "sha256$abc", "plain text"),
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
@@ -175,6 +191,28 @@ def test_mutated_credentials_get_the_published_schema_verdict(
     documents = [mutant for base in bases() for mutant in MUTATIONS[mutation](base)]
     assert disagreements(validator, documents) == []
     assert any(check_achievement_credential(document) for document in documents)
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_mutated_endorsements_get_the_published_endorsement_schema_verdict(
+    endorsement_validator: Draft201909Validator, mutation: str
+) -> None:
+    originals = [rich_endorsement(), endorsement()]
+    assert [check_endorsement_credential(original) for original in originals] == [[], []]
+    documents = [mutant for base in originals for mutant in MUTATIONS[mutation](base)]
+    found = disagreements(endorsement_validator, documents, check_endorsement_credential)
+    assert found == []
+    assert any(check_endorsement_credential(document) for document in documents)
+
+
+def test_achievement_and_endorsement_schemas_tell_the_classes_apart(
+    validator: Draft201909Validator, endorsement_validator: Draft201909Validator
+) -> None:
+    documents = [rich_credential(), rich_endorsement()]
+    assert [validator.is_valid(d) for d in documents] == [True, False]
+    assert [endorsement_validator.is_valid(d) for d in documents] == [False, True]
+    assert disagreements(validator, documents) == []
+    assert disagreements(endorsement_validator, documents, check_endorsement_credential) == []
 
 
 JSON_VALUES = st.recursive(

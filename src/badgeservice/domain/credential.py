@@ -5,6 +5,7 @@ See: https://www.imsglobal.org/spec/ob/v3p0/#achievementcredential
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,13 @@ from badgeservice.domain.recipient import Recipient
 from badgeservice.vc.proofs import format_datetime
 from badgeservice.vc.statuslist import build_status_entry
 
-__all__ = ["CredentialContent", "build_credential", "build_status_entry", "format_datetime"]
+__all__ = [
+    "CredentialContent",
+    "build_credential",
+    "build_status_entry",
+    "credential_of",
+    "format_datetime",
+]
 
 
 @dataclass(frozen=True)
@@ -58,3 +65,17 @@ def build_credential(content: CredentialContent) -> dict[str, Any]:
     if content.status is not None:
         credential["credentialStatus"] = content.status
     return credential
+
+
+def credential_of(payload: Any) -> dict[str, Any] | None:
+    """The credential in what a verifier read: the document itself, or the ``vc`` claim of a
+    VC 1.1-style JWT payload (which has no ``@context`` of its own); None for a non-object.
+
+    See: https://www.w3.org/TR/vc-data-model-1.1/#jwt-encoding
+    """
+    if not isinstance(payload, Mapping):
+        return None
+    wrapped = payload.get("vc")
+    if "@context" not in payload and isinstance(wrapped, Mapping):
+        return dict(wrapped)
+    return dict(payload)

@@ -10,6 +10,7 @@ See: https://www.imsglobal.org/spec/ob/v3p0/#identityobject
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 RecipientKind = Literal["email", "did", "url"]
 KINDS: tuple[RecipientKind, ...] = ("email", "did", "url")
+HASH_ALGORITHMS = ("sha256", "md5")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -31,9 +33,27 @@ def normalize_email(email: str) -> str:
     return normalized
 
 
-def identity_hash(identifier: str, salt: str) -> str:
-    """``sha256$`` + hex SHA-256 of the UTF-8 identifier with the salt appended."""
-    return "sha256$" + hashlib.sha256((identifier + salt).encode()).hexdigest()
+def identity_hash(identifier: str, salt: str, algorithm: str = "sha256") -> str:
+    """``sha256$`` + hex SHA-256 of the UTF-8 identifier with the salt appended (``md5$`` and
+    MD5 for ``algorithm="md5"``, which the spec still allows in IdentityHash values).
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/#identityhash
+    """
+    digest = hashlib.new(algorithm, (identifier + salt).encode(), usedforsecurity=False)
+    return f"{algorithm}${digest.hexdigest()}"
+
+
+def identity_hash_matches(identity_hash_value: str, identifier: str, salt: str) -> bool:
+    """Whether an IdentityHash (``sha256$…`` or ``md5$…``, hex in either case) is the hash of
+    ``identifier`` with ``salt`` appended; False for any other algorithm.
+
+    See: https://www.imsglobal.org/spec/ob/v3p0/#identityhash
+    """
+    algorithm, _, digest = identity_hash_value.partition("$")
+    if algorithm.lower() not in HASH_ALGORITHMS or not digest:
+        return False
+    expected = identity_hash(identifier, salt, algorithm.lower())
+    return hmac.compare_digest(expected.partition("$")[2], digest.lower())
 
 
 @dataclass(frozen=True)

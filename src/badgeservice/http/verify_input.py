@@ -3,6 +3,7 @@ running the verification; shared by the API and the verification page."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -11,6 +12,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from badgeservice.domain.recipient import RecipientError
+from badgeservice.domain.recipient_check import ClaimedRecipient, claimed_recipient
 from badgeservice.errors import BadRequestError, MalformedRequestError, UnsupportedMediaTypeError
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services import verification
@@ -19,6 +22,8 @@ from badgeservice.settings import Settings
 
 JWT_TYPES = {"text/plain", "application/jwt", "application/vc+jwt"}
 IMAGE_TYPES = {"image/png", "image/svg+xml"}
+# A JSON body is the credential itself, or an object of these members.
+WRAPPER_MEMBERS = frozenset({"url", "credential", "recipient"})
 
 
 class NotACredentialError(BadRequestError):
@@ -26,6 +31,10 @@ class NotACredentialError(BadRequestError):
 
 
 TRUE_WORDS = {"1", "true", "on", "yes"}
+
+
+class RecipientInvalidError(BadRequestError):
+    status, code, title = 422, "recipient_invalid", "The recipient is not usable"
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class Source:
     value: dict[str, Any] | str | bytes | None = None
     url: str | None = None
     fresh: bool = False
+    recipient: ClaimedRecipient | None = None  # checked by the ``recipient`` check
 
 
 async def read_source(request: Request) -> Source:
@@ -61,27 +71,62 @@ def _read_json(body: bytes) -> Source:
         raise MalformedRequestError("The body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise NotACredentialError("A credential is a JSON object.")
-    if set(data) == {"url"} and isinstance(data["url"], str):
-        return Source(url=data["url"])
-    return Source(value=data)
+    if "@context" in data or not set(data) & {"url", "credential"}:
+        return Source(value=data)  # the credential itself
+    url, credential = data.get("url"), data.get("credential")
+    if set(data) <= WRAPPER_MEMBERS and (url is None) != (credential is None):
+        recipient = _recipient(data.get("recipient"))
+        if isinstance(url, str):
+            return Source(url=url, recipient=recipient)
+        if isinstance(credential, str):  # a JWT, or JSON as text
+            credential = verification.read_source(credential.strip().encode(), "")
+        if isinstance(credential, dict | str):
+            return Source(value=credential, recipient=recipient)
+    raise NotACredentialError(
+        'Send a credential, or {"credential": …} or {"url": …} with an optional "recipient".'
+    )
+
+
+def _recipient(value: Any) -> ClaimedRecipient | None:
+    """The optional recipient to compare (an email, a DID or a URL); never echoed back."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise RecipientInvalidError("recipient is an email address, a DID or a URL (a string).")
+    try:
+        return claimed_recipient(value)
+    except RecipientError as exc:
+        raise RecipientInvalidError(f"{str(exc).capitalize()}.") from exc
 
 
 async def _read_form(request: Request) -> Source:
     form = await request.form()
     fresh = str(form.get("fresh") or "").strip().lower() in TRUE_WORDS
+    recipient = _recipient(form.get("recipient"))
     upload = form.get("file")
     if isinstance(upload, UploadFile):
         content = await upload.read()
         if content:
             value = verification.read_source(content, upload.content_type or "")
-            return Source(value=value, fresh=fresh)
+            return Source(value=value, fresh=fresh, recipient=recipient)
     text = form.get("credential")
     if isinstance(text, str) and text.strip():
-        return Source(value=verification.read_source(text.strip().encode(), ""), fresh=fresh)
+        value = verification.read_source(text.strip().encode(), "")
+        return Source(value=value, fresh=fresh, recipient=recipient)
+    image = form.get("image")  # the page's "check again" form re-posts an image as base64
+    if isinstance(image, str) and image.strip():
+        return Source(value=_base64(image), fresh=fresh, recipient=recipient)
     url = form.get("url")
     if isinstance(url, str) and url.strip():
-        return Source(url=url.strip(), fresh=fresh)
+        return Source(url=url.strip(), fresh=fresh, recipient=recipient)
     raise NotACredentialError("Give a file, a pasted credential or a URL.")
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except ValueError as exc:
+        raise NotACredentialError("The image field is not base64.") from exc
 
 
 SourceDep = Annotated[Source, Depends(read_source)]
@@ -113,7 +158,7 @@ def verify_source(
         strict=settings.verify_strict,
         fresh=fresh,
     )
-    report = verification.verify(value, context)
+    report = verification.verify(value, context, recipient=source.recipient)
     structure = report.check("structure")
     if structure.code == "structure_unreadable":
         raise NotACredentialError(structure.message)

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from badgeservice.domain.ob_schema import schema_check
+from badgeservice.domain.recipient_check import ClaimedRecipient, recipient_check
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services import credentials, issuers, keys, status_lists
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import LocalDocuments, own_path
-from badgeservice.vc.verify import Report, verify_credential
+from badgeservice.vc.verify import ExtraCheck, Report, verify_credential
 
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json"}
 
@@ -36,8 +37,13 @@ class VerifyContext:
     fresh: bool = False  # fetch remote documents anew (re-verify past the cache)
 
 
-def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Report:
-    """The full report for a credential (JSON-LD dict, compact JWT, or baked image bytes)."""
+def verify(
+    source: dict[str, Any] | str | bytes,
+    context: VerifyContext,
+    recipient: ClaimedRecipient | None = None,
+) -> Report:
+    """The full report for a credential (JSON-LD dict, compact JWT, or baked image bytes);
+    with ``recipient``, a ``recipient`` check says whether the credential is about them."""
     documents = LocalDocuments(
         context.session, context.base_url, context.remote, refresh=context.fresh
     )
@@ -46,9 +52,15 @@ def verify(source: dict[str, Any] | str | bytes, context: VerifyContext) -> Repo
         fetch_json=documents,
         fetch_status_list=_status_fetcher(context),
         trusted_issuer_keys=_own_keys(context),
-        extra_checks=[schema_check],
+        extra_checks=extra_checks(recipient),
         strict=context.strict,
     )
+
+
+def extra_checks(recipient: ClaimedRecipient | None) -> list[ExtraCheck]:
+    """Our checks on top of the VC pipeline: ``schema``, and ``recipient`` when one is given
+    (the API, the page and the CLI run the same list)."""
+    return [schema_check, *([recipient_check(recipient)] if recipient is not None else [])]
 
 
 def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | str | None:
@@ -144,7 +156,7 @@ def summary(report: Report) -> dict[str, Any] | None:
         "issuer": {"id": _text(issuer_fields.get("id")), "name": _text(issuer_fields.get("name"))},
         "name": _text(credential.get("name")) or _text(achievement.get("name")),
         "description": _text(achievement.get("description")),
-        "image": _image(achievement.get("image")),
+        "image": _image(achievement.get("image")) or _image(credential.get("image")),
         "recipient": _recipient(subject),
         "validFrom": _text(credential.get("validFrom") or credential.get("issuanceDate")),
         "validUntil": _text(credential.get("validUntil") or credential.get("expirationDate")),

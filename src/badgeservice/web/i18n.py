@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from fastapi import Request, Response
@@ -133,6 +134,21 @@ def format_date(value: object, language: str) -> str:
     return babel_format_date(value, format="long", locale=language)
 
 
+def format_datetime(value: object, language: str) -> str:
+    """A moment in the language's long form, in UTC (``2. Dezember 2026 um 10:00:00 UTC``);
+    text that is not an ISO date-time is returned as it is, nothing gives ``""``."""
+    if isinstance(value, str):
+        text = value
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if not isinstance(value, datetime):
+        return ""
+    moment = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return babel_format_datetime(moment, format="long", tzinfo=UTC, locale=language)
+
+
 def switcher(request: Request, language: str) -> list[dict[str, Any]]:
     """One link per language: this page with ``?lang=`` (other query parameters kept)."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -212,6 +228,11 @@ def _date_filter(context: Context, value: object) -> str:
     return format_date(value, context.get("lang") or DEFAULT_LANGUAGE)
 
 
+@pass_context
+def _datetime_filter(context: Context, value: object) -> str:
+    return format_datetime(value, context.get("lang") or DEFAULT_LANGUAGE)
+
+
 def language_name(tag: str) -> str:
     """A language's name in that language (``de`` → ``Deutsch``), else the tag."""
     try:
@@ -228,6 +249,7 @@ def install() -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _date_filter
+    env.filters["datetime"] = _datetime_filter
     env.filters["language_name"] = language_name
     for language in LANGUAGES:
         translations(language)

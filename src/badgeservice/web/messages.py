@@ -7,6 +7,7 @@ from __future__ import annotations
 from badgeservice.web.i18n import DEFAULT_LANGUAGE, N_, gettext
 
 TITLES = {
+    "recipient": N_("It was awarded to the person you named"),
     "structure": N_("The file is a credential"),
     "contexts": N_("It uses known vocabularies"),
     "safe_mode": N_("Every field is defined"),
@@ -22,6 +23,7 @@ TITLES = {
 
 SENTENCES = {
     "passed": {
+        "recipient": N_("The email, DID or URL you gave is the recipient of this credential."),
         "structure": N_("We could read this credential."),
         "contexts": N_(
             "It only uses vocabularies we know; nothing was fetched from unknown places."
@@ -39,6 +41,7 @@ SENTENCES = {
         "endorsements": N_("Every endorsement it carries is genuine and still valid."),
     },
     "failed": {
+        "recipient": N_("The email, DID or URL you gave is not the recipient of this credential."),
         "structure": N_("This is not a credential we can read."),
         "contexts": N_("It uses vocabularies that do not fit a credential."),
         "safe_mode": N_(
@@ -57,6 +60,7 @@ SENTENCES = {
         ),
     },
     "error": {
+        "recipient": N_("We could not compare the recipient you gave with this credential."),
         "structure": N_("We could not read this credential."),
         "contexts": N_("It uses a vocabulary we do not know, so we could not check it."),
         "safe_mode": N_("We could not check that every field is defined."),
@@ -87,6 +91,29 @@ OUTCOMES = {
 }
 
 
+# Warnings: something a reader should know that does not change the verdict. Unknown codes
+# are shown with the English message of the report.
+WARNINGS = {
+    "issuer_key_unconfirmed": N_("The issuer's own document could not confirm this key."),
+    "status_list_short": N_(
+        "The issuer's revocation list is shorter than the standard asks for, so it hides less "
+        "well which credential is whose."
+    ),
+    "schema_compacted_value": N_(
+        "Some fields hold a single value where the standard asks for a list. This means the "
+        "same, so it was accepted."
+    ),
+    "credential_status_array": N_(
+        "It has several status entries where the Open Badges 3.0 format expects one; each "
+        "entry was checked."
+    ),
+}
+HASHED_IDENTIFIERS = {
+    "emailAddress": N_("a hashed email address"),
+}
+HASHED_OTHER = N_("a hashed identifier")
+
+
 def title(check_id: str, language: str = DEFAULT_LANGUAGE) -> str:
     if check_id not in TITLES:
         return check_id.replace("_", " ").capitalize()
@@ -104,3 +131,16 @@ def verdict(verified: bool, language: str = DEFAULT_LANGUAGE) -> str:
 def outcome(name: str, language: str = DEFAULT_LANGUAGE) -> str:
     """The outcome's name for screen readers (``passed``, ``failed``, …)."""
     return gettext(language, OUTCOMES.get(name, name))
+
+
+def warning(code: str, message: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """A warning in plain words and the language they are in: the catalogue's sentence for a
+    known code, else the report's own message (English)."""
+    if code in WARNINGS:
+        return gettext(language, WARNINGS[code]), language
+    return message, DEFAULT_LANGUAGE
+
+
+def hashed_identifier(identity_type: str | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """How a hashed identifier of the recipient is named (``a hashed email address``)."""
+    return gettext(language, HASHED_IDENTIFIERS.get(identity_type or "", HASHED_OTHER))

@@ -1,30 +1,55 @@
 """``/verify``: the verification page. A plain form (no JavaScript needed) and a checklist a
-non-technical reader understands, technical detail folded away."""
+non-technical reader understands, technical detail folded away.
+
+With a report the page shows what can be shown of the credential: the achievement's name and
+description, the issuer, the recipient as the summary names them, the badge image only when
+it is ours (under ``base_url``) or a ``data:`` image inside the credential (the visitor's
+browser never fetches a third party's URL: a placeholder says so), the time of the checks,
+each check's warnings, and a "check again" form that re-posts the same input with ``fresh=1``.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from badgeservice.errors import ServiceError
 from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
 from badgeservice.http.verify_input import Source, read_source, verify_source
+from badgeservice.services.resolution import own_path
+from badgeservice.settings import Settings
 from badgeservice.web import i18n, messages
 
 router = APIRouter(tags=["public"])
+
+DATA_IMAGES = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
+DATA_SVG = "data:image/svg+xml"
+
+
+def page_policy(base_url: str) -> str:
+    """The page's CSP: no script at all, images only from us or ``data:``, forms to us."""
+    parts = urlsplit(base_url)
+    return (
+        f"default-src 'none'; img-src {parts.scheme}://{parts.netloc} data:; "
+        "style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
 
 
 @router.get("/verify", response_class=Response)
 def verify_form(
     request: Request,
+    settings: SettingsDep,
     url: Annotated[
         str | None, Query(max_length=2048, description="Pre-fills the URL field")
     ] = None,
 ) -> Response:
     """The form; ``?url=`` pre-fills the credential URL (the credential pages link here)."""
     language = i18n.negotiate(request)
-    return i18n.render(request, "verify.html", language, _page(url=url))
+    return _guarded(i18n.render(request, "verify.html", language, _page(url=url)), settings)
 
 
 async def page_source(request: Request) -> Source | ServiceError:
@@ -51,20 +76,74 @@ def verify_submitted(
         report = verify_source(source, session, settings, key_store, remote)
     except ServiceError as exc:
         page = _page(problem=exc.detail)
-        return i18n.render(request, "verify.html", language, page, status_code=exc.status)
+        rendered = i18n.render(request, "verify.html", language, page, status_code=exc.status)
+        return _guarded(rendered, settings)
     session.commit()
-    checks = [
-        {
-            **check,
-            "title": messages.title(check["id"], language),
-            "sentence": messages.sentence(check["id"], check["outcome"], language),
-            "outcome_name": messages.outcome(check["outcome"], language),
-        }
-        for check in report["checks"]
-    ]
-    verdict = messages.verdict(report["verified"], language)
-    page = _page(report=report, checks=checks, verdict=verdict)
-    return i18n.render(request, "verify.html", language, page)
+    page = _page(
+        report=report,
+        checks=[_check(check, language) for check in report["checks"]],
+        verdict=messages.verdict(report["verified"], language),
+        summary=_summary(report["credential"], settings.base_url, language),
+        again=again_fields(source),
+    )
+    return _guarded(i18n.render(request, "verify.html", language, page), settings)
+
+
+def _check(check: dict[str, Any], language: str) -> dict[str, Any]:
+    notes = [messages.warning(w["code"], w["message"], language) for w in check["warnings"]]
+    return {
+        **check,
+        "title": messages.title(check["id"], language),
+        "sentence": messages.sentence(check["id"], check["outcome"], language),
+        "outcome_name": messages.outcome(check["outcome"], language),
+        "notes": [{"text": text, "lang": lang} for text, lang in notes],
+    }
+
+
+def _summary(credential: dict[str, Any] | None, base_url: str, language: str) -> Any:
+    """The credential summary with the image we may show and the recipient in words."""
+    if credential is None:
+        return None
+    recipient = credential.get("recipient") or {}
+    kinds = recipient.get("hashedIdentifiers") or []
+    return {
+        **credential,
+        "image_shown": shown_image(credential.get("image"), base_url),
+        "hashed": [messages.hashed_identifier(kind, language) for kind in kinds],
+    }
+
+
+def shown_image(url: str | None, base_url: str) -> str | None:
+    """``url`` when the visitor's browser may load it: a ``data:`` image from the credential
+    or a URL of ours (same scheme and host as ``base_url``); else None."""
+    if not url:
+        return None
+    lowered = url[:32].lower()
+    if lowered.startswith((*DATA_IMAGES, DATA_SVG)):
+        return url
+    ours = own_path(base_url, url) is not None
+    return url if ours and urlsplit(url).scheme == urlsplit(base_url).scheme else None
+
+
+def again_fields(source: Source) -> dict[str, str]:
+    """The hidden fields of "check again": the same input as before, read afresh."""
+    fields = {"fresh": "1"}
+    if source.recipient is not None:
+        fields["recipient"] = source.recipient.value
+    if source.url:
+        return fields | {"url": source.url}
+    value = source.value
+    if isinstance(value, bytes):
+        return fields | {"image": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return fields | {"credential": json.dumps(value, ensure_ascii=False)}
+    return fields | {"credential": value or ""}
+
+
+def _guarded(response: Response, settings: Settings) -> Response:
+    response.headers["Content-Security-Policy"] = page_policy(settings.base_url)
+    response.headers["Cache-Control"] = "private, no-store"  # answers hold what was sent
+    return response
 
 
 def _page(**values: Any) -> dict[str, Any]:

@@ -180,3 +180,23 @@ def test_verify_url_refuses_unsafe_targets(url: str, monkeypatch: pytest.MonkeyP
 
 def test_verify_needs_exactly_one_source() -> None:
     assert run("verify").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "exit_code", "outcome"),
+    [("did:example:learner", 0, "passed"), ("did:example:other", 1, "failed")],
+)
+def test_verify_with_a_recipient_adds_the_recipient_check(
+    signed_file: Path, given: str, exit_code: int, outcome: str
+) -> None:
+    result = run("verify", signed_file, "--now", NOW, "--recipient", given)
+    assert result.exit_code == exit_code, result.output
+    check = json.loads(result.stdout)["checks"][-1]
+    assert (check["id"], check["outcome"]) == ("recipient", outcome)
+    assert given not in result.stdout
+
+
+def test_verify_refuses_an_unusable_recipient(signed_file: Path) -> None:
+    result = run("verify", signed_file, "--recipient", "not-an-address")
+    assert result.exit_code == 2
+    assert "not an email address, a DID or a URL" in result.output

@@ -54,7 +54,21 @@ class VerifyOut(ApiModel):
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"example": {"url": "https://example.org/credentials/1"}},
+                "application/json": {
+                    "examples": {
+                        "url": {
+                            "summary": "A credential's URL",
+                            "value": {"url": "https://example.org/credentials/1"},
+                        },
+                        "recipient": {
+                            "summary": "A credential and the recipient to compare",
+                            "value": {
+                                "credential": {"@context": ["…"], "type": ["…"]},
+                                "recipient": "ada@example.org",
+                            },
+                        },
+                    }
+                },
                 "text/plain": {"example": "eyJhbGciOiJFZERTQSIs…"},
                 "image/png": {"schema": {"type": "string", "format": "binary"}},
                 "multipart/form-data": {
@@ -64,6 +78,10 @@ class VerifyOut(ApiModel):
                             "file": {"type": "string", "format": "binary"},
                             "credential": {"type": "string"},
                             "url": {"type": "string"},
+                            "recipient": {
+                                "type": "string",
+                                "description": "An email, DID or URL to compare (optional).",
+                            },
                         },
                     }
                 },
@@ -79,11 +97,15 @@ def verify(
     remote: RemoteDep,
     fresh: Annotated[bool, Query(description=FRESH)] = False,
 ) -> VerifyOut:
-    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, or ``{"url": …}``.
-    Always 200 with a report for a credential, verified or not; checks have stable ids:
-    structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose, valid_from,
-    valid_until, status. ``checkedAt`` says when the checks ran; ``?fresh=true`` re-verifies
-    without the server's short-lived cache of other servers' documents."""
+    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, ``{"url": …}`` or
+    ``{"credential": …}``. Always 200 with a report for a credential, verified or not; checks
+    have stable ids: structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose,
+    valid_from, valid_until, status, endorsements. Give ``recipient`` (an email, a DID or a URL;
+    JSON member or form field) and a ``recipient`` check says whether the credential is about
+    them: an email is compared with the salted identityHash, a DID or URL with
+    credentialSubject.id; the recipient you give is never echoed back. ``checkedAt`` says when
+    the checks ran; ``?fresh=true`` re-verifies without the server's short-lived cache of other
+    servers' documents."""
     report = verify_source(source, session, settings, key_store, remote, fresh=fresh)
     session.commit()  # a status list of ours may have been re-signed
     return VerifyOut.model_validate(report)

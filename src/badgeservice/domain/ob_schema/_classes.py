@@ -16,13 +16,10 @@ See: https://www.imsglobal.org/spec/ob/v3p0/#data-model
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from badgeservice.domain.ob_schema._rules import (
     Model,
+    Ref,
     Rule,
-    SchemaIssue,
     array_of,
     boolean,
     choice,
@@ -79,13 +76,8 @@ MODELS: dict[str, Model] = {}
 
 
 def ref(name: str) -> Rule:
-    """The class ``name``, looked up when used (the model is recursive: Profile → endorsement
-    → EndorsementCredential → issuer → Profile)."""
-
-    def rule(value: Any, path: str) -> Iterator[SchemaIssue]:
-        return MODELS[name](value, path)
-
-    return rule
+    """The class ``name``, looked up when used (the model is recursive)."""
+    return Ref(name, MODELS)
 
 
 def define(model: Model) -> Model:

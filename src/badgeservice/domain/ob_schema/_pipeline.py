@@ -1,18 +1,25 @@
 """The ``schema`` check of the verification pipeline (runs after ``safe_mode``).
 
-What is checked, and what is deliberately read leniently:
+An EndorsementCredential (its ``type`` says so) is checked against the 1EdTech
+EndorsementCredential schema, anything else against the AchievementCredential schema. What is
+checked, and what is deliberately read leniently:
 
 * a JSON-LD credential (or a baked one) as it is; a VC-JWT by its payload (the credential plus
   the JWT claims, which the schema tolerates as extra members), or by its ``vc`` claim when
   the payload wraps the credential the VC 1.1 way;
-* a single ``proof`` **object** is read as a one-entry proof set before checking. Data
-  Integrity, the JS verifiers and our own issuance emit a single object, which the strict
-  schema (arrays only) would reject for no reason a verifier cares about; every other
-  violation, including single values where arrays are required, fails the check as it is.
-  Proofs of embedded EndorsementCredentials are checked as they are;
+* **a single value where the strict schema wants an array** (``type: "Profile"``, one
+  ``identifier`` object, one ``proof`` object, one ``credentialSchema``…) is read as a
+  one-item array: JSON-LD reads both the same, the signature covers the same graph, and real
+  issuers (Data Integrity libraries included) publish such credentials. The check passes with
+  a ``schema_compacted_value`` warning naming the paths. Everything else the strict schema
+  refuses (a missing member, a number or an object where a string is required, a bad format,
+  an extra member of a closed class) fails the check as it is (``schema_invalid``);
 * a ``credentialStatus`` **array** (VC 2.0 allows several entries; our issuance adds a
   suspension entry on request, OB 3.0 says 0..1 and spec issue #623 proposes several for 3.1)
-  is checked entry by entry as CredentialStatus objects instead of failing as "not an object";
+  is checked entry by entry as CredentialStatus objects, with a ``credential_status_array``
+  warning, instead of failing as "not an object";
+* with ``strict`` (VerifyOptions), neither lenient reading applies: the credential must
+  conform to the published schema exactly;
 * a VC 1.1 credential (first context ``https://www.w3.org/2018/credentials/v1``) is
   ``skipped`` (not required): the strict schema only describes VC 2.0 credentials and we do
   not ship the 1EdTech schema for the VC 1.1 variant, so "not checked" is the honest answer;
@@ -26,12 +33,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from badgeservice.domain.credential import credential_of
 from badgeservice.domain.ob_schema._credentials import (
+    ACHIEVEMENT_CREDENTIAL,
     CREDENTIAL_STATUS,
-    check_achievement_credential,
+    ENDORSEMENT_CREDENTIAL,
 )
-from badgeservice.domain.ob_schema._rules import SchemaIssue
-from badgeservice.vc._checks import Outcome, Subject
+from badgeservice.domain.ob_schema._rules import Model, SchemaIssue, expanded, unwrapped
+from badgeservice.vc._checks import Outcome, ReportWarning, Subject
 from badgeservice.vc.verify import ExtraCheck
 
 __all__ = ["check_schema", "schema_check"]
@@ -41,13 +50,14 @@ LISTED_ISSUES = 5
 
 
 def check_schema(subject: Subject) -> Outcome:
-    """The credential conforms to the 1EdTech AchievementCredential JSON Schema (read as the
-    module docstring says): ``passed``, ``failed`` with ``schema_invalid`` listing the first
-    issues with their paths, or ``skipped``.
+    """The credential conforms to the 1EdTech AchievementCredential (or EndorsementCredential)
+    JSON Schema, read as the module docstring says: ``passed`` (with warnings for lenient
+    readings), ``failed`` with ``schema_invalid`` listing the first issues with their paths,
+    or ``skipped``.
 
     See: https://www.imsglobal.org/spec/ob/v3p0/#verification
     """
-    document = _credential_of(subject.credential)
+    document = credential_of(subject.credential)
     if document is None:
         return Outcome(
             "skipped", "schema_no_credential", "there is no credential to check", required=False
@@ -59,31 +69,65 @@ def check_schema(subject: Subject) -> Outcome:
             "a VC 1.1 credential: the 1EdTech schema we check against covers VC 2.0 only",
             required=False,
         )
-    readable, notes = _lenient_reading(document)
+    model = _model_of(document)
+    warnings: tuple[ReportWarning, ...] = ()
     try:
-        issues = check_achievement_credential(readable)
-        issues += _status_entries(document.get("credentialStatus"))
+        if subject.options.strict:
+            issues = list(model(document, ""))
+        else:
+            issues, warnings = _lenient_issues(model, document)
     except RecursionError:
         return Outcome("error", "schema_too_deep", "the credential is nested too deeply to check")
     if issues:
         return Outcome("failed", "schema_invalid", describe(issues))
-    note = f" ({'; '.join(notes)})" if notes else ""
     return Outcome(
-        "passed", "schema_valid", f"conforms to the 1EdTech AchievementCredential schema{note}"
+        "passed",
+        "schema_valid",
+        f"conforms to the 1EdTech {model.name} schema",
+        warnings=warnings,
     )
 
 
-def _lenient_reading(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The document as the strict schema should see it, and what was read leniently."""
-    readable, notes = dict(document), []
-    if isinstance(document.get("proof"), Mapping):
-        readable["proof"] = [document["proof"]]
-        notes.append("its single proof object read as a proof set")
+def _model_of(document: Mapping[str, Any]) -> Model:
+    """The endorsement schema for an EndorsementCredential, else the achievement one."""
+    types = document.get("type")
+    endorsement = "EndorsementCredential"
+    if types == endorsement or (isinstance(types, list) and endorsement in types):
+        return ENDORSEMENT_CREDENTIAL
+    return ACHIEVEMENT_CREDENTIAL
+
+
+def _lenient_issues(
+    model: Model, document: Mapping[str, Any]
+) -> tuple[list[SchemaIssue], tuple[ReportWarning, ...]]:
+    """The strict schema's issues with the document read as the module docstring says, and
+    a warning per kind of lenient reading that was needed."""
+    wrapped: list[str] = []
+    readable = dict(expanded(model, document, "", wrapped))
     statuses = document.get("credentialStatus")
     if isinstance(statuses, list) and statuses:
         del readable["credentialStatus"]
-        notes.append(f"its {len(statuses)} credentialStatus entries checked one by one")
-    return readable, notes
+    issues = [unwrapped(issue, wrapped) for issue in model(readable, "")]
+    issues += _status_entries(statuses)
+    warnings = []
+    if wrapped:
+        paths = [unwrapped(SchemaIssue(path, ""), wrapped).path or "(document)" for path in wrapped]
+        warnings.append(
+            ReportWarning(
+                "schema_compacted_value",
+                f"a single value where the schema wants an array, read as a one-item array "
+                f"(JSON-LD reads both the same): {', '.join(paths)}",
+            )
+        )
+    if isinstance(statuses, list) and statuses:
+        warnings.append(
+            ReportWarning(
+                "credential_status_array",
+                f"{len(statuses)} credentialStatus entries where the OB 3.0 schema wants one "
+                "object: each was checked as a CredentialStatus",
+            )
+        )
+    return issues, tuple(warnings)
 
 
 def _status_entries(statuses: Any) -> list[SchemaIssue]:
@@ -102,15 +146,6 @@ def describe(issues: list[SchemaIssue]) -> str:
     listed = "; ".join(str(issue) for issue in issues[:LISTED_ISSUES])
     more = f"; and {count - LISTED_ISSUES} more" if count > LISTED_ISSUES else ""
     return f"{count} schema issue{'s' if count > 1 else ''}: {listed}{more}"
-
-
-def _credential_of(payload: Any) -> Mapping[str, Any] | None:
-    if not isinstance(payload, Mapping):
-        return None
-    wrapped = payload.get("vc")
-    if "@context" not in payload and isinstance(wrapped, Mapping):
-        return wrapped
-    return payload
 
 
 def _first_context(document: Mapping[str, Any]) -> Any:

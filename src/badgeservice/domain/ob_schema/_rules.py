@@ -21,19 +21,25 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ArrayOf",
     "Model",
+    "Ref",
     "Rule",
     "SchemaIssue",
+    "TypeSet",
+    "UriOr",
     "array_of",
     "boolean",
     "choice",
     "exactly",
+    "expanded",
     "json_kind",
     "matching",
     "member_path",
     "number",
     "text",
     "type_set",
+    "unwrapped",
 ]
 
 
@@ -130,34 +136,71 @@ def choice(values: Collection[str], what: str, *, extensible: bool = False) -> R
     return rule
 
 
-def type_set(*wanted: str | tuple[str, ...]) -> Rule:
+@dataclass(frozen=True)
+class TypeSet:
     """A ``type`` array of strings holding each wanted name (a tuple: one of its names)."""
 
-    def rule(value: Any, path: str) -> Iterator[SchemaIssue]:
+    wanted: tuple[str | tuple[str, ...], ...]
+
+    def __call__(self, value: Any, path: str) -> Iterator[SchemaIssue]:
         if not isinstance(value, list):
             yield SchemaIssue(path, f"must be an array of type names, not {_show(value)}")
             return
         for index, item in enumerate(value):
             yield from text(item, f"{path}[{index}]")
-        for names in wanted:
+        for names in self.wanted:
             options = (names,) if isinstance(names, str) else names
             if not any(name in value for name in options):
                 yield SchemaIssue(path, f"must contain {' or '.join(map(repr, options))}")
 
-    return rule
+
+def type_set(*wanted: str | tuple[str, ...]) -> Rule:
+    return TypeSet(wanted)
 
 
-def array_of(each: Rule) -> Rule:
+@dataclass(frozen=True)
+class ArrayOf:
     """A JSON array (a single value is not enough: the strict schema wants arrays)."""
 
-    def rule(value: Any, path: str) -> Iterator[SchemaIssue]:
+    each: Rule
+
+    def __call__(self, value: Any, path: str) -> Iterator[SchemaIssue]:
         if not isinstance(value, list):
             yield SchemaIssue(path, f"must be an array, not {json_kind(value)}")
             return
         for index, item in enumerate(value):
-            yield from each(item, f"{path}[{index}]")
+            yield from self.each(item, f"{path}[{index}]")
 
-    return rule
+
+def array_of(each: Rule) -> Rule:
+    return ArrayOf(each)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The class ``name`` of ``models``, looked up when used (the model is recursive:
+    Profile → endorsement → EndorsementCredential → issuer → Profile)."""
+
+    name: str
+    models: Mapping[str, Model]
+
+    def __call__(self, value: Any, path: str) -> Iterator[SchemaIssue]:
+        return self.models[self.name](value, path)
+
+
+@dataclass(frozen=True)
+class UriOr:
+    """A URI string or an object of class ``model`` (``issuer``: a ProfileRef)."""
+
+    model: Rule
+    what: str
+
+    def __call__(self, value: Any, path: str) -> Iterator[SchemaIssue]:
+        if isinstance(value, str):
+            return iter(())
+        if not isinstance(value, Mapping):
+            return iter((SchemaIssue(path, f"must be {self.what}, not {json_kind(value)}"),))
+        return self.model(value, path)
 
 
 @dataclass(frozen=True)
@@ -191,3 +234,44 @@ class Model:
 def _show(value: Any) -> str:
     shown = repr(value) if isinstance(value, str) else json_kind(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def expanded(rule: Rule, value: Any, path: str, wrapped: list[str]) -> Any:
+    """``value`` as the strict schema wants it, when JSON-LD reads both the same: a single
+    value where ``rule`` wants an array (``type: "Profile"``, one ``identifier`` object, one
+    proof object) becomes a one-item array. Appends each wrapped path to ``wrapped``; changes
+    nothing else (a wrong type or a missing member is left for the strict rules to find).
+
+    See: https://www.w3.org/TR/json-ld11/#lists-and-sets
+    """
+    while isinstance(rule, Ref | UriOr):
+        if isinstance(rule, UriOr) and not isinstance(value, Mapping):
+            return value
+        rule = rule.model if isinstance(rule, UriOr) else rule.models[rule.name]
+    if isinstance(rule, Model) and isinstance(value, Mapping):
+        return {
+            name: expanded(rule.members[name], member, member_path(path, name), wrapped)
+            if name in rule.members
+            else member
+            for name, member in value.items()
+        }
+    if not isinstance(rule, ArrayOf | TypeSet) or value is None:
+        return value
+    if not isinstance(value, list):
+        wrapped.append(path)
+        value = [value]
+    if isinstance(rule, TypeSet):
+        return value
+    return [
+        expanded(rule.each, item, f"{path}[{index}]", wrapped) for index, item in enumerate(value)
+    ]
+
+
+def unwrapped(issue: SchemaIssue, wrapped: list[str]) -> SchemaIssue:
+    """The issue's path in the document as it was (``identifier[0].salt`` → ``identifier.salt``
+    when ``identifier`` was a single object)."""
+    for path in sorted(wrapped, key=len, reverse=True):
+        item = f"{path}[0]"
+        if issue.path == item or issue.path.startswith((f"{item}.", f"{item}[")):
+            issue = SchemaIssue(path + issue.path[len(item) :], issue.message)
+    return issue
