@@ -27,7 +27,7 @@ from badgeservice.vc import multibase as mb
 from badgeservice.vc._sd_select import canonical_with_labels, select_canonical_quads, skolemize_compact
 from badgeservice.vc._suites import SUITES, SigningKey
 from badgeservice.vc.errors import KeyFormatError, ProofError
-from badgeservice.vc.keys import key_from_multibase
+from badgeservice.vc.keys import KeyPair, key_from_multibase
 from badgeservice.vc.loader import StaticLoader
 
 __all__ = [
@@ -119,6 +119,23 @@ def _byte_string(value: Any, size: int, name: str) -> bytes:
     return value
 
 
+def _ephemeral_key(public_key: bytes) -> KeyPair:
+    """The proof-scoped key: a P-256 Multikey (multicodec header and compressed point)."""
+    try:
+        key = key_from_multibase(mb.encode_base58btc(public_key))
+    except KeyFormatError as error:
+        raise _malformed(f"the public key is not a P-256 Multikey: {error.message}") from None
+    if key.algorithm != "P-256":
+        raise _malformed("the public key is not a P-256 Multikey")
+    return key
+
+
+def _public_key(value: Any) -> bytes:
+    public_key = _byte_string(value, _P256_PUBLIC_SIZE, "the public key")
+    _ephemeral_key(public_key)
+    return public_key
+
+
 def _signatures(value: Any) -> list[bytes]:
     if not isinstance(value, list) or len(value) > MAX_STATEMENTS:
         raise _malformed(f"signatures must be an array of at most {MAX_STATEMENTS}")
@@ -135,7 +152,7 @@ def parse_base_proof_value(value: Any) -> BaseProofValue:
         raise _malformed("mandatory pointers must be an array of strings")
     return BaseProofValue(
         _byte_string(base_signature, _SIGNATURE_SIZE, "the base signature"),
-        _byte_string(public_key, _P256_PUBLIC_SIZE, "the public key"),
+        _public_key(public_key),
         _byte_string(hmac_key, _HMAC_KEY_SIZE, "the HMAC key"),
         _signatures(signatures),
         pointers,
@@ -154,7 +171,7 @@ def parse_derived_proof_value(value: Any) -> DerivedProofValue:
         raise _malformed(f"mandatory indexes must be distinct and at most {MAX_STATEMENTS}")
     return DerivedProofValue(
         _byte_string(base_signature, _SIGNATURE_SIZE, "the base signature"),
-        _byte_string(public_key, _P256_PUBLIC_SIZE, "the public key"),
+        _public_key(public_key),
         _signatures(signatures),
         decompress_label_map(labels),
         indexes,
@@ -285,14 +302,7 @@ def _check(
             f"the proof has {len(value.signatures)} statement signatures for "
             f"{len(non_mandatory)} non-mandatory statements",
         )
-    try:
-        ephemeral = key_from_multibase(mb.encode_base58btc(value.public_key))
-    except KeyFormatError as error:
-        raise _malformed(
-            f"the proof's public key is not a P-256 Multikey: {error.message}"
-        ) from None
-    if ephemeral.algorithm != "P-256":
-        raise _malformed("the proof's public key is not a P-256 Multikey")
+    ephemeral = _ephemeral_key(value.public_key)
     mandatory_hash = hashlib.sha256("".join(mandatory).encode("utf-8")).digest()
     if not key.verify(value.base_signature, proof_hash + value.public_key + mandatory_hash):
         return SdVerdict("failed", "proof_signature_invalid", "the base signature does not match")
