@@ -24,7 +24,11 @@ from typing import Any
 
 from badgeservice.vc import _cbor, canon
 from badgeservice.vc import multibase as mb
-from badgeservice.vc._sd_select import canonical_with_labels, select_canonical_quads, skolemize_compact
+from badgeservice.vc._sd_select import (
+    canonical_with_labels,
+    select_canonical_quads,
+    skolemize_compact,
+)
 from badgeservice.vc._suites import SUITES, SigningKey
 from badgeservice.vc.errors import KeyFormatError, ProofError
 from badgeservice.vc.keys import KeyPair, key_from_multibase
@@ -93,6 +97,13 @@ class SdVerdict:
 
 def _malformed(message: str) -> ProofError:
     return ProofError(f"{SD_SUITE} proofValue: {message}", code="proof_value_malformed")
+
+
+def _mismatch(message: str) -> ProofError:
+    """The document is not the one the proof was made for (edited after disclosure)."""
+    return ProofError(
+        f"the document does not match the proof: {message}", code="proof_signature_invalid"
+    )
 
 
 def _components(value: Any, header: bytes) -> list[Any]:
@@ -217,7 +228,7 @@ def verify_sd_proof(
     quads = canon.to_quads(unsecured, loader=loader, safe=safe)
     lines, _ = canonical_with_labels(quads, lambda ids: _from_label_map(ids, derived.label_map))
     if any(index >= len(lines) for index in derived.mandatory_indexes):
-        raise _malformed("a mandatory index is past the last statement")
+        raise _mismatch(f"it names mandatory statements past the {len(lines)} there are")
     chosen = set(derived.mandatory_indexes)
     mandatory = [line for index, line in enumerate(lines) if index in chosen]
     non_mandatory = [line for index, line in enumerate(lines) if index not in chosen]
@@ -233,7 +244,7 @@ def _from_label_map(canonical: dict[str, str], label_map: dict[str, str]) -> dic
     for input_label, canonical_label in canonical.items():
         new = label_map.get(canonical_label)
         if new is None:
-            raise _malformed(f"the label map has no entry for blank node {canonical_label}")
+            raise _mismatch(f"its label map has no entry for blank node {canonical_label}")
         result[input_label] = new
     return result
 
@@ -306,7 +317,9 @@ def _check(
     mandatory_hash = hashlib.sha256("".join(mandatory).encode("utf-8")).digest()
     if not key.verify(value.base_signature, proof_hash + value.public_key + mandatory_hash):
         return SdVerdict("failed", "proof_signature_invalid", "the base signature does not match")
-    for index, (signature, statement) in enumerate(zip(value.signatures, non_mandatory)):
+    for index, (signature, statement) in enumerate(
+        zip(value.signatures, non_mandatory, strict=True)
+    ):
         if not ephemeral.verify(signature, statement.encode("utf-8")):
             return SdVerdict(
                 "failed",

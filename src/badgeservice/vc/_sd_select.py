@@ -34,7 +34,9 @@ SKOLEM_PREFIX = "urn:bnid:"
 LabelFactory = Callable[[dict[str, str]], dict[str, str]]
 
 
-def canonical_with_labels(quads: Sequence[Quad], factory: LabelFactory) -> tuple[list[str], dict[str, str]]:
+def canonical_with_labels(
+    quads: Sequence[Quad], factory: LabelFactory
+) -> tuple[list[str], dict[str, str]]:
     """Canonical N-Quads lines with each canonical label replaced through ``factory``.
 
     ``factory`` gets ``{input label: canonical label}`` (without ``_:``) and returns
@@ -162,8 +164,7 @@ def select_json_ld(pointers: Sequence[str], document: dict[str, Any]) -> dict[st
         if not paths:
             return copy.deepcopy(document)
         _select_paths(pointer, paths, document, selection)
-    dense = _dense(selection)
-    assert isinstance(dense, dict)
+    dense: dict[str, Any] = _dense(selection)
     return dense
 
 
@@ -179,7 +180,9 @@ def pointer_to_paths(pointer: Any) -> list[str | int]:
     paths: list[str | int] = []
     for segment in pointer.split("/")[1:]:
         if "~" in segment:
-            if any(segment[i + 1 : i + 2] not in ("0", "1") for i, c in enumerate(segment) if c == "~"):
+            if any(
+                segment[i + 1 : i + 2] not in ("0", "1") for i, c in enumerate(segment) if c == "~"
+            ):
                 raise ProofError(
                     f"invalid escape in JSON pointer {pointer!r}", code="proof_value_malformed"
                 )
@@ -228,19 +231,26 @@ def _select_paths(
         value = _child(value, path)
         if value is None:
             raise ProofError(
-                f"JSON pointer {pointer!r} does not match the document", code="proof_value_malformed"
+                f"JSON pointer {pointer!r} does not match the document",
+                code="proof_value_malformed",
             )
         key = path if isinstance(selected_parent, list | _Sparse) else str(path)
         selected = _child_selected(selected_parent, key)
         if selected is None:
-            selected = _Sparse() if isinstance(value, list) else (
-                _initial_selection(value) if isinstance(value, dict) else {}
+            selected = (
+                _Sparse()
+                if isinstance(value, list)
+                else (_initial_selection(value) if isinstance(value, dict) else {})
             )
             _set(selected_parent, key, selected)
     if isinstance(value, list):
         selected = copy.deepcopy(value)
     elif isinstance(value, dict):
-        selected = {**selected, **copy.deepcopy(value)} if isinstance(selected, dict) else copy.deepcopy(value)
+        selected = (
+            {**selected, **copy.deepcopy(value)}
+            if isinstance(selected, dict)
+            else copy.deepcopy(value)
+        )
     else:
         selected = value
     _set(selected_parent, key, selected)
@@ -257,7 +267,9 @@ def _child_selected(parent: Any, key: str | int) -> Any:
 def _set(parent: Any, key: str | int, value: Any) -> None:
     if isinstance(parent, list):
         if not isinstance(key, int) or key >= len(parent):
-            raise ProofError("a JSON pointer does not fit the selection", code="proof_value_malformed")
+            raise ProofError(
+                "a JSON pointer does not fit the selection", code="proof_value_malformed"
+            )
         parent[key] = value
     else:
         parent[key] = value

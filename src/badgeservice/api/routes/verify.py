@@ -42,9 +42,7 @@ class VerifyOut(ApiModel):
     warnings: list[ReportWarningOut] = Field(
         default_factory=list, description="Every check's warnings, in order."
     )
-    checked_at: str = Field(
-        description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z."
-    )
+    checked_at: str = Field(description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z.")
 
 
 @router.post(
