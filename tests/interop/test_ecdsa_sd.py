@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from badgeservice.cli_vc import vc_app
 from badgeservice.vc import _cbor, verify_credential
 from badgeservice.vc.dids import DidResolver, did_key_from_key
 from badgeservice.vc.keys import key_from_multibase
@@ -194,3 +196,22 @@ def test_full_verification_of_a_tampered_derived_credential_fails(signer: Path) 
     report = verify_credential(edit_name({**derived, "name": "Edited"}), now=NOW)
     assert report.check("proof").outcome == "failed"
     assert not report.verified
+
+
+@pytest.mark.parametrize(
+    ("selection", "exit_code", "schema"),
+    [
+        (["/credentialSubject/achievement", "/name"], 0, "passed"),
+        (["/name"], 1, "failed"),  # the Achievement's required members were withheld
+    ],
+)
+def test_cli_verifies_a_derived_credential_with_the_schema(
+    signer: Path, tmp_path: Path, selection: list[str], exit_code: int, schema: str
+) -> None:
+    derived = sign(signer, MANDATORY, [selection])["derived"][0]
+    path = tmp_path / "derived.json"
+    path.write_text(json.dumps(derived))
+    result = CliRunner().invoke(vc_app, ["verify", str(path), "--now", "2026-01-02T00:00:00Z"])
+    assert result.exit_code == exit_code, result.output
+    outcomes = {c["id"]: c["outcome"] for c in json.loads(result.stdout)["checks"]}
+    assert (outcomes["proof"], outcomes["schema"]) == ("passed", schema)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from badgeservice.vc import _cbor, canon, generate_key
 from badgeservice.vc._ecdsa_sd import (
@@ -340,3 +342,12 @@ def test_cbor_reader_reads_the_subset_it_allows() -> None:
     value = [b"\x00\x01", "text", 2**40, {0: b"", "k": []}]
     assert _cbor.decode(encode(value)) == value
     assert _cbor.decode(b"\xd8\x40" + encode(b"typed")) == b"typed"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from([BASE_HEADER, DERIVED_HEADER]))
+def test_arbitrary_bytes_after_a_header_never_crash_the_parsers(data: bytes, header: bytes) -> None:
+    parse = parse_base_proof_value if header == BASE_HEADER else parse_derived_proof_value
+    with pytest.raises(ProofError) as caught:  # 200 random bytes never make a valid value
+        parse(proof_value(header + data))
+    assert caught.value.code == "proof_value_malformed"
