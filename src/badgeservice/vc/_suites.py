@@ -139,6 +139,10 @@ SUITES: dict[str, Cryptosuite] = {
     "eddsa-2022": Cryptosuite(
         "eddsa-2022", DATA_INTEGRITY_PROOF, frozenset({"Ed25519"}), can_sign=False
     ),
+    # Verified by vc._ecdsa_sd (its own proof value and hashing); never signed here.
+    "ecdsa-sd-2023": Cryptosuite(
+        "ecdsa-sd-2023", DATA_INTEGRITY_PROOF, frozenset({"P-256"}), can_sign=False
+    ),
     "Ed25519Signature2020": Cryptosuite(
         "Ed25519Signature2020", "Ed25519Signature2020", frozenset({"Ed25519"}), can_sign=False
     ),

@@ -32,6 +32,7 @@ __all__ = [
     "MAX_WORK",
     "canonicalize",
     "canonicalize_nquads",
+    "compact",
     "expand",
     "to_quads",
 ]
@@ -84,6 +85,20 @@ def expand(
     processor, options = _prepare(document, loader, safe=safe, memoize=memoize)
     expanded: list[Any] = _run(lambda: processor.expand(document, options))
     return expanded
+
+
+def compact(
+    expanded: list[Any], context: Any, *, loader: StaticLoader | None = None
+) -> dict[str, Any]:
+    """JSON-LD compaction of an already expanded document with the static loader.
+
+    See: https://www.w3.org/TR/json-ld11-api/#compaction-algorithm
+    """
+    check_limits({"@graph": expanded})
+    processor, options = _prepare({}, loader, safe=False, memoize=True)
+    options["skipExpansion"] = True
+    compacted: dict[str, Any] = _run(lambda: processor.compact(expanded, context, options))
+    return compacted
 
 
 def to_quads(

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from badgeservice.vc._chains import chained_canon, check_acyclic, previous_proofs
+from badgeservice.vc._ecdsa_sd import SD_SUITE, verify_sd_proof
 from badgeservice.vc._suites import SUITES, Cryptosuite, SigningKey, decode_proof_value, find_suite
 from badgeservice.vc.errors import (
     CanonicalizationError,
@@ -320,6 +321,9 @@ def _check_proof(base: ProofResult, proof: Mapping[str, Any], context: _Context)
     controller = method.get("controller") if isinstance(method, Mapping) else None
     extra: dict[str, Any] = {"controller": controller if isinstance(controller, str) else None}
     extra["method"] = dict(method) if isinstance(method, Mapping) else None
+    if suite.name == SD_SUITE:
+        sd = verify_sd_proof(context.document, proof, key, loader=context.loader, safe=context.safe)
+        return _result(base, sd.outcome, sd.code, sd.message, **extra)
     hash_data = suite.hash(
         suite.configure(proof, context.document["@context"], context.loader),
         context.canonical_document(suite),
