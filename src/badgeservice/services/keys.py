@@ -182,8 +182,9 @@ def sign_data_integrity(
     session: Session, issuer: Issuer, unsigned: dict[str, Any], key_store: KeyStore
 ) -> dict[str, Any]:
     """``unsigned`` signed with the issuer's active Data Integrity key. Every document we sign
-    (credentials, status lists, endorsements) writes ``proof`` as an array: VC 2.0 takes either form, and
-    1EdTech's strict AchievementCredential schema wants the array. Raises VcError.
+    (credentials, status lists, endorsements) writes ``proof`` as an array: VC 2.0 takes
+    either form, and 1EdTech's strict AchievementCredential schema wants the array. Raises
+    VcError.
 
     See: https://www.w3.org/TR/vc-data-integrity/#proof-sets
     """

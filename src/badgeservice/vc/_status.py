@@ -188,7 +188,7 @@ def _check_list_proof(own: Subject, url: str) -> Outcome | None:
                 f"of {controller}",
             )
         listed = _controllers.check_listed(own, vm_id, controller, relationship=_checks.ASSERTION)
-        if listed is not None and listed.outcome != "passed":
+        if isinstance(listed, Outcome) and listed.outcome != "passed":
             code = "status_list_signer_unresolvable"
             if listed.code in {"issuer_key_not_listed", "proof_purpose_not_authorized"}:
                 code = "status_list_signer_mismatch"
