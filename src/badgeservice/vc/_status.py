@@ -187,8 +187,12 @@ def _check_list_proof(own: Subject, url: str) -> Outcome | None:
                 f"the status list {url} names {issuer} as its issuer but is signed by a key "
                 f"of {controller}",
             )
-        listed = _controllers.check_listed(own, vm_id, controller, relationship=_checks.ASSERTION)
-        if isinstance(listed, Outcome) and listed.outcome != "passed":
+        # A key its issuer's document could not confirm (a warning for a credential) does not
+        # bind a status list: ask without a relationship first, then for assertionMethod.
+        listed = _controllers.check_listed(
+            own, vm_id, controller, relationship=None
+        ) or _controllers.check_listed(own, vm_id, controller, relationship=_checks.ASSERTION)
+        if listed is not None and not (isinstance(listed, Outcome) and listed.outcome == "passed"):
             code = "status_list_signer_unresolvable"
             if listed.code in {"issuer_key_not_listed", "proof_purpose_not_authorized"}:
                 code = "status_list_signer_mismatch"
