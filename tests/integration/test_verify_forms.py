@@ -179,7 +179,7 @@ def test_bare_did_key_and_did_web_verification_methods(
 def fragment_credential(host: str, slug: str = "beta") -> tuple[str, dict[str, Any]]:
     issuer = f"https://{host}/issuers/{slug}"
     vm = f"{issuer}#{KEY.public_multibase()}"
-    return issuer, sign_credential(ob_credential(issuer), KEY, vm)
+    return issuer, sign_credential(ob_credential(issuer), KEY, vm, proof_set=True)
 
 
 def test_fragment_key_with_an_unreachable_issuer_document_passes_with_a_warning(
@@ -220,7 +220,7 @@ def test_fragment_key_listed_by_the_issuer_document_is_bound(
     api: TestClient, strict_api: TestClient, tmp_path: Path, host: str, strict: bool
 ) -> None:
     issuer, signed = fragment_credential(host, "listing")
-    vm = signed["proof"]["verificationMethod"]
+    vm = signed["proof"][0]["verificationMethod"]
     Documents.routes["/issuers/listing"] = {
         "id": issuer,
         "verificationMethod": [

@@ -89,14 +89,14 @@ def status_list(
     for index in set_bits:
         bits.set(index)
     unsigned = build_status_list_credential(LIST_URL, issuer, "revocation", bits, **dates)
-    return sign_credential(unsigned, key, vm)
+    return sign_credential(unsigned, key, vm, proof_set=True)
 
 
 def credential(status: dict[str, Any] | None = None) -> dict[str, Any]:
     unsigned = ob_credential(ISSUER, credentialStatus=status or build_status_entry(LIST_URL, 5))
     if unsigned["credentialStatus"]["type"] == "1EdTechRevocationList":
         unsigned["@context"].append(EXTENSIONS)
-    return sign_credential(unsigned, KEY, VM)
+    return sign_credential(unsigned, KEY, VM, proof_set=True)
 
 
 def verify(api: TestClient, query: str = "", **kwargs: Any) -> dict[str, Any]:
