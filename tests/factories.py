@@ -79,3 +79,15 @@ ACHIEVEMENT = {
         }
     ],
 }
+
+
+ISSUER_API = "/api/v1/issuers/wmde"  # the API of create_issuer's default issuer
+
+
+def issue_over_api(client: Any, headers: dict[str, str], achievement: str, **body: Any) -> Any:
+    """Issue one credential through the API (an email recipient unless ``body`` says other);
+    the 201 response body."""
+    payload = {"achievementId": achievement, "recipient": {"email": "a@b.org", "name": "Ada"}}
+    response = client.post(f"{ISSUER_API}/credentials", json=payload | body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -26,7 +26,14 @@ from badgeservice.db.engine import make_engine, make_session_factory, normalize_
 from badgeservice.db.migrations import upgrade
 from badgeservice.settings import Settings
 from tests.conftest import require
-from tests.factories import TEST_SECRET_KEY
+from tests.factories import (
+    ACHIEVEMENT,
+    ISSUER_API,
+    TEST_SECRET_KEY,
+    bearer,
+    create_issuer,
+    create_token,
+)
 
 POSTGRES_URL = os.environ.get(
     "BADGESERVICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -134,3 +141,16 @@ def session(app: FastAPI, test_engine: Engine) -> Iterator[Session]:
 def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def headers(client: TestClient, session: Session) -> dict[str, str]:
+    """A bearer token of the default issuer (``create_issuer``), with every issuer scope."""
+    return bearer(create_token(session, create_issuer(session)))
+
+
+@pytest.fixture
+def achievement_id(client: TestClient, headers: dict[str, str]) -> str:
+    """The id of ``ACHIEVEMENT``, defined through the API by the default issuer."""
+    response = client.post(f"{ISSUER_API}/achievements", json=ACHIEVEMENT, headers=headers)
+    return str(response.json()["id"])

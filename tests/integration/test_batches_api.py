@@ -13,19 +13,9 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Batch, BatchItem, Credential
 from badgeservice.worker import Worker
-from tests.factories import ACHIEVEMENT, bearer, create_issuer, create_token
+from tests.factories import bearer, create_issuer, create_token
 
 API = "/api/v1/issuers/wmde"
-
-
-@pytest.fixture
-def headers(client: TestClient, session: Session) -> dict[str, str]:
-    return bearer(create_token(session, create_issuer(session)))
-
-
-@pytest.fixture
-def achievement_id(client: TestClient, headers: dict[str, str]) -> str:
-    return str(client.post(f"{API}/achievements", json=ACHIEVEMENT, headers=headers).json()["id"])
 
 
 def worker(app: FastAPI, chunk: int = 20) -> Worker:

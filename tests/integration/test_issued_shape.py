@@ -22,7 +22,8 @@ from badgeservice.db.models import Credential
 from badgeservice.services import issuers, keys
 from badgeservice.vc import sign_credential
 from badgeservice.worker import Worker
-from tests.factories import ACHIEVEMENT, KEY_STORE, bearer, create_issuer, create_token
+from tests.factories import KEY_STORE
+from tests.factories import issue_over_api as issue
 
 API = "/api/v1/issuers/wmde"
 REGISTERED_CLAIMS = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
@@ -34,23 +35,6 @@ def strict_schema(shared_data: Path) -> Draft201909Validator:
     fetched."""
     schema = json.loads((shared_data / "schemas" / "achievementcredential.json").read_text())
     return Draft201909Validator(schema, format_checker=FormatChecker())
-
-
-@pytest.fixture
-def headers(client: TestClient, session: Session) -> dict[str, str]:
-    return bearer(create_token(session, create_issuer(session)))
-
-
-@pytest.fixture
-def achievement_id(client: TestClient, headers: dict[str, str]) -> str:
-    return str(client.post(f"{API}/achievements", json=ACHIEVEMENT, headers=headers).json()["id"])
-
-
-def issue(client: TestClient, headers: dict[str, str], achievement: str, **body: Any) -> Any:
-    payload = {"achievementId": achievement, "recipient": {"email": "a@b.org", "name": "Ada"}}
-    response = client.post(f"{API}/credentials", json=payload | body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def errors(validator: Draft201909Validator, document: dict[str, Any]) -> list[str]:

@@ -14,32 +14,15 @@ from typing import Any, ClassVar
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from badgeservice.app import create_app
 from badgeservice.settings import Settings
 from badgeservice.vc import baking, did_key_from_key, generate_key, sign_credential
 from badgeservice.vc.dids import build_did_document
-from tests.factories import ACHIEVEMENT, SVG, bearer, create_issuer, create_token, make_png
+from tests.factories import ACHIEVEMENT, SVG, make_png
+from tests.factories import issue_over_api as issue
 
 API = "/api/v1/issuers/wmde"
-
-
-@pytest.fixture
-def headers(client: TestClient, session: Session) -> dict[str, str]:
-    return bearer(create_token(session, create_issuer(session)))
-
-
-@pytest.fixture
-def achievement_id(client: TestClient, headers: dict[str, str]) -> str:
-    return str(client.post(f"{API}/achievements", json=ACHIEVEMENT, headers=headers).json()["id"])
-
-
-def issue(client: TestClient, headers: dict[str, str], achievement: str, **body: Any) -> Any:
-    payload = {"achievementId": achievement, "recipient": {"email": "a@b.org", "name": "Ada"}}
-    response = client.post(f"{API}/credentials", json=payload | body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def verify(client: TestClient, **kwargs: Any) -> dict[str, Any]:
