@@ -118,15 +118,21 @@ def negotiate(request: Request) -> str:
     return DEFAULT_LANGUAGE
 
 
+def _parsed(text: str) -> datetime | str:
+    """An ISO date or date-time (``Z`` allowed), or the text itself when it is neither."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+
+
 def format_date(value: object, language: str) -> str:
     """A date in the language's long form (``15. Januar 2026``); dates in UTC. Text that is
     not an ISO date is returned as it is; nothing (``None``, undefined) gives ``""``."""
     if isinstance(value, str):
-        text = value
-        try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
+        value = _parsed(value)
+        if isinstance(value, str):
+            return value
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(UTC)
     if not isinstance(value, date):
@@ -138,11 +144,9 @@ def format_datetime(value: object, language: str) -> str:
     """A moment in the language's long form, in UTC (``2. Dezember 2026 um 10:00:00 UTC``);
     text that is not an ISO date-time is returned as it is, nothing gives ``""``."""
     if isinstance(value, str):
-        text = value
-        try:
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
+        value = _parsed(value)
+        if isinstance(value, str):
+            return value
     if not isinstance(value, datetime):
         return ""
     moment = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
