@@ -19,7 +19,11 @@ from badgeservice.api.routes import (
 )
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
-from badgeservice.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from badgeservice.http.middleware import (
+    BodySizeLimitMiddleware,
+    InputGuardMiddleware,
+    RequestContextMiddleware,
+)
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
 from badgeservice.remote import RemoteFetcher
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.remote = RemoteFetcher.from_settings(settings)
 
     install_problem_handlers(app)
+    app.add_middleware(InputGuardMiddleware)  # inside the size cap: reads capped bodies only
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)

@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, one access-log line per request, a request-body size cap."""
+"""ASGI middleware: request ids, one access-log line per request, a request-body size cap, and
+the input guard (NUL characters, JSON depth) in front of every route."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from badgeservice.errors import PayloadTooLargeError
+from badgeservice.domain.json_input import MAX_JSON_DEPTH, nul_pointer, too_deep
+from badgeservice.errors import NotFoundError, PayloadTooLargeError, ValidationFailedError
 from badgeservice.http.problems import PROBLEM_JSON, problem_body, unhandled_error_response
 from badgeservice.logs import request_id_var
 
@@ -105,17 +109,116 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = problem_body(
-            status=413,
-            code=PayloadTooLargeError.code,
-            title=PayloadTooLargeError.title,
-            detail=f"The request body exceeds {self.max_bytes} bytes.",
-            instance=scope["path"],
-        )
-        body = json.dumps(problem).encode()
-        headers = [
-            (b"content-type", PROBLEM_JSON.encode()),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        detail = f"The request body exceeds {self.max_bytes} bytes."
+        error = PayloadTooLargeError
+        await _send_problem(scope, send, error.status, error.code, error.title, detail)
+
+
+JSON_TYPES = ("application/json", "application/ld+json", "application/vc+ld+json")
+NUL_DETAIL = "contains a NUL character"
+
+
+class InputGuardMiddleware:
+    """Refuses, before any route or parser sees it, input no endpoint can take: a NUL
+    character in the path (404: nothing is named so) or in the query (422), and a JSON body
+    nested deeper than ``MAX_JSON_DEPTH`` levels or holding a NUL in any string (422). One rule
+    for every route: PostgreSQL cannot store a NUL, and a deep body exhausts the parser."""
+
+    def __init__(self, app: ASGIApp, max_depth: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"]:
+            error = NotFoundError
+            await _send_problem(scope, send, error.status, error.code, error.title, error.title)
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        for name, value in parse_qsl(query, keep_blank_values=True, errors="replace"):
+            if "\x00" in name or "\x00" in value:
+                await _refuse_field(scope, send, f"/query/{name}", NUL_DETAIL, "nul_character")
+                return
+        media_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+        media_type = media_type.split(";")[0].strip().lower()
+        if media_type not in JSON_TYPES and not media_type.endswith("+json"):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away (or the size cap has answered)
+        if too_deep(body, self.max_depth):
+            detail = f"JSON nested deeper than {self.max_depth} levels"
+            await _refuse_field(scope, send, "/body", detail, "json_too_deep")
+            return
+        pointer = _json_nul_pointer(body)
+        if pointer is not None:
+            await _refuse_field(scope, send, f"/body{pointer}", NUL_DETAIL, "nul_character")
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _json_nul_pointer(body: bytes) -> str | None:
+    # Only the escape can put a NUL in valid JSON (a raw one is invalid and left to the parser).
+    if b"\\u0000" not in body:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return nul_pointer(data)
+
+
+async def _refuse_field(scope: Scope, send: Send, pointer: str, detail: str, code: str) -> None:
+    errors = [{"pointer": pointer, "detail": detail, "code": code}]
+    error = ValidationFailedError
+    await _send_problem(
+        scope, send, error.status, error.code, error.title, error.title, errors=errors
+    )
+
+
+async def _send_problem(
+    scope: Scope, send: Send, status: int, code: str, title: str, detail: str, **extensions: Any
+) -> None:
+    """Answer with a problem document from outside the app (no exception handler runs here)."""
+    problem = problem_body(
+        status=status,
+        code=code,
+        title=title,
+        detail=detail,
+        instance=scope["path"].replace("\x00", "\ufffd"),
+        **extensions,
+    )
+    body = json.dumps(problem).encode()
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

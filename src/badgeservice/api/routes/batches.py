@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import WarningOut, validate_body
+from badgeservice.api.schemas.common import Offset, WarningOut, validate_body
 from badgeservice.api.schemas.credentials import (
     BatchIn,
     BatchItemOut,
@@ -188,7 +188,7 @@ def get_batch(
     session: SessionDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> BatchOut:
     """Progress and per-row results (``limit``/``offset`` page the rows)."""
     issuer = issuer_for(session, principal, slug, "credentials:read")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import Field
 
-from badgeservice.api.schemas.common import ApiModel, Page
+from badgeservice.api.schemas.common import ApiModel, Limit, Offset, Page
 from badgeservice.api.schemas.issuers import (
     IssuerCreate,
     IssuerOut,
@@ -84,8 +84,8 @@ def list_issuers(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[IssuerOut]:
     principal.require_admin()
     return [
@@ -218,7 +218,7 @@ def list_audit_events(
     principal: PrincipalDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
     Readable by admins and by the issuer's tokens with ``issuer:read``."""
