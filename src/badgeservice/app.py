@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from badgeservice import __version__
 from badgeservice.api.routes import (
@@ -23,6 +23,7 @@ from badgeservice.http.middleware import (
     BodySizeLimitMiddleware,
     InputGuardMiddleware,
     RequestContextMiddleware,
+    refuse_bad_input,
 )
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(refuse_bad_input)],  # before any other: see InputGuardMiddleware
     )
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     app.state.settings = settings

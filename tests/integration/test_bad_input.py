@@ -8,17 +8,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi import Request
+from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from badgeservice.app import create_app
 from badgeservice.db.models import Credential
+from badgeservice.errors import ServiceError
 from badgeservice.settings import Settings
 from tests.factories import ISSUER_API, bearer, create_token, issue_over_api
 
 HUGE = str(2**64)
 PROBLEM = "application/problem+json"
+PJSON = "application/json"
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -306,3 +310,25 @@ def test_expired_token_dates_still_work(
     assert made.status_code == 201, made.text
     response = client.get(f"{ISSUER_API}/credentials", headers=bearer(made.json()["token"]))
     assert problem(response, 401)["code"] == "invalid_token"
+
+
+def test_refusals_go_through_the_apps_error_handlers(
+    settings: Settings, client: TestClient
+) -> None:
+    """A handler installed on the app (as the error pages are) answers the guard's refusals."""
+    app = create_app(settings, configure_logs=False)
+    seen: list[int] = []
+
+    def handler(request: Request, exc: Exception) -> PlainTextResponse:
+        assert isinstance(exc, ServiceError)
+        seen.append(exc.status)
+        return PlainTextResponse("handled", status_code=exc.status)
+
+    app.add_exception_handler(ServiceError, handler)
+    with TestClient(app, raise_server_exceptions=False) as own:
+        assert own.get("/issuers/a%00b").text == "handled"
+        assert own.get("/verify", params={"url": "\x00"}).text == "handled"
+        deep = own.post("/api/v1/verify", content=deep_json(100), headers={"Content-Type": PJSON})
+        assert deep.text == "handled"
+    app.state.engine.dispose()
+    assert seen == [404, 422, 422]
