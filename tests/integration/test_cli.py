@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -18,6 +20,7 @@ from badgeservice.services import achievements
 from badgeservice.services.auth import authenticate
 from badgeservice.settings import Settings
 from tests.factories import ACHIEVEMENT, TEST_SECRET_KEY, create_issuer
+from tests.server import Server, running_server
 
 runner = CliRunner()
 
@@ -262,3 +265,47 @@ def test_issuers_create_refuses_an_unknown_jwt_algorithm(env: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "error: jwtAlgorithm: Use one of ES256, RS256 (validation_failed)." in result.output
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
+    """A real server on ``localhost:<port>`` with an issuer; (server, token, achievement id)."""
+    with running_server(tmp_path_factory.mktemp("server"), host="localhost") as server:
+        server.cli("issuers", "create", "--slug", "local", "--name", "Local")
+        token = server.cli("tokens", "create", "--issuer", "local").strip().splitlines()[-1]
+        response = httpx.post(
+            f"{server.base_url}/api/v1/issuers/local/achievements",
+            json=ACHIEVEMENT,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 201, response.text
+        yield server, token, response.json()["id"]
+
+
+@pytest.mark.parametrize("credential_format", ["ldp", "jwt"])
+def test_vc_verify_file_of_a_local_server_resolves_its_did_web(
+    local_server: tuple[Server, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    credential_format: str,
+) -> None:
+    server, token, achievement_id = local_server
+    body = {
+        "achievementId": achievement_id,
+        "recipient": {"email": "ada@example.org"},
+        "format": credential_format,
+    }
+    issued = httpx.post(
+        f"{server.base_url}/api/v1/issuers/local/credentials",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    path = tmp_path / "credential"
+    path.write_text(issued["jwt"] or json.dumps(issued["credential"]))
+    for name in ("BASE_URL", "ENVIRONMENT", "REMOTE_TRUSTED_HOSTS"):  # the development defaults
+        monkeypatch.delenv(f"BADGESERVICE_{name}", raising=False)
+    result = runner.invoke(app, ["vc", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    outcomes = {check["id"]: check["outcome"] for check in report["checks"]}
+    assert outcomes["proof"] == outcomes["issuer_key"] == outcomes["status"] == "passed"
