@@ -123,8 +123,7 @@ def error_sentence(error: dict[str, Any]) -> str:
     code and detail) as one sentence."""
     problems = error.get("errors") or []
     parts = [
-        f"{str(p.get('pointer', '')).strip('/').replace('/', ' ') or 'row'}: "
-        f"{_plain(str(p.get('detail', '')))}"
+        f"{_field(str(p.get('pointer', '')))}: {_plain(str(p.get('detail', '')))}"
         for p in problems
         if isinstance(p, dict)
     ]
@@ -144,6 +143,11 @@ def _item_line(item: BatchItemOut) -> str:
     if item.status == "error":
         return f"row {item.row} was not issued: {error_sentence(item.error or {})}"
     return f"row {item.row}: pending"
+
+
+def _field(pointer: str) -> str:
+    """A JSON Pointer (``/recipient/email``, ``/body/validUntil``) in words."""
+    return pointer.removeprefix("/body").strip("/").replace("/", " ") or "row"
 
 
 def _plain(message: str) -> str:

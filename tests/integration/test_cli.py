@@ -217,9 +217,7 @@ def test_issue_dry_run_checks_everything_and_issues_nothing(
         tmp_path, slug, achievement_id, good, "--dry-run", "--valid-until", "2020-01-01T00:00:00Z"
     )
     assert code == 1, output
-    assert "row 1 would not be issued: body validUntil: validUntil must be after validFrom" in (
-        output
-    )
+    assert "row 1 would not be issued: validUntil: validUntil must be after validFrom" in (output)
     assert stored(env, slug) == ([], [])
 
 
@@ -309,3 +307,16 @@ def test_vc_verify_file_of_a_local_server_resolves_its_did_web(
     report = json.loads(result.stdout)
     outcomes = {check["id"]: check["outcome"] for check in report["checks"]}
     assert outcomes["proof"] == outcomes["issuer_key"] == outcomes["status"] == "passed"
+
+
+def test_issue_refuses_a_csv_that_is_not_utf8(
+    env: str, tmp_path: Path, issuer_and_achievement: tuple[str, str]
+) -> None:
+    slug, achievement_id = issuer_and_achievement
+    csv = tmp_path / "latin1.csv"
+    csv.write_bytes("name,email\nJosé,jose@example.org\n".encode("latin-1"))
+    args = ["issue", "--issuer", slug, "--achievement", achievement_id, "--csv", str(csv)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "is not UTF-8 text; save the CSV as UTF-8." in result.output
+    assert stored(env, slug) == ([], [])
