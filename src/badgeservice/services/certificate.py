@@ -28,7 +28,7 @@ from badgeservice.errors import NotFoundError, ServiceUnavailableError
 from badgeservice.services import credentials
 from badgeservice.services.issuance import credential_url
 
-LAYOUT_VERSION = "1"  # part of every cache key and ETag: bump when the layout changes
+LAYOUT_VERSION = "2"  # part of every cache key and ETag: bump when the layout changes
 _IMAGE_PATH = re.compile(r"/images/([0-9a-fA-F-]{36})$")
 _cache: LRUCache[str, bytes] = LRUCache(maxsize=64)
 _cache_lock = threading.Lock()
