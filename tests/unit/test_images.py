@@ -158,3 +158,29 @@ def test_svg_that_cannot_be_parsed_safely_is_refused(content: bytes, message: st
 def test_cleaning_is_stable() -> None:
     once = clean_svg(svg('<circle r="4" onclick="x()"/>'))
     assert clean_svg(once) == once
+
+
+def use_bomb(levels: int) -> bytes:
+    """Each level draws the one below ten times: 10**levels circles from a few hundred bytes."""
+    groups = "".join(
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, levels + 1)
+    )
+    return svg(f'<defs><circle id="l0" r="1"/>{groups}</defs><use href="#l{levels}"/>')
+
+
+def test_svg_drawing_too_many_elements_through_use_is_refused() -> None:
+    assert clean_svg(use_bomb(3))  # about two thousand elements drawn: fine
+    with pytest.raises(ImageRejectedError, match="more than 20000 elements"):
+        clean_svg(use_bomb(9))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<g>" * 200 + "</g>" * 200, "nested more than 100 levels deep"),
+        ('<g id="a"><use href="#a"/></g>', "refers to itself"),
+    ],
+)
+def test_svg_too_deep_or_self_referring_is_refused(body: str, message: str) -> None:
+    with pytest.raises(ImageRejectedError, match=message):
+        clean_svg(svg(body))

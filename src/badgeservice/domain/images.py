@@ -9,8 +9,9 @@ animations that set a link or a handler, every ``href`` that is not a ``#fragmen
 ``<image>``, a ``data:`` PNG, JPEG, GIF or WebP within the size limit; an ``<image>`` or
 ``<use>`` left without one goes), and in CSS ``@import`` and ``url(…)`` to anything but a
 fragment (CSS with escapes, ``@font-face`` or ``image-set`` is dropped whole). Processing
-instructions and comments are dropped. The same cleaning runs again before an image stored
-earlier is rasterised, printed or baked.
+instructions and comments are dropped. An SVG too costly to draw (too deep, or too many
+elements once ``<use>`` references are expanded) is refused. The same cleaning runs again
+before an image stored earlier is rasterised, printed or baked.
 
 See: https://www.w3.org/TR/SVG2/interact.html#ScriptElement and
 https://www.w3.org/TR/png-3/#11IHDR
@@ -33,6 +34,8 @@ from PIL import Image as PillowImage
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4096  # pixels, each way, for an uploaded PNG and a raster inside an SVG
+MAX_SVG_ELEMENTS = 20_000  # with <use> expanded: about a second to draw at most
+MAX_SVG_DEPTH = 100
 PNG = "image/png"
 SVG = "image/svg+xml"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -140,7 +143,9 @@ def clean_svg(content: bytes) -> bytes:
         raise ImageRejectedError(f"the SVG is not well-formed XML: {exc}") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
         raise ImageRejectedError("the XML document is not an SVG image")
+    _check_depth(root)
     _clean_element(root)
+    _check_drawn_elements(root)
     for element in root.iter():  # SVG as the default namespace: plain <svg>, <circle>, …
         if element.tag.startswith(f"{{{SVG_NS}}}"):
             element.tag = _split(element.tag)[1]
@@ -148,6 +153,42 @@ def clean_svg(content: bytes) -> bytes:
     root.attrib.clear()
     root.attrib.update({"xmlns": SVG_NS, **attributes})
     return ElementTree.tostring(root, encoding="unicode").encode()
+
+
+def _check_depth(root: ElementTree.Element) -> None:
+    """Refuse nesting deeper than ``MAX_SVG_DEPTH`` (walked without recursion)."""
+    level: list[tuple[ElementTree.Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > MAX_SVG_DEPTH:
+            raise ImageRejectedError(f"the SVG is nested more than {MAX_SVG_DEPTH} levels deep")
+        level.extend((child, depth + 1) for child in element)
+
+
+def _check_drawn_elements(root: ElementTree.Element) -> None:
+    """Refuse an SVG whose elements, with every ``<use>`` expanded, exceed
+    ``MAX_SVG_ELEMENTS``: a few nested ``<use>`` can make a renderer draw billions."""
+    by_id = {e.get("id"): e for e in root.iter() if e.get("id")}
+    sizes: dict[int, int] = {}
+
+    def size(element: ElementTree.Element, depth: int) -> int:
+        if id(element) in sizes:
+            return sizes[id(element)]
+        if depth > MAX_SVG_DEPTH:  # only a <use> cycle gets here (nesting is checked)
+            raise ImageRejectedError("the SVG has a <use> that refers to itself")
+        total = 1 + sum(size(child, depth + 1) for child in element)
+        if _split(element.tag)[1] == "use":
+            href = element.get("href", element.get(f"{{{XLINK_NS}}}href", ""))
+            target = by_id.get(href.strip()[1:])
+            total += size(target, depth + 1) if target is not None else 0
+        if total > MAX_SVG_ELEMENTS:
+            raise ImageRejectedError(
+                f"the SVG draws more than {MAX_SVG_ELEMENTS} elements (with <use> expanded)"
+            )
+        sizes[id(element)] = total
+        return total
+
+    size(root, 1)
 
 
 def _split(tag: str) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 The texts come from the stored credential as signed (never from the achievement's current
 definition); images only from our own stored uploads, so a request never fetches a URL (an SVG
-cleaned as at upload, a PNG over the size limit left out undecoded).
+cleaned as at upload and drawn as PNG, a PNG over the size limit left out undecoded).
 Rendered PDFs are kept in a small in-process LRU keyed by everything they depend on.
 """
 
@@ -162,7 +162,8 @@ def _own_image(session: Session, url: str | None, base_url: str) -> bytes | None
         return bytes(image.content) if badge_images.usable_png(image.content) else None
     if image.media_type == "image/svg+xml":
         try:
-            return clean_svg(image.content)  # stored before uploads were cleaned
+            svg = clean_svg(image.content)  # again: it may be from before uploads were cleaned
         except ImageRejectedError:
             return None
+        return badge_images.rasterised(svg, badge_images.BADGE_SIZE)  # resvg, not fpdf2's SVG
     return None
