@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
-from badgeservice.domain.images import ImageRejectedError, sniff_image
+from badgeservice.domain.images import ImageRejectedError, accept_image
 from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
 from badgeservice.services.audit import record_event
 
@@ -138,7 +138,7 @@ def set_achievement_image(
     session: Session, achievement: Achievement, content: bytes, *, actor: str
 ) -> Image:
     try:
-        media_type = sniff_image(content)
+        media_type, content = accept_image(content)  # an SVG cleaned of scripts and links
     except ImageRejectedError as exc:
         raise ValidationFailedError(errors=[FieldError("/body", str(exc), "image")]) from exc
     image = Image(
