@@ -218,7 +218,9 @@ def issue(
         options: dict[str, Any] = {"format": credential_format}
         if valid_until is not None:
             options["validUntil"] = valid_until.replace(tzinfo=UTC).isoformat()
-        batch = batches.create_batch(session, owner, target, options, rows, actor="cli")
+        batch = batches.create_batch(
+            session, owner, target, options, rows, actor="cli", key_store=key_store
+        )
         session.commit()  # and read nothing until the worker is done: SQLite has one writer
         invalid = sum(row.error is not None for row in rows)
         _work_off(

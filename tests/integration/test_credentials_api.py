@@ -116,6 +116,23 @@ def test_language_choice_is_embedded(issuing: Issuing) -> None:
     assert issued["credential"]["name"] == ACHIEVEMENT["name"]["de"]
 
 
+@pytest.mark.parametrize("language", ["japanese", "pt", "ja", "de_", "fr-CA"])
+def test_language_the_achievement_lacks_is_refused(issuing: Issuing, language: str) -> None:
+    problem = issuing.issue(expect=422, language=language)
+    assert problem["code"] == "language_not_offered"
+    assert "use one of en, de" in problem["errors"][0]["detail"]
+    assert problem["errors"][0]["pointer"] == "/body/language"
+    assert issuing.count(Credential) == 0
+
+
+@pytest.mark.parametrize(("language", "shown"), [("DE", "de"), ("de-AT", "de"), ("en", "en")])
+def test_language_is_matched_to_the_achievement(
+    issuing: Issuing, language: str, shown: str
+) -> None:
+    issued = issuing.issue(language=language)
+    assert issued["credential"]["credentialSubject"]["achievement"]["inLanguage"] == shown
+
+
 def test_editing_the_achievement_leaves_issued_credentials_alone(issuing: Issuing) -> None:
     issued = issuing.issue()
     path = f"{API}/achievements/{issuing.achievement['id']}"
