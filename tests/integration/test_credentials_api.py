@@ -133,6 +133,23 @@ def test_language_is_matched_to_the_achievement(
     assert issued["credential"]["credentialSubject"]["achievement"]["inLanguage"] == shown
 
 
+def test_issuing_again_to_a_holder_warns_and_skip_existing_returns_the_held_one(
+    issuing: Issuing,
+) -> None:
+    first = issuing.issue(recipient={"email": "ada@example.org"})
+    assert first["warnings"] == []
+    second = issuing.issue(recipient={"email": " ADA@example.org"})
+    assert [w["code"] for w in second["warnings"]] == ["recipient_has_credential"]
+    assert first["id"] in second["warnings"][0]["message"]
+    held = issuing.issue(expect=200, recipient={"email": "ada@example.org"}, skipExisting=True)
+    assert held["id"] in {first["id"], second["id"]}  # issued within one second: a tie
+    assert [w["code"] for w in held["warnings"]] == ["recipient_has_credential"]
+    assert issuing.count(Credential) == 2
+    other = issuing.issue(recipient={"email": "grace@example.org"}, skipExisting=True)
+    assert other["warnings"] == []
+    assert issuing.count(Credential) == 3
+
+
 def test_editing_the_achievement_leaves_issued_credentials_alone(issuing: Issuing) -> None:
     issued = issuing.issue()
     path = f"{API}/achievements/{issuing.achievement['id']}"

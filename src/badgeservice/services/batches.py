@@ -25,6 +25,7 @@ from badgeservice.errors import FieldError, NotFoundError, ServiceError, Validat
 from badgeservice.services import credentials, issuance
 from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
+from badgeservice.vc import ReportWarning
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("email", "did", "url", "name", "evidence_url", "narrative")
@@ -177,16 +178,12 @@ def _items(
             continue
         found = []
         if key in first_row:
-            found.append(
-                _warning("duplicate_recipient", f"Same recipient as row {first_row[key]}.")
-            )
+            message = f"Same recipient as row {first_row[key]}."
+            found.append(ReportWarning("duplicate_recipient", message).to_dict())
         first_row.setdefault(key, number)
         holder = holders.get(key)
         if holder is not None:
-            message = (
-                f"The recipient already holds an active credential of this achievement ({holder})."
-            )
-            found.append(_warning("recipient_has_credential", message))
+            found.append(issuance.held_warning(holder).to_dict())
             if skip_existing:
                 item.status, item.credential_id, item.finished_at = "skipped", holder, now
         item.warnings = found or None
@@ -202,10 +199,6 @@ def _recipient_key(row: dict[str, Any]) -> str | None:
     if "did" in recipient:
         return str(recipient["did"])
     return f"url:{recipient['url']}" if "url" in recipient else None
-
-
-def _warning(code: str, message: str) -> dict[str, str]:
-    return {"code": code, "message": message}
 
 
 def list_batches(

@@ -19,7 +19,7 @@ from badgeservice.domain.credential import CredentialContent, build_credential, 
 from badgeservice.domain.languages import LanguageTagError, match_language, normalize_language
 from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, keys, status, status_lists
+from badgeservice.services import achievements, credentials, keys, status, status_lists
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
@@ -59,6 +59,26 @@ def issue_warnings(*, suspendable: bool) -> tuple[ReportWarning, ...]:
 def credential_warnings(document: dict[str, Any]) -> tuple[ReportWarning, ...]:
     """``issue_warnings`` of a stored credential, read from its shape."""
     return issue_warnings(suspendable=isinstance(document.get("credentialStatus"), list))
+
+
+def held_warning(credential_id: uuid.UUID) -> ReportWarning:
+    """A recipient already holds an active credential of the achievement: one more is not
+    wrong (a re-run workshop), but is often a re-sent upload."""
+    return ReportWarning(
+        "recipient_has_credential",
+        f"The recipient already holds an active credential of this achievement ({credential_id}).",
+    )
+
+
+def find_held(
+    session: Session, key_store: KeyStore, achievement: Achievement, recipient: Recipient
+) -> uuid.UUID | None:
+    """An active credential of ``achievement`` an email recipient holds (the newest); ``None``
+    for DID and URL recipients (their credentials carry no lookup hash)."""
+    lookup = recipient_lookup(key_store, recipient)
+    if lookup is None:
+        return None
+    return credentials.active_holders(session, achievement, {lookup}).get(lookup)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,12 @@ class IssueIn(IssueOptions):
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
     results: list[ResultIn] = Field(default_factory=list, max_length=50)
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
+    skip_existing: bool = Field(
+        default=False,
+        description="When the (email) recipient already holds an active credential of this "
+        "achievement, return that one (200, with a `recipient_has_credential` warning) instead "
+        "of issuing another. Without it, another is issued, with that warning.",
+    )
 
 
 class CredentialOut(ApiModel):
