@@ -80,8 +80,21 @@ def issue_csv(
     result; the exit code."""
     issuer = issuers.get_issuer(session, issuer_slug)
     achievement = achievements.get_achievement(session, issuer, achievement_id)
-    rows = [check_row(batches.csv_row_input(row)) for row in batches.parse_csv(text)]
-    batch = batches.create_batch(session, issuer, achievement, options, rows, actor=ACTOR)
+    upload = batches.read_csv(text)
+    language = issuance.check_language(achievement, options.get("language"), "/query/language")
+    options = options | ({"language": language} if language is not None else {})
+    rows = [check_row(batches.csv_row_input(row)) for row in upload.rows]
+    key_store = build_key_store(settings)
+    batch = batches.create_batch(
+        session,
+        issuer,
+        achievement,
+        options,
+        rows,
+        actor=ACTOR,
+        key_store=key_store,
+        warnings=upload.warnings,
+    )
     if dry_run:
         return _dry_run(session, settings, batch)
     invalid = sum(row.error is not None for row in rows)
@@ -90,7 +103,7 @@ def issue_csv(
     session.expire_all()
     report = batch_out(session, batch, settings, limit=batch.total, offset=0)
     print_batch(report)
-    return EXIT_ISSUED if report.done == report.total else EXIT_NOT_ISSUED
+    return EXIT_ISSUED if report.done + report.skipped == report.total else EXIT_NOT_ISSUED
 
 
 def show_batch(session: Session, settings: Settings, batch_id: uuid.UUID, *, as_json: bool) -> None:
@@ -142,6 +155,8 @@ def _item_line(item: BatchItemOut) -> str:
         return f"row {item.row}: issued, {item.credential_url}"
     if item.status == "error":
         return f"row {item.row} was not issued: {error_sentence(item.error or {})}"
+    if item.status == "skipped":
+        return f"row {item.row}: skipped, the recipient holds {item.credential_url}"
     return f"row {item.row}: pending"
 
 
@@ -202,7 +217,8 @@ def _try_issue(
 def _recipient(row: dict[str, Any]) -> str:
     """Who a row names, without the address itself: the name and the kind of identifier."""
     recipient = row.get("recipient") or {}
-    kind = next((k for k in ("email", "did", "url") if k in recipient), "recipient")
+    kind = "email" if "identityHash" in recipient else None
+    kind = kind or next((k for k in ("email", "did", "url") if k in recipient), "recipient")
     name = recipient.get("name")
     return f"{name} ({kind})" if name else f"a recipient without a name ({kind})"
 
