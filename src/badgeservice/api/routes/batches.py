@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/batches``: bulk issuance from JSON or CSV, worked off by workers."""
+"""`/api/v1/issuers/{slug}/batches`: bulk issuance from JSON or CSV, worked off by workers."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ JSON_EXAMPLE = {
         {"recipient": {"did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}},
     ],
 }
+# The JSON body is read by the route itself (it may be CSV), so FastAPI does not list it.
+COMPONENT_SCHEMAS = (BatchIn,)
 OPENAPI = {
     "requestBody": {
         "required": True,
@@ -152,8 +154,8 @@ def create_batch(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     options: Annotated[BatchQuery, Query()] = BatchQuery(),
 ) -> BatchOut:
-    """Issue one achievement to many recipients, as JSON (``recipients``) or as CSV (columns
-    ``name``, ``email``, ``did``, ``url``, ``evidence_url``, ``narrative``; the achievement
+    """Issue one achievement to many recipients, as JSON (`recipients`) or as CSV (columns
+    `name`, `email`, `did`, `url`, `evidence_url`, `narrative`; the achievement
     and options as query parameters). Rows are checked now: bad rows are reported at once,
     good rows are issued by the workers. Poll the batch URL for progress."""
     issuer = issuer_for(session, principal, slug, "credentials:issue")
@@ -190,7 +192,7 @@ def get_batch(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> BatchOut:
-    """Progress and per-row results (``limit``/``offset`` page the rows)."""
+    """Progress and per-row results (`limit`/`offset` page the rows)."""
     issuer = issuer_for(session, principal, slug, "credentials:read")
     batch = batches.get_batch(session, issuer, batch_id)
     return batch_out(session, batch, settings, limit=limit, offset=offset)

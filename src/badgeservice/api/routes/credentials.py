@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/credentials``: issue, list, read, revoke, suspend."""
+"""`/api/v1/issuers/{slug}/credentials`: issue, list, read, revoke, suspend."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def issue_credential(
     key_store: KeyStoreDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> CredentialOut:
-    """Issue one signed credential. With an ``Idempotency-Key``, a retry of the same request
+    """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
     returns the credential first issued instead of a new one."""
     issuer = issuer_for(session, principal, slug, "credentials:issue")
     digest = idempotency.request_hash(body.model_dump(mode="json"))
@@ -148,7 +148,7 @@ def change_status(
     settings: SettingsDep,
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
-    """``revoke`` (final), ``suspend`` or ``unsuspend``; the status list is re-signed."""
+    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
     issuer = issuer_for(session, principal, slug, "credentials:revoke")
     credential = credentials.get_credential(session, issuer, credential_id)
     reason = body.reason if body else None
