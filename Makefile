@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The public origin follows PORT unless BADGESERVICE_BASE_URL is set (credential URLs and
+# did:web identifiers derive from it).
+BADGESERVICE_BASE_URL ?= http://localhost:$(PORT)
+
 run: $(STAMP)  ## create the environment, migrate the database, start the server
 	$(BIN)/badgeservice db upgrade
-	$(BIN)/badgeservice serve --host $(HOST) --port $(PORT)
+	@echo "Serving $(BADGESERVICE_BASE_URL): open $(BADGESERVICE_BASE_URL)/ (verify page, API docs at /docs)"
+	BADGESERVICE_BASE_URL=$(BADGESERVICE_BASE_URL) $(BIN)/badgeservice serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)  ## create/update the environment and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
