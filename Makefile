@@ -44,9 +44,9 @@ lock: $(STAMP)  ## re-pin every dependency after editing pyproject.toml
 migrate: $(STAMP)
 	$(BIN)/badgeservice db upgrade
 
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+SYSTEM_PACKAGES := chromium fonts-noto-cjk curl jq
 
-system-deps:  ## Debian packages for the browser tests (needs root): Chromium, CJK fonts
+system-deps:  ## Debian packages for the browser tests and the README tour test (needs root): Chromium, CJK fonts, curl, jq
 	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then echo "system packages present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
