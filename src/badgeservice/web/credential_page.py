@@ -61,6 +61,8 @@ def page_context(
         "issuer_name": issuer.get("name", ""),
         "issuer_href": f"/issuers/{achievement.issuer.slug}" if achievement else None,
         "recipient_name": record.recipient_name,
+        # The moment we signed it; validFrom may be later (a credential valid from a date).
+        "issued_at": _utc(record.issued_at).isoformat().replace("+00:00", "Z"),
         "state": state,
         "links": _links(page_url, record, language),
         "linkedin_url": None if state == "revoked" else _linkedin(record, name, issuer, page_url),

@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/achievements``: an issuer's achievements (badge classes)."""
+"""`/api/v1/issuers/{slug}/achievements`: an issuer's achievements (badge classes)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ IMAGE_TYPES = {"image/png", "image/svg+xml"}
 
 
 def issuer_for(session: Session, principal: Principal, slug: str, scope: str) -> Issuer:
-    """The issuer of the URL, if the caller may act on it with ``scope``."""
+    """The issuer of the URL, if the caller may act on it with `scope`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, scope)
     return issuer
@@ -111,7 +111,7 @@ def update_achievement(
     session: SessionDep,
     settings: SettingsDep,
 ) -> AchievementOut:
-    """Change an achievement with a JSON Merge Patch: maps merge, ``null`` removes a key.
+    """Change an achievement with a JSON Merge Patch: maps merge, `null` removes a key.
     Credentials already issued keep the achievement as it was."""
     issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)

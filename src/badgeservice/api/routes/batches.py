@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/batches``: bulk issuance from JSON or CSV, worked off by workers."""
+"""`/api/v1/issuers/{slug}/batches`: bulk issuance from JSON or CSV, worked off by workers."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ JSON_EXAMPLE = {
         {"recipient": {"did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}},
     ],
 }
+# The JSON body is read by the route itself (it may be CSV), so FastAPI does not list it.
+COMPONENT_SCHEMAS = (BatchIn,)
 OPENAPI = {
     "requestBody": {
         "required": True,
@@ -180,9 +182,9 @@ def create_batch(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     options: Annotated[BatchQuery, Query()] = BatchQuery(),
 ) -> BatchOut:
-    """Issue one achievement to many recipients, as JSON (``recipients``) or as CSV (columns
-    ``name``, ``email``, ``did``, ``url``, ``evidence_url``, ``narrative``, separated by
-    ``,``, ``;`` or tab; the achievement and options as query parameters). Rows are checked
+    """Issue one achievement to many recipients, as JSON (`recipients`) or as CSV (columns
+    `name`, `email`, `did`, `url`, `evidence_url`, `narrative`, separated by
+    `,`, `;` or tab; the achievement and options as query parameters). Rows are checked
     now: bad rows are reported at once, good rows are issued by the workers. Poll the batch
     URL for progress."""
     issuer = issuer_for(session, principal, slug, "credentials:issue")
@@ -236,7 +238,7 @@ def list_batches(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[BatchSummaryOut]:
-    """The issuer's batches, newest first (``status``: pending or finished), without rows."""
+    """The issuer's batches, newest first (`status`: pending or finished), without rows."""
     issuer = issuer_for(session, principal, slug, "credentials:read")
     found, total = batches.list_batches(
         session, issuer, status=batch_status, limit=limit, offset=offset
@@ -256,7 +258,7 @@ def get_batch(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> BatchOut:
-    """Progress and per-row results (``limit``/``offset`` page the rows)."""
+    """Progress and per-row results (`limit`/`offset` page the rows)."""
     issuer = issuer_for(session, principal, slug, "credentials:read")
     batch = batches.get_batch(session, issuer, batch_id)
     return batch_out(session, batch, settings, limit=limit, offset=offset)

@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/credentials``: issue, list, read, revoke, suspend."""
+"""`/api/v1/issuers/{slug}/credentials`: issue, list, read, revoke, suspend."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def credential_out(
     settings: Settings,
     held: uuid.UUID | None = None,
 ) -> CredentialOut:
-    """``held``: an active credential of the achievement the recipient held before this
-    request (named in a ``recipient_has_credential`` warning)."""
+    """`held`: an active credential of the achievement the recipient held before this
+    request (named in a `recipient_has_credential` warning)."""
     url = issuance.credential_url(settings.base_url, credential.id)
     document = json.loads(credential.document)
     found = issuance.credential_warnings(document)
@@ -70,8 +70,8 @@ def issue_credential(
     key_store: KeyStoreDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> CredentialOut:
-    """Issue one signed credential. With an ``Idempotency-Key``, a retry of the same request
-    returns the credential first issued instead of a new one; with ``skipExisting``, a
+    """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
+    returns the credential first issued instead of a new one; with `skipExisting`, a
     recipient's active credential of the achievement is returned instead of a new one."""
     issuer = issuer_for(session, principal, slug, "credentials:issue")
     digest = idempotency.request_hash(body.model_dump(mode="json"))
@@ -163,7 +163,7 @@ def change_status(
     settings: SettingsDep,
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
-    """``revoke`` (final), ``suspend`` or ``unsuspend``; the status list is re-signed."""
+    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
     issuer = issuer_for(session, principal, slug, "credentials:revoke")
     credential = credentials.get_credential(session, issuer, credential_id)
     reason = body.reason if body else None

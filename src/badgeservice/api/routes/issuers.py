@@ -1,4 +1,4 @@
-"""``/api/v1/issuers``: tenants and their API tokens."""
+"""`/api/v1/issuers`: tenants and their API tokens."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def create_issuer(
     key_store: KeyStoreDep,
 ) -> IssuerOut:
     """Create an issuer with its did:web identifier and signing keys: Ed25519 for Data
-    Integrity, and P-256 (``jwtAlgorithm: ES256``, the default) or RSA (``RS256``) for VC-JWT."""
+    Integrity, and P-256 (`jwtAlgorithm: ES256`, the default) or RSA (`RS256`) for VC-JWT."""
     principal.require_admin()
     fields = body.model_dump(exclude_none=True, mode="json")
     issuer = issuers.create_issuer(
@@ -111,9 +111,9 @@ def update_issuer(
     settings: SettingsDep,
     key_store: KeyStoreDep,
 ) -> IssuerOut:
-    """Change ``jwtAlgorithm`` (``ES256`` or ``RS256``) for the VC-JWT credentials issued from
+    """Change `jwtAlgorithm` (`ES256` or `RS256`) for the VC-JWT credentials issued from
     now on; a key for it is created when the issuer has none. Credentials issued before keep
-    verifying. Needs ``keys:manage``."""
+    verifying. Needs `keys:manage`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "keys:manage")
     if body.jwt_algorithm is not None:
@@ -221,7 +221,7 @@ def list_audit_events(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
-    Readable by admins and by the issuer's tokens with ``issuer:read``."""
+    Readable by admins and by the issuer's tokens with `issuer:read`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:read")
     events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset)

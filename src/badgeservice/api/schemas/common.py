@@ -25,7 +25,7 @@ class ApiModel(BaseModel):
 
 def validate_body(model: type[Model], data: Any) -> Model:
     """Validate data built inside an endpoint (e.g. after a merge patch) as a request body,
-    reporting problems like FastAPI does for a body: JSON Pointers under ``/body``."""
+    reporting problems like FastAPI does for a body: JSON Pointers under `/body`."""
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
@@ -50,7 +50,7 @@ class HealthOut(ApiModel):
 
 
 class Page(ApiModel, Generic[Item]):
-    """One page of a list: ``items`` from ``offset`` on, at most ``limit``, of ``total``."""
+    """One page of a list: `items` from `offset` on, at most `limit`, of `total`."""
 
     items: list[Item]
     total: int

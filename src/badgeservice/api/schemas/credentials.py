@@ -21,7 +21,7 @@ ResultStatus = Literal[
 
 
 class RecipientIn(ApiModel):
-    """Exactly one of ``email`` (published only as a salted hash), ``did`` or ``url``."""
+    """Exactly one of `email` (published only as a salted hash), `did` or `url`."""
 
     email: str | None = Field(default=None, examples=["learner@example.org"])
     did: Did | None = None
