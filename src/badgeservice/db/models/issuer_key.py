@@ -30,3 +30,4 @@ class IssuerKey(IdMixin, CreatedMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     retired_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
