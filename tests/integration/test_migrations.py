@@ -54,3 +54,23 @@ def test_upgrade_creates_the_sqlite_folder(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'var' / 'nested' / 'badgeservice.db'}"
     upgrade(url)
     assert (tmp_path / "var" / "nested" / "badgeservice.db").is_file()
+
+
+def test_0007_adds_the_key_revocation_reason_and_takes_it_back(
+    backend: str, new_database: object
+) -> None:
+    url = new_database(backend)  # type: ignore[operator]
+    engine = make_engine(url)
+
+    def key_columns() -> set[str]:
+        return {column["name"] for column in inspect(engine).get_columns("issuer_keys")}
+
+    upgrade(url, "0007")
+    assert {"revoked_at", "revocation_reason"} <= key_columns()
+    assert "last_used_at" in {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+    downgrade(url, "0006")
+    assert "revocation_reason" not in key_columns()
+    assert "revoked_at" in key_columns()
+    upgrade(url, "0007")
+    assert "revocation_reason" in key_columns()
+    engine.dispose()
