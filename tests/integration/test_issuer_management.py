@@ -9,6 +9,7 @@ import json
 import re
 from datetime import timedelta
 from typing import Any
+from xml.etree.ElementTree import canonicalize
 
 import pytest
 from fastapi.testclient import TestClient
@@ -178,7 +179,11 @@ def test_logo_upload_shows_in_profile_and_page(
     }
     served = client.get(url.removeprefix("http://localhost:8000"))
     assert served.status_code == 200
-    assert (served.content, served.headers["content-type"]) == (content, media_type)
+    assert served.headers["content-type"] == media_type
+    if media_type == "image/png":
+        assert served.content == content
+    else:  # stored cleaned, the same drawing
+        assert canonicalize(served.content.decode()) == canonicalize(content.decode())
     page = client.get("/issuers/wmde", headers={"Accept": "text/html"})
     assert f'src="{url}"' in page.text
     assert [e.details for e in events(session, "issuer.updated")] == [{"changed": ["image"]}]
@@ -211,6 +216,20 @@ def test_bad_logo_upload_is_refused(
     assert response.status_code == status, response.text
     assert response.json()["code"] == code
     assert "image" not in live_profile(client)
+
+
+def test_a_logo_is_cleaned_like_an_achievement_image(client: TestClient, session: Session) -> None:
+    create_issuer(session)
+    hostile = SVG.replace(b"</svg>", b"<script>alert(1)</script></svg>")
+    response = client.put(
+        f"{ISSUER_API}/image",
+        content=hostile,
+        headers={"Content-Type": "image/svg+xml"} | scoped(session, "issuer:write"),
+    )
+    assert response.status_code == 200, response.text
+    served = client.get(response.json()["image"].removeprefix("http://localhost:8000"))
+    assert b"<circle" in served.content
+    assert b"script" not in served.content
 
 
 # --- GET /api/v1/issuers/{slug}/tokens, last use, revocation ----------------------------------

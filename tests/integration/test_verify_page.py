@@ -80,7 +80,8 @@ def test_report_shows_the_achievement_issuer_and_recipient(
 ) -> None:
     text = post(client, credential=json.dumps(issued["credential"]))
     assert f'<h2 id="summary" dir="auto">{ACHIEVEMENT["name"]["en"]}</h2>' in text
-    assert f'<p dir="auto">{ACHIEVEMENT["description"]["en"]}</p>' in text
+    description = ACHIEVEMENT["description"]["en"]
+    assert f'<div class="markdown" dir="auto"><p>{description}</p>\n</div>' in text
     assert '<dd dir="auto">Wikimedia Deutschland</dd>' in text
     assert '<dt>Awarded to</dt><dd dir="auto">Ada</dd>' in text
     assert "<dt>Recipient identified by</dt><dd>a hashed email address</dd>" in text

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Image
-from badgeservice.domain.images import ImageRejectedError, sniff_image
+from badgeservice.domain.images import ImageRejectedError, accept_image
 from badgeservice.errors import FieldError, ValidationFailedError
 
 
@@ -17,9 +17,10 @@ def image_url(base_url: str, image_id: uuid.UUID) -> str:
 
 
 def store_image(session: Session, issuer_id: uuid.UUID, content: bytes) -> Image:
-    """A new image of the issuer, if ``content`` is a valid PNG or SVG (422 otherwise)."""
+    """A new image of the issuer, if ``content`` is a valid PNG or SVG (422 otherwise); an
+    SVG is stored cleaned of scripts and links."""
     try:
-        media_type = sniff_image(content)
+        media_type, content = accept_image(content)
     except ImageRejectedError as exc:
         raise ValidationFailedError(errors=[FieldError("/body", str(exc), "image")]) from exc
     image = Image(
