@@ -27,7 +27,7 @@ app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_a
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 issuers_app = typer.Typer(help="Issuers (tenants).", no_args_is_help=True)
-keys_app = typer.Typer(help="Key-encryption key.", no_args_is_help=True)
+keys_app = typer.Typer(help="Signing keys and the key-encryption key.", no_args_is_help=True)
 batches_app = typer.Typer(help="Bulk issuance batches.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
@@ -148,6 +148,18 @@ def tokens_revoke(token_id: uuid.UUID) -> None:
         typer.echo(f"token {token_id} revoked")
 
 
+@tokens_app.command("list")
+def tokens_list(slug: str) -> None:
+    """List an issuer's tokens: id, name, scopes, last use, state (never a secret)."""
+    with _session() as (session, _settings):
+        issuer = issuers.get_issuer(session, slug)
+        rows, _total = auth.list_tokens(session, issuer, limit=1000, offset=0)
+        for token in rows:
+            used = token.last_used_at.isoformat() if token.last_used_at else "never used"
+            state = "revoked" if token.revoked_at else "active"
+            typer.echo(f"{token.id}  {token.name}  {','.join(token.scopes)}  {used}  {state}")
+
+
 @issuers_app.command("create")
 def issuers_create(
     slug: Annotated[str, typer.Option(help="URL and DID segment, e.g. 'wmde'.")],
@@ -182,6 +194,20 @@ def issuers_create(
 def keys_new_secret() -> None:
     """Print a new key-encryption key for BADGESERVICE_SECRET_KEY (32 random bytes)."""
     typer.echo(new_secret())
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    slug: str,
+    key_id: Annotated[str, typer.Argument(help="The key's id as listed, e.g. key-1.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+) -> None:
+    """Revoke a signing key: what it signed no longer verifies. An active key is replaced."""
+    with _session() as (session, settings):
+        issuer = issuers.get_issuer(session, slug)
+        key_store = build_key_store(settings)
+        row = keys.revoke_key(session, issuer, key_id, reason, key_store, actor="cli")
+        typer.echo(f"key {row.key_id} of {slug} revoked")
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from badgeservice.cli import app
 from badgeservice.db.engine import make_engine, make_session_factory
-from badgeservice.db.models import ApiToken, Batch, Credential, Issuer
+from badgeservice.db.models import ApiToken, Batch, Credential, Issuer, IssuerKey
 from badgeservice.services import achievements
 from badgeservice.services.auth import authenticate
 from badgeservice.settings import Settings
@@ -320,3 +320,33 @@ def test_issue_refuses_a_csv_that_is_not_utf8(
     assert result.exit_code == 2
     assert "is not UTF-8 text; save the CSV as UTF-8." in result.output
     assert stored(env, slug) == ([], [])
+
+
+def test_tokens_list_and_keys_revoke(env: str) -> None:
+    created = runner.invoke(app, ["issuers", "create", "--slug", "cli-keys", "--name", "CLI"])
+    assert created.exit_code == 0, created.output
+    made = runner.invoke(app, ["tokens", "create", "--issuer", "cli-keys", "--name", "ops"])
+    secret = made.output.strip().splitlines()[-1]
+    listed = runner.invoke(app, ["tokens", "list", "cli-keys"])
+    assert listed.exit_code == 0, listed.output
+    (line,) = listed.output.strip().splitlines()
+    assert "  ops  " in line
+    assert line.endswith("never used  active")
+    assert secret not in listed.output
+    revoked = runner.invoke(app, ["keys", "revoke", "cli-keys", "key-1", "--reason", "lost"])
+    assert revoked.exit_code == 0, revoked.output
+    assert "key key-1 of cli-keys revoked" in revoked.output
+    unknown = runner.invoke(app, ["keys", "revoke", "cli-keys", "key-9", "--reason", "lost"])
+    assert unknown.exit_code == 1
+    assert "not_found" in unknown.output
+    engine = make_engine(env)
+    with make_session_factory(engine)() as session:
+        issuer = session.scalar(select(Issuer).where(Issuer.slug == "cli-keys"))
+        assert issuer is not None
+        rows = {k.key_id: k for k in session.scalars(select(IssuerKey))}
+        assert rows["key-1"].status == "revoked"
+        assert rows["key-1"].revocation_reason == "lost"
+        assert any(k.status == "active" and k.purpose == "data_integrity" for k in rows.values())
+        session.delete(issuer)
+        session.commit()
+    engine.dispose()

@@ -94,3 +94,23 @@ def test_0008_rewrites_stored_batch_emails(backend: str, new_database: object) -
     downgrade(url, "0006")
     assert "warnings" not in {c["name"] for c in inspect(engine).get_columns("batches")}
     engine.dispose()
+
+
+def test_0007_adds_the_key_revocation_reason_and_takes_it_back(
+    backend: str, new_database: object
+) -> None:
+    url = new_database(backend)  # type: ignore[operator]
+    engine = make_engine(url)
+
+    def key_columns() -> set[str]:
+        return {column["name"] for column in inspect(engine).get_columns("issuer_keys")}
+
+    upgrade(url, "0007")
+    assert {"revoked_at", "revocation_reason"} <= key_columns()
+    assert "last_used_at" in {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+    downgrade(url, "0006")
+    assert "revocation_reason" not in key_columns()
+    assert "revoked_at" in key_columns()
+    upgrade(url, "0007")
+    assert "revocation_reason" in key_columns()
+    engine.dispose()
