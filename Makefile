@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The public origin follows PORT unless BADGESERVICE_BASE_URL is set (credential URLs and
+# did:web identifiers derive from it).
+BADGESERVICE_BASE_URL ?= http://localhost:$(PORT)
+
 run: $(STAMP)  ## create the environment, migrate the database, start the server
 	$(BIN)/badgeservice db upgrade
-	$(BIN)/badgeservice serve --host $(HOST) --port $(PORT)
+	@echo "Serving $(BADGESERVICE_BASE_URL): open $(BADGESERVICE_BASE_URL)/ (verify page, API docs at /docs)"
+	BADGESERVICE_BASE_URL=$(BADGESERVICE_BASE_URL) $(BIN)/badgeservice serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)  ## create/update the environment and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -39,9 +44,9 @@ lock: $(STAMP)  ## re-pin every dependency after editing pyproject.toml
 migrate: $(STAMP)
 	$(BIN)/badgeservice db upgrade
 
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+SYSTEM_PACKAGES := chromium fonts-noto-cjk curl jq
 
-system-deps:  ## Debian packages for the browser tests (needs root): Chromium, CJK fonts
+system-deps:  ## Debian packages for the browser tests and the README tour test (needs root): Chromium, CJK fonts, curl, jq
 	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then echo "system packages present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \

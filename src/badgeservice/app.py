@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from badgeservice import __version__
 from badgeservice.api.routes import (
@@ -23,6 +27,7 @@ from badgeservice.http.middleware import (
     BodySizeLimitMiddleware,
     InputGuardMiddleware,
     RequestContextMiddleware,
+    SecurityHeadersMiddleware,
     refuse_bad_input,
 )
 from badgeservice.http.problems import install_problem_handlers
@@ -32,9 +37,10 @@ from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
-from badgeservice.web import downloads, verify_page
+from badgeservice.web import docs, downloads, home, verify_page
 from badgeservice.web import endorsements as web_endorsements
 from badgeservice.web import routes as web_routes
+from badgeservice.web.error_pages import install_error_pages
 from badgeservice.worker import Worker
 
 DESCRIPTION = """
@@ -62,6 +68,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker.stop()
 
 
+def add_component_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    """Lists ``models`` under ``components/schemas`` of the OpenAPI document: routes that read
+    their body themselves (JSON or CSV) refer to them there without FastAPI seeing them."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            _, definitions = models_json_schema(
+                [(model, "validation") for model in models],
+                ref_template="#/components/schemas/{model}",
+            )
+            known = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in definitions.get("$defs", {}).items():
+                known.setdefault(name, definition)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     settings = settings or Settings()
     if configure_logs:
@@ -71,9 +97,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         title="badgeservice",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # web/docs.py serves Swagger UI from our own files
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=docs.OPENAPI_URL,
         dependencies=[Depends(refuse_bad_input)],  # before any other: see InputGuardMiddleware
     )
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
@@ -85,14 +111,17 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.remote = RemoteFetcher.from_settings(settings)
 
     install_problem_handlers(app)
+    install_error_pages(app)
     app.add_middleware(InputGuardMiddleware)  # inside the size cap: reads capped bodies only
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health.router)
     app.include_router(issuers.router)
     app.include_router(achievements.router)
     app.include_router(credentials.router)
     app.include_router(batches.router)
+    add_component_schemas(app, batches.COMPONENT_SCHEMAS)
     app.include_router(endorsements.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
@@ -102,4 +131,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(web_credentials.router)
     app.include_router(web_endorsements.router)
     app.include_router(verify_page.router)
+    app.include_router(home.router)
+    app.include_router(docs.router)
+    app.mount(docs.SWAGGER_UI_URL, StaticFiles(directory=docs.SWAGGER_UI_DIR), name="swagger-ui")
+    app.mount(docs.STATIC_URL, StaticFiles(directory=docs.STATIC_DIR), name="static")
     return app

@@ -7,21 +7,18 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from badgeservice.api.routes.batches import check_row
+from badgeservice import cli_batches
 from badgeservice.cli_vc import vc_app
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
-from badgeservice.db.models import Batch
 from badgeservice.errors import ServiceError
-from badgeservice.services import achievements, auth, batches, issuers
+from badgeservice.services import auth, issuers, keys
 from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.settings import Settings
 from badgeservice.worker import Worker
@@ -30,11 +27,13 @@ app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_a
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 issuers_app = typer.Typer(help="Issuers (tenants).", no_args_is_help=True)
-keys_app = typer.Typer(help="Key-encryption key.", no_args_is_help=True)
+keys_app = typer.Typer(help="Signing keys and the key-encryption key.", no_args_is_help=True)
+batches_app = typer.Typer(help="Bulk issuance batches.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(keys_app, name="keys")
+app.add_typer(batches_app, name="batches")
 app.add_typer(vc_app, name="vc")
 
 
@@ -48,7 +47,8 @@ def _session() -> Iterator[tuple[Session, Settings]]:
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        typer.secho(f"error: {exc.detail} ({exc.code})", err=True, fg=typer.colors.RED)
+        message = cli_batches.error_sentence(cli_batches.error_of(exc))
+        typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from exc
     finally:
         session.close()
@@ -148,6 +148,18 @@ def tokens_revoke(token_id: uuid.UUID) -> None:
         typer.echo(f"token {token_id} revoked")
 
 
+@tokens_app.command("list")
+def tokens_list(slug: str) -> None:
+    """List an issuer's tokens: id, name, scopes, last use, state (never a secret)."""
+    with _session() as (session, _settings):
+        issuer = issuers.get_issuer(session, slug)
+        rows, _total = auth.list_tokens(session, issuer, limit=1000, offset=0)
+        for token in rows:
+            used = token.last_used_at.isoformat() if token.last_used_at else "never used"
+            state = "revoked" if token.revoked_at else "active"
+            typer.echo(f"{token.id}  {token.name}  {','.join(token.scopes)}  {used}  {state}")
+
+
 @issuers_app.command("create")
 def issuers_create(
     slug: Annotated[str, typer.Option(help="URL and DID segment, e.g. 'wmde'.")],
@@ -156,6 +168,9 @@ def issuers_create(
     email: Annotated[str | None, typer.Option()] = None,
     description: Annotated[str | None, typer.Option()] = None,
     image: Annotated[str | None, typer.Option()] = None,
+    jwt_algorithm: Annotated[
+        str, typer.Option(help="JWS algorithm of its VC-JWT credentials: ES256 or RS256.")
+    ] = keys.DEFAULT_JWT_ALGORITHM,
 ) -> None:
     """Create an issuer."""
     with _session() as (session, settings):
@@ -170,6 +185,7 @@ def issuers_create(
             email=email,
             description=description,
             image=image,
+            jwt_algorithm=jwt_algorithm,
         )
         typer.echo(f"issuer {issuer.slug} created: {issuer.did}")
 
@@ -178,6 +194,20 @@ def issuers_create(
 def keys_new_secret() -> None:
     """Print a new key-encryption key for BADGESERVICE_SECRET_KEY (32 random bytes)."""
     typer.echo(new_secret())
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    slug: str,
+    key_id: Annotated[str, typer.Argument(help="The key's id as listed, e.g. key-1.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+) -> None:
+    """Revoke a signing key: what it signed no longer verifies. An active key is replaced."""
+    with _session() as (session, settings):
+        issuer = issuers.get_issuer(session, slug)
+        key_store = build_key_store(settings)
+        row = keys.revoke_key(session, issuer, key_id, reason, key_store, actor="cli")
+        typer.echo(f"key {row.key_id} of {slug} revoked")
 
 
 @app.command()
@@ -205,44 +235,45 @@ def issue(
     issuer: Annotated[str, typer.Option(help="Issuer slug.")],
     achievement: Annotated[uuid.UUID, typer.Option(help="Achievement id.")],
     csv: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="CSV of recipients.")],
-    valid_until: Annotated[datetime | None, typer.Option(help="Expiry (UTC).")] = None,
+    valid_until: Annotated[
+        str | None, typer.Option(help="Expiry, ISO 8601 with a time zone (…Z).")
+    ] = None,
     credential_format: Annotated[str, typer.Option("--format", help="ldp or jwt.")] = "ldp",
+    language: Annotated[
+        str | None, typer.Option(help="Achievement language (default: its first).")
+    ] = None,
+    suspendable: Annotated[
+        bool, typer.Option("--suspendable", help="Add a suspension status entry.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, issue nothing.")
+    ] = False,
 ) -> None:
     """Issue an achievement to every row of a CSV (columns: name, email, did, url,
-    evidence_url, narrative), with a progress bar; rows that are not valid are listed."""
+    evidence_url, narrative), with the API's rules and a progress bar; prints each row's
+    credential URL or why it was not issued. Exit 0: all issued, 1: a row was not, 2: usage."""
+    options = cli_batches.issue_options(credential_format, language, valid_until, suspendable)
     with _session() as (session, settings):
-        key_store = build_key_store(settings)
-        owner = issuers.get_issuer(session, issuer)
-        target = achievements.get_achievement(session, owner, achievement)
-        rows = [check_row(batches.csv_row_input(r)) for r in batches.parse_csv(csv.read_text())]
-        options: dict[str, Any] = {"format": credential_format}
-        if valid_until is not None:
-            options["validUntil"] = valid_until.replace(tzinfo=UTC).isoformat()
-        batch = batches.create_batch(session, owner, target, options, rows, actor="cli")
-        session.commit()  # and read nothing until the worker is done: SQLite has one writer
-        invalid = sum(row.error is not None for row in rows)
-        _work_off(
-            session, batch, invalid, Worker(factory_of(session), settings.base_url, key_store)
+        code = cli_batches.issue_csv(
+            session,
+            settings,
+            issuer_slug=issuer,
+            achievement_id=achievement,
+            text=cli_batches.read_csv(csv),
+            options=options,
+            dry_run=dry_run,
         )
+    raise typer.Exit(code)
 
 
-def factory_of(session: Session) -> sessionmaker[Session]:
-    bind = session.get_bind()
-    assert isinstance(bind, Engine)
-    return make_session_factory(bind)
-
-
-def _work_off(session: Session, batch: Batch, invalid: int, runner: Worker) -> None:
-    with typer.progressbar(length=batch.total, label="issuing") as bar:
-        bar.update(invalid)
-        while handled := runner.run_once():
-            bar.update(handled)
-    session.expire_all()
-    counts = batches.progress(session, batch)
-    typer.echo(f"batch {batch.id}: {counts['done']} issued, {counts['error']} not issued")
-    for item in batches.batch_items(session, batch, limit=batch.total, offset=0):
-        if item.status == "error" and item.error is not None:
-            typer.echo(f"  row {item.row_number}: {item.error.get('code')}: {item.error}", err=True)
+@batches_app.command("show")
+def batches_show(
+    batch_id: uuid.UUID,
+    as_json: Annotated[bool, typer.Option("--json", help="The API's JSON instead.")] = False,
+) -> None:
+    """A batch's progress and each row's result: credential URL or error."""
+    with _session() as (session, settings):
+        cli_batches.show_batch(session, settings, batch_id, as_json=as_json)
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
 """``badgeservice vc ...``: canonicalize, sign, verify, bake and unbake credentials from files.
 
 Exit codes: 0 done / verified, 1 not verified, 2 usage or input error (typer's own usage
-errors are 2 as well). Nothing is fetched unless ``verify --did-web-base URL`` is given; then
-did:web, https keys and status lists are read from that base only (like the JS peer does).
+errors are 2 as well). ``verify`` fetches did:web documents, https keys and status lists through
+the service's guarded HTTP client (``remote``), with the server's settings; with
+``--did-web-base URL`` they are read from that base only (like the JS peer does). Nothing else
+is ever fetched: no JSON-LD context comes from the network.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import json
 import sys
 import urllib.parse
-import urllib.request
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 
 from badgeservice.domain.recipient import RecipientError
 from badgeservice.domain.recipient_check import claimed_recipient
 from badgeservice.errors import ServiceError
 from badgeservice.remote import RemoteFetcher
+from badgeservice.services.resolution import fetch_document
 from badgeservice.services.verification import extra_checks, fetch_source
 from badgeservice.settings import Settings
 from badgeservice.vc import (
@@ -42,7 +47,6 @@ vc_app = typer.Typer(
     add_completion=False,
 )
 
-MAX_FETCH_BYTES = 1 << 20
 # The server's setting (Settings.verify_strict) read from the same variable, without building
 # the whole Settings (a file check must not need a database URL or a secret key).
 STRICT_ENV = f"{Settings.model_config.get('env_prefix', '')}VERIFY_STRICT"
@@ -156,17 +160,19 @@ def verify_command(
 ) -> None:
     """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG, from FILE or --url); print the
     JSON report. With --recipient, a ``recipient`` check compares it with the credential's
-    recipient (never printed). With --url, did:web documents and status lists are fetched
-    too, through the service's guarded HTTP client (https only, public addresses only)."""
+    recipient (never printed). did:web documents, https keys and status lists are fetched
+    through the service's guarded HTTP client (https only, public addresses only, except the
+    hosts it trusts: in development the host of BADGESERVICE_BASE_URL, and the host of
+    --did-web-base)."""
     if (file is None) == (url is None):
         _fail("give a FILE or --url, not both")
     try:
         claimed = claimed_recipient(recipient) if recipient is not None else None
     except RecipientError as error:
         _fail(f"--recipient: {error}")
-    remote = RemoteFetcher.from_settings(Settings()) if url else None
+    remote = _remote(did_web_base)
     source: dict[str, Any] | str | bytes
-    if remote is not None and url is not None:
+    if url is not None:
         try:
             source = fetch_source(url, remote)
         except ServiceError as error:
@@ -182,7 +188,7 @@ def verify_command(
         moment = parse_datetime(now)
         if moment is None:
             _fail(f"--now: not an XML Schema dateTime with a time zone: {now}")
-    fetch = _fetcher(did_web_base) if did_web_base else (remote.fetch_json if remote else None)
+    fetch = _fetcher(did_web_base, remote) if did_web_base else partial(fetch_document, remote)
     report = verify_credential(
         source,
         fetch_json=fetch,
@@ -209,8 +215,27 @@ def _source(data: bytes) -> dict[str, Any] | str | bytes:
     return data
 
 
-def _fetcher(base: str) -> Any:
-    """``fetch_json`` that maps did:web and https URLs onto ``base`` (never elsewhere)."""
+def _remote(did_web_base: str | None) -> RemoteFetcher:
+    """The guarded client with the server's settings (a development setting trusts the host of
+    ``BADGESERVICE_BASE_URL``, so a local server's credentials verify); ``--did-web-base``
+    trusts its own host too: the user named it."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        _fail(f"the settings are not valid: {problems}")
+    trusted: list[str] = []
+    if did_web_base is not None:
+        parts = urllib.parse.urlsplit(did_web_base)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            _fail(f"--did-web-base: not an http(s) URL: {did_web_base}")
+        trusted.append(parts.hostname)
+    return RemoteFetcher.from_settings(settings, also_trusted=trusted)
+
+
+def _fetcher(base: str, remote: RemoteFetcher) -> Callable[[str], dict[str, Any]]:
+    """``fetch_json`` that maps did:web and https URLs onto ``base`` (never elsewhere), through
+    the guarded client (every redirect is checked like the first URL)."""
     root = base.rstrip("/")
 
     def fetch(url: str) -> dict[str, Any]:
@@ -218,14 +243,7 @@ def _fetcher(base: str) -> Any:
         target = url if url.startswith(root + "/") else f"{root}{parts.path}"
         if not target.startswith(root + "/") or ".." in parts.path:
             raise ValueError(f"refusing to fetch {url} outside {root}")
-        with urllib.request.urlopen(target, timeout=5) as response:  # noqa: S310 (base is ours)
-            body = response.read(MAX_FETCH_BYTES + 1)
-        if len(body) > MAX_FETCH_BYTES:
-            raise ValueError(f"{url} is larger than {MAX_FETCH_BYTES} bytes")
-        document = json.loads(body)
-        if not isinstance(document, dict):
-            raise ValueError(f"{url} is not a JSON object")
-        return document
+        return remote.fetch_json(target)
 
     return fetch
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from xml.etree.ElementTree import canonicalize
 
 import pytest
 from fastapi.testclient import TestClient
@@ -113,7 +114,10 @@ def test_uploaded_image_is_served_immutable(
     assert response.status_code == 200, response.text
     image_url = response.json()["image"]["url"]
     served = client.get(image_url.removeprefix("http://localhost:8000"))
-    assert served.content == content
+    if media_type == "image/png":
+        assert served.content == content
+    else:  # written anew by the cleaning, the same document
+        assert canonicalize(served.text) == canonicalize(content.decode())
     assert served.headers["content-type"] == media_type
     assert "immutable" in served.headers["cache-control"]
     again = client.get(

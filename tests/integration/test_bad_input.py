@@ -298,6 +298,13 @@ def test_nul_in_a_csv_cell_is_422(
     )
     body = problem(response, 422)
     assert pointers(body) == ["/body/2/name"]
+    response = client.post(
+        f"{ISSUER_API}/batches",
+        params={"achievementId": achievement_id},
+        content=b"email,na\x00me\na@example.org,Ada\n",
+        headers=headers | {"Content-Type": "text/csv"},
+    )
+    assert pointers(problem(response, 422)) == ["/body/0/2"]
 
 
 def test_expired_token_dates_still_work(

@@ -116,6 +116,40 @@ def test_language_choice_is_embedded(issuing: Issuing) -> None:
     assert issued["credential"]["name"] == ACHIEVEMENT["name"]["de"]
 
 
+@pytest.mark.parametrize("language", ["japanese", "pt", "ja", "de_", "fr-CA"])
+def test_language_the_achievement_lacks_is_refused(issuing: Issuing, language: str) -> None:
+    problem = issuing.issue(expect=422, language=language)
+    assert problem["code"] == "language_not_offered"
+    assert "use one of en, de" in problem["errors"][0]["detail"]
+    assert problem["errors"][0]["pointer"] == "/body/language"
+    assert issuing.count(Credential) == 0
+
+
+@pytest.mark.parametrize(("language", "shown"), [("DE", "de"), ("de-AT", "de"), ("en", "en")])
+def test_language_is_matched_to_the_achievement(
+    issuing: Issuing, language: str, shown: str
+) -> None:
+    issued = issuing.issue(language=language)
+    assert issued["credential"]["credentialSubject"]["achievement"]["inLanguage"] == shown
+
+
+def test_issuing_again_to_a_holder_warns_and_skip_existing_returns_the_held_one(
+    issuing: Issuing,
+) -> None:
+    first = issuing.issue(recipient={"email": "ada@example.org"})
+    assert first["warnings"] == []
+    second = issuing.issue(recipient={"email": " ADA@example.org"})
+    assert [w["code"] for w in second["warnings"]] == ["recipient_has_credential"]
+    assert first["id"] in second["warnings"][0]["message"]
+    held = issuing.issue(expect=200, recipient={"email": "ada@example.org"}, skipExisting=True)
+    assert held["id"] in {first["id"], second["id"]}  # issued within one second: a tie
+    assert [w["code"] for w in held["warnings"]] == ["recipient_has_credential"]
+    assert issuing.count(Credential) == 2
+    other = issuing.issue(recipient={"email": "grace@example.org"}, skipExisting=True)
+    assert other["warnings"] == []
+    assert issuing.count(Credential) == 3
+
+
 def test_editing_the_achievement_leaves_issued_credentials_alone(issuing: Issuing) -> None:
     issued = issuing.issue()
     path = f"{API}/achievements/{issuing.achievement['id']}"

@@ -444,3 +444,13 @@ def test_catalogue_translates_every_message_keeping_placeholders(language: str) 
     assert wanted - set(translated) == set()
     for message_id, text in translated.items():
         assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(message_id))
+
+
+def test_credential_page_issued_on_is_the_issue_time_not_valid_from(issuer: Issuer) -> None:
+    issued = issuer.issue(validFrom="2030-03-01T00:00:00Z")
+    text = issuer.client.get(f"/credentials/{issued['id']}", headers={"Accept-Language": "en"}).text
+    issued_on = re.search(r"<dt>Issued on</dt><dd><time datetime=\"([^\"]+)\">([^<]+)</time>", text)
+    assert issued_on is not None
+    assert not issued_on.group(1).startswith("2030")
+    assert issued_on.group(2) == i18n.format_date(datetime.now(UTC), "en")
+    assert '<dt>Valid from</dt><dd><time datetime="2030-03-01T00:00:00Z">March 1, 2030' in text

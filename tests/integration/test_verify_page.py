@@ -45,6 +45,7 @@ def issue(client: TestClient, session: Session) -> Any:
         assert response.status_code == 201, response.text
         return dict(response.json())
 
+    issue.headers = headers  # type: ignore[attr-defined]  # for status changes
     return issue
 
 
@@ -80,7 +81,8 @@ def test_report_shows_the_achievement_issuer_and_recipient(
 ) -> None:
     text = post(client, credential=json.dumps(issued["credential"]))
     assert f'<h2 id="summary" dir="auto">{ACHIEVEMENT["name"]["en"]}</h2>' in text
-    assert f'<p dir="auto">{ACHIEVEMENT["description"]["en"]}</p>' in text
+    description = ACHIEVEMENT["description"]["en"]
+    assert f'<div class="markdown" dir="auto"><p>{description}</p>\n</div>' in text
     assert '<dd dir="auto">Wikimedia Deutschland</dd>' in text
     assert '<dt>Awarded to</dt><dd dir="auto">Ada</dd>' in text
     assert "<dt>Recipient identified by</dt><dd>a hashed email address</dd>" in text
@@ -227,3 +229,141 @@ def test_page_policy_allows_only_our_and_data_images_and_no_script(client: TestC
         assert "script-src" not in directives
         assert "*" not in policy
         assert response.headers["cache-control"] == "private, no-store"
+
+
+def headline(text: str) -> str:
+    found = re.search(r'<p class="verdict [a-z]+" role="(?:status|alert)">(.*?)</p>', text, re.S)
+    assert found, text[:1000]
+    return unescape(found.group(1))
+
+
+def sentences(text: str) -> dict[str, str]:
+    """Each check's plain sentence, by check id."""
+    found = re.findall(r"</span><br>(.*?)\n.*?<code>([a-z_]+)</code> · <code>", text, re.S)
+    return {check_id: unescape(sentence) for sentence, check_id in found}
+
+
+def foreign_with(**changes: Any) -> dict[str, Any]:
+    """A did:key credential from someone else with top-level fields changed, signed here."""
+    document = built_credential(Recipient("email", "grace@example.org")) | {"issuer": profile()}
+    return sign_credential(document | changes, KEY, VM)
+
+
+def unknown_issuer() -> dict[str, Any]:
+    """Signed by a did:web issuer that does not exist (our host, no such issuer)."""
+    did = "did:web:localhost%3A8000:issuers:nobody"
+    document = built_credential(Recipient("email", "grace@example.org"))
+    document["issuer"] = profile() | {"id": did}
+    return sign_credential(document, KEY, f"{did}#key-1")
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("tampered", "Not genuine: this credential was changed after it was signed."),
+        ("revoked", "Not valid: the issuer has revoked this credential."),
+        ("suspended", "Not valid for now: the issuer has suspended this credential."),
+        ("expired", "Expired: the end date of this credential has passed."),
+        ("not_yet_valid", "Not valid yet: the start date of this credential is ahead."),
+        ("issuer_unknown", messages.ISSUER_UNKNOWN),
+    ],
+)
+def test_headline_says_why_a_credential_is_not_verified(
+    client: TestClient, issue: Any, case: str, reason: str, language: str
+) -> None:
+    if case in ("revoked", "suspended"):
+        issued = issue(suspendable=True)
+        action = {"revoked": "revoke", "suspended": "suspend"}[case]
+        token = client.post(f"{API}/credentials/{issued['id']}/{action}", headers=issue.headers)
+        assert token.status_code == 200, token.text
+        credential = issued["credential"]
+    elif case == "tampered":
+        credential = issue()["credential"] | {"name": "Something else entirely"}
+    elif case == "expired":
+        credential = foreign_with(
+            validFrom="2020-01-01T00:00:00Z", validUntil="2021-01-01T00:00:00Z"
+        )
+    elif case == "not_yet_valid":
+        credential = foreign_with(validFrom="2099-01-01T00:00:00Z")
+    else:
+        credential = unknown_issuer()
+    text = post(client, language, credential=json.dumps(credential))
+    assert headline(text) == i18n.gettext(language, reason)
+    assert i18n.gettext(language, reason) != reason or language == "en"
+
+
+def test_revoked_and_suspended_are_said_apart_in_the_checklist(
+    client: TestClient, issue: Any
+) -> None:
+    found = {}
+    for action in ("revoke", "suspend"):
+        issued = issue(suspendable=True)
+        client.post(f"{API}/credentials/{issued['id']}/{action}", headers=issue.headers)
+        text = post(client, credential=json.dumps(issued["credential"]))
+        found[action] = sentences(text)["status"]
+    assert found["revoke"] == "The issuer has revoked it. This is final."
+    assert found["suspend"] == "The issuer has suspended it for now. The issuer can lift this."
+
+
+def test_no_expiry_is_not_an_earlier_failure(client: TestClient) -> None:
+    said = sentences(post(client, credential=json.dumps(foreign())))
+    assert said["valid_until"] == "It has no end date."
+    assert said["status"] == "The issuer gave no way to revoke it."
+    tampered = foreign() | {"name": "Changed"}
+    said = sentences(post(client, credential=json.dumps(tampered)))
+    assert said["valid_until"] == "Not checked, because an earlier step failed."
+
+
+def test_a_failed_credentials_details_are_unconfirmed_claims(
+    client: TestClient, issued: dict[str, Any]
+) -> None:
+    note = "The credential says the following. As it is not verified, none of it is confirmed."
+    tampered = issued["credential"] | {"name": "Something else entirely"}
+    assert note in unescape(post(client, credential=json.dumps(tampered)))
+    assert note not in unescape(post(client, credential=json.dumps(issued["credential"])))
+
+
+OB2_ASSERTION = {
+    "@context": "https://w3id.org/openbadges/v2",
+    "type": "Assertion",
+    "id": "https://example.org/assertions/1",
+    "recipient": {"type": "email", "hashed": False, "identity": "ada@example.org"},
+    "badge": "https://example.org/badges/1",
+    "verification": {"type": "hosted"},
+    "issuedOn": "2020-01-01T00:00:00Z",
+}
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
+
+
+@pytest.mark.parametrize("language", sorted(i18n.LANGUAGES))
+@pytest.mark.parametrize("kind", ["jpeg", "ob2-file", "ob2-pasted"])
+def test_a_jpeg_or_an_open_badges_2_badge_is_named(
+    client: TestClient, kind: str, language: str
+) -> None:
+    headers = {"Accept-Language": language}
+    if kind == "jpeg":
+        files = {"file": ("badge.jpg", JPEG, "image/jpeg")}
+        response = client.post("/verify", files=files, headers=headers)
+        expected = messages.INPUT_KINDS["jpeg"]
+    elif kind == "ob2-file":
+        files = {"file": ("badge.json", json.dumps(OB2_ASSERTION), "application/json")}
+        response = client.post("/verify", files=files, headers=headers)
+        expected = messages.INPUT_KINDS["ob2"]
+    else:
+        data = {"credential": json.dumps(OB2_ASSERTION)}
+        response = client.post("/verify", data=data, headers=headers)
+        expected = messages.INPUT_KINDS["ob2"]
+    assert headline(response.text) == i18n.gettext(language, expected)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ja"])
+def test_a_problem_with_the_input_is_said_in_the_readers_language(
+    client: TestClient, language: str
+) -> None:
+    response = client.post(
+        "/verify", data={"credential": "not a credential"}, headers={"Accept-Language": language}
+    )
+    assert response.status_code == 422
+    wanted = messages.PROBLEMS["not_a_credential"]
+    assert headline(response.text) == i18n.gettext(language, wanted)

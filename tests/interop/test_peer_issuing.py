@@ -127,3 +127,24 @@ def test_peer_verifies_our_endorsement_and_its_revocation(
     run = peer_verify(peer, server, issued["endorsement"], tmp_path)
     assert (run.returncode, run.output["verified"]) == (1, False)
     assert "status" in json.dumps(run.output)
+
+
+def test_peer_refuses_a_key_we_revoked(
+    peer: Peer, server: Server, issuing: tuple[httpx.Client, str], tmp_path: Path
+) -> None:
+    """The DID document marks a revoked key and no longer lists it under assertionMethod:
+    the independent verifier then refuses what it signed, and verifies what its replacement
+    signs (the status list is re-signed too). Last in this module: it revokes the key."""
+    before = issue(issuing)
+    client, _ = issuing
+    key_id = before["credential"]["proof"][0]["verificationMethod"].rsplit("#", 1)[1]
+    client.post(
+        f"/api/v1/issuers/peer/keys/{key_id}/revoke", json={"reason": "test"}
+    ).raise_for_status()
+    run = peer_verify(peer, server, before["credential"], tmp_path)
+    assert (run.returncode, run.output["verified"]) == (1, False), run.output
+    assert "not authorized by controller" in json.dumps(run.output["errors"])
+    after = issue(issuing)
+    run = peer_verify(peer, server, after["credential"], tmp_path)
+    assert run.returncode == 0, (run.output, run.stderr)
+    assert run.output["verified"] is True

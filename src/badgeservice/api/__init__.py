@@ -1,1 +1,1 @@
-"""The JSON REST API under ``/api/v1`` and the operational endpoints."""
+"""The JSON REST API under `/api/v1` and the operational endpoints."""

@@ -9,6 +9,7 @@ See: https://www.imsglobal.org/spec/ob/v3p0/#achievement
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,8 +94,12 @@ class AchievementDefinition:
 
     @property
     def languages(self) -> list[str]:
-        others = sorted(set(self.name) - {self.default_language})
-        return [self.default_language, *others]
+        return achievement_languages(self.default_language, self.name)
+
+
+def achievement_languages(default_language: str, name: Mapping[str, str]) -> list[str]:
+    """An achievement's languages: the default first, then the others of its name map."""
+    return [default_language, *sorted(set(name) - {default_language})]
 
 
 def build_achievement(

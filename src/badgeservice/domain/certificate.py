@@ -27,6 +27,7 @@ from fpdf import FPDF
 from fpdf.enums import ResourceAccessPolicy
 
 from badgeservice.domain.certificate_labels import LABELS, format_day, is_rtl
+from badgeservice.domain.markdown import markdown_blocks
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +170,31 @@ def _achievement(pdf: FPDF, content: CertificateContent, labels: dict[str, str],
         y = _text(pdf, labels["earned"], y + 1, size=12, color=MUTED, max_lines=1)
     y = _text(pdf, content.achievement_name, y, size=22, color=ACCENT, max_lines=2, least=13)
     if content.achievement_description:
-        y = _text(pdf, content.achievement_description, y + 1, size=11, color=MUTED, max_lines=3)
+        bottom = pdf.h - 62 - (20 if content.state != "active" else 0)  # footer, state banner
+        y = _description(pdf, content.achievement_description, y + 1, bottom)
     return y
+
+
+def _description(pdf: FPDF, text: str, y: float, bottom: float) -> float:
+    """The description's Markdown as centred blocks (paragraphs, list items with their bullet
+    or number, line breaks kept), as many lines as fit above ``bottom``, the last one cut with
+    an ellipsis. Returns the ``y`` below it."""
+    size, width = 11.0, pdf.w - 2 * MARGIN
+    height = size * 0.45
+    pdf.set_font_size(size)
+    pdf.set_text_color(*MUTED)
+    for block in markdown_blocks(text):
+        room = int((bottom - y) // height)
+        if room < 1:
+            break
+        line = f"{'    ' * block.depth}{block.marker} {block.text}" if block.marker else block.text
+        lines = _lines(pdf, line, width)
+        if len(lines) > room:
+            line, lines = _cut(pdf, line, width, room), lines[:room]
+        pdf.set_xy(MARGIN, y)
+        pdf.multi_cell(width, height, line, align="C")
+        y += height * len(lines) + 1
+    return y + 0.5
 
 
 def _state_banner(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import langcodes
 
@@ -25,15 +25,20 @@ def normalize_language(tag: str) -> str:
     return normalized
 
 
-def pick_text(texts: Mapping[str, str], language: str, default: str) -> tuple[str, str]:
-    """The text for ``language``, else for its base language (``de`` for ``de-CH``), else the
-    default language's. Returns ``(language used, text)``."""
-    if language in texts:
-        return language, texts[language]
+def match_language(tags: Iterable[str], language: str) -> str | None:
+    """The tag among ``tags`` that serves ``language``: the same tag, else its base language
+    (``de`` for ``de-CH``), else another tag of that base language; ``None`` when none does."""
+    offered = list(tags)
+    if language in offered:
+        return language
     base = language.split("-")[0]
-    if base in texts:
-        return base, texts[base]
-    for tag, text in texts.items():
-        if tag.split("-")[0] == base:
-            return tag, text
-    return default, texts[default]
+    if base in offered:
+        return base
+    return next((tag for tag in offered if tag.split("-")[0] == base), None)
+
+
+def pick_text(texts: Mapping[str, str], language: str, default: str) -> tuple[str, str]:
+    """The text for ``language`` (as ``match_language`` finds it), else the default
+    language's. Returns ``(language used, text)``."""
+    chosen = match_language(texts, language) or default
+    return chosen, texts[chosen]

@@ -58,9 +58,25 @@ def identity_hash_matches(identity_hash_value: str, identifier: str, salt: str) 
 
 @dataclass(frozen=True)
 class Recipient:
+    """``value`` is the email, DID or URL; for an email hashed ahead of issuing (a batch row
+    waiting for a worker), it is the IdentityHash and ``salt`` is set."""
+
     kind: RecipientKind
     value: str
     name: str | None = None
+    salt: str | None = None
+
+    @property
+    def hashed(self) -> bool:
+        return self.salt is not None
+
+    def with_hashed_email(self, salt: str | None = None) -> Recipient:
+        """This email recipient with the email replaced by its salted IdentityHash, ready to
+        be kept until the credential is issued (a fresh salt unless one is given)."""
+        if self.kind != "email" or self.hashed:
+            return self
+        salt = salt or secrets.token_urlsafe(16)
+        return Recipient("email", identity_hash(normalize_email(self.value), salt), self.name, salt)
 
     def subject_fields(self, salt: str | None = None) -> dict[str, Any]:
         """``id`` (DID or URL) or ``identifier`` (hashed email), plus the display name as a
@@ -68,14 +84,14 @@ class Recipient:
         identifiers: list[dict[str, Any]] = []
         fields: dict[str, Any] = {}
         if self.kind == "email":
-            salt = salt or secrets.token_urlsafe(16)
+            hashed = self.with_hashed_email(salt)
             identifiers.append(
                 {
                     "type": "IdentityObject",
-                    "identityHash": identity_hash(normalize_email(self.value), salt),
+                    "identityHash": hashed.value,
                     "identityType": "emailAddress",
                     "hashed": True,
-                    "salt": salt,
+                    "salt": hashed.salt,
                 }
             )
         else:

@@ -56,7 +56,11 @@ def get_principal(
 ) -> Principal:
     if credentials is None:
         raise AuthenticationRequiredError("Send 'Authorization: Bearer <token>'.")
-    return authenticate(session, credentials.credentials)
+    principal = authenticate(session, credentials.credentials)
+    # The token's last use, when authenticate recorded one, in a transaction of its own: the
+    # endpoint's transaction (a GET's above all) starts clean (services/auth.py).
+    session.commit()
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

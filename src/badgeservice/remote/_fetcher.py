@@ -85,16 +85,21 @@ class RemoteFetcher:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, transport: httpx.BaseTransport | None = None
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        also_trusted: Collection[str] = (),
     ) -> RemoteFetcher:
         """Built from ``Settings``; outside production the host of ``base_url`` is trusted, so
-        a development server can verify its own credentials over http://localhost."""
+        a development server can verify its own credentials over http://localhost.
+        ``also_trusted``: hosts the caller named itself (``vc verify --did-web-base``)."""
         trusted = settings.remote_trusted_hosts
         if trusted is None:
             own_host = httpx.URL(settings.base_url).host
             trusted = [] if settings.environment == "production" else [own_host]
         return cls(
-            trusted_http_hosts=trusted,
+            trusted_http_hosts=[*trusted, *also_trusted],
             timeout=settings.remote_timeout,
             max_bytes=settings.remote_max_bytes,
             max_redirects=settings.remote_max_redirects,

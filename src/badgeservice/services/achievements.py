@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -11,17 +10,13 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
-from badgeservice.domain.images import ImageRejectedError, sniff_image
-from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
+from badgeservice.errors import NotFoundError
 from badgeservice.services.audit import record_event
+from badgeservice.services.images import image_url, store_image
 
 
 def achievement_url(base_url: str, achievement: Achievement) -> str:
     return f"{base_url}/achievements/{achievement.id}"
-
-
-def image_url(base_url: str, image_id: uuid.UUID) -> str:
-    return f"{base_url}/images/{image_id}"
 
 
 def definition(achievement: Achievement, base_url: str) -> AchievementDefinition:
@@ -137,19 +132,7 @@ def list_achievements(
 def set_achievement_image(
     session: Session, achievement: Achievement, content: bytes, *, actor: str
 ) -> Image:
-    try:
-        media_type = sniff_image(content)
-    except ImageRejectedError as exc:
-        raise ValidationFailedError(errors=[FieldError("/body", str(exc), "image")]) from exc
-    image = Image(
-        issuer_id=achievement.issuer_id,
-        media_type=media_type,
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-    )
-    session.add(image)
-    session.flush()
+    image = store_image(session, achievement.issuer_id, content)
     achievement.image_id, achievement.image_url = image.id, None
     achievement.revision += 1
     session.flush()

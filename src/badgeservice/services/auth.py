@@ -1,5 +1,11 @@
 """Bearer tokens: creation (secret shown once, only a hash stored), authentication, scopes,
-revocation."""
+last use, listing, revocation.
+
+``last_used_at`` is kept to the minute: ``authenticate`` writes it only when the stored value
+is a minute old or more, with a conditional UPDATE (so concurrent requests and replicas write
+it once), and the request edge commits that write on its own before the endpoint runs
+(``http/deps.py``): a GET does not carry a write in its own transaction, and a busy token costs
+one small write a minute, not one a request."""
 
 from __future__ import annotations
 
@@ -8,9 +14,9 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
@@ -35,6 +41,7 @@ ISSUER_SCOPES = (
     "keys:manage",
 )
 TOKEN_PREFIX = "bst_"  # noqa: S105 (a marker, not a secret)
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def hash_token(secret: str) -> str:
@@ -130,7 +137,29 @@ def authenticate(session: Session, secret: str) -> Principal:
         raise InvalidTokenError()
     if token.expires_at is not None and token.expires_at <= now:
         raise InvalidTokenError("The bearer token has expired.")
+    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_PRECISION:
+        _record_use(session, token.id, now)
     return Principal(token_id=token.id, issuer_id=token.issuer_id, scopes=frozenset(token.scopes))
+
+
+def _record_use(session: Session, token_id: uuid.UUID, now: datetime) -> None:
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_PRECISION)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, stale)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def list_tokens(
+    session: Session, issuer: Issuer, *, limit: int, offset: int
+) -> tuple[list[ApiToken], int]:
+    """The issuer's tokens, newest first, revoked and expired ones included."""
+    where = ApiToken.issuer_id == issuer.id
+    total = session.scalar(select(func.count()).select_from(ApiToken).where(where)) or 0
+    query = select(ApiToken).where(where).order_by(ApiToken.created_at.desc(), ApiToken.id)
+    return list(session.scalars(query.limit(limit).offset(offset))), total
 
 
 def revoke_token(

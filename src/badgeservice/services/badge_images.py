@@ -6,9 +6,11 @@ later change of the achievement's image does not change an issued credential's p
 an image we store (an uploaded PNG or SVG, named by its ``/images/{id}`` URL) is used as it is;
 an external image URL is never fetched while answering a request (slow, gone or hostile), so
 such credentials, and those without an image, get a generated badge: a coloured disc with the
-achievement name, as SVG text or drawn with Pillow. There is no SVG rasteriser here: the PNG of
-an SVG achievement (and its share image) shows the generated badge; the SVG of a PNG achievement
-embeds the PNG. Everything is a pure function of the stored credential, the stored images and
+achievement name, as SVG text or drawn with Pillow. The PNG of an SVG achievement (and its
+share image) is the SVG drawn by resvg, after the same cleaning as at upload (nothing is loaded
+from outside, fonts are the installed ones); the SVG of a PNG achievement embeds the PNG. A PNG
+larger than the upload limit (stored before there was one) is never decoded: the generated badge
+stands in for it. Everything is a pure function of the stored credential, the stored images and
 the installed fonts, so rendered bytes are kept in a small in-process cache.
 """
 
@@ -34,6 +36,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+import resvg_py
 import segno
 from fontTools.ttLib import TTFont
 from PIL import Image as PillowImage
@@ -41,6 +44,7 @@ from PIL import ImageDraw, ImageFont, ImageOps
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential, Image
+from badgeservice.domain.images import ImageRejectedError, clean_svg, png_size, within_limit
 from badgeservice.services import achievements
 from badgeservice.vc.baking import bake
 from badgeservice.vc.errors import BakingError
@@ -48,8 +52,8 @@ from badgeservice.vc.errors import BakingError
 PNG = "image/png"
 SVG = "image/svg+xml"
 SHARE_SIZE = (1200, 630)
+SHARE_BADGE = 440  # the badge's square on the share image
 BADGE_SIZE = 512
-MAX_PIXELS = 4096 * 4096  # larger uploads are not decoded for the share image
 CACHE_BYTES = 32 * 1024 * 1024
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # Tried in order; the first that has a glyph for every character of the text is used.
@@ -161,13 +165,19 @@ def _stored_image(session: Session, credential: Credential) -> Image | None:
 
 
 def badge_image(session: Session, credential: Credential, media_type: str) -> BadgeImage:
-    """The unbaked image for ``image/png`` or ``image/svg+xml``."""
+    """The unbaked image for ``image/png`` or ``image/svg+xml``: the issuer's (an SVG cleaned,
+    drawn for a PNG; a PNG as it is, embedded for an SVG), else the generated badge."""
     stored = _stored_image(session, credential)
-    if stored is not None and stored.media_type == media_type:
-        return BadgeImage(stored.content, media_type, generated=False)
-    if media_type == SVG and stored is not None and stored.media_type == PNG:
-        return BadgeImage(svg_embedding_png(stored.content), SVG, generated=False)
-    return _generated(_face(credential), media_type)
+    content: bytes | None = None
+    if stored is not None and stored.media_type == PNG and usable_png(stored.content):
+        content = stored.content if media_type == PNG else svg_embedding_png(stored.content)
+    elif stored is not None and stored.media_type == SVG:
+        content = _clean(stored.content)
+        if content is not None and media_type == PNG:
+            content = rasterised(content, BADGE_SIZE)
+    if content is None:
+        return _generated(_face(credential), media_type)
+    return BadgeImage(content, media_type, generated=False)
 
 
 def _generated(face: BadgeFace, media_type: str) -> BadgeImage:
@@ -196,8 +206,13 @@ def share_image(session: Session, credential: Credential) -> bytes:
     """The 1200x630 Open Graph image: the badge beside the achievement name and issuer."""
 
     def make() -> bytes:
-        stored = _stored_image(session, credential)
-        picture = _open_png(stored.content) if stored and stored.media_type == PNG else None
+        stored, picture = _stored_image(session, credential), None
+        if stored is not None and stored.media_type == PNG and usable_png(stored.content):
+            picture = _open_png(stored.content)
+        elif stored is not None and stored.media_type == SVG:
+            svg = _clean(stored.content)
+            png = rasterised(svg, SHARE_BADGE) if svg is not None else None
+            picture = _open_png(png) if png is not None else None
         return render_share(_face(credential), picture)
 
     return _cache.get_or_make((str(credential.id), credential.sha256, "share"), make)
@@ -214,6 +229,30 @@ def qr_svg(url: str) -> bytes:
 
 
 # -- SVG ----------------------------------------------------------------------------------------
+
+
+def _clean(svg: bytes) -> bytes | None:
+    try:
+        return clean_svg(svg)
+    except ImageRejectedError:
+        return None
+
+
+def rasterised(svg: bytes, size: int) -> bytes | None:
+    """A cleaned SVG drawn by resvg to fit a ``size`` square, as PNG; ``None`` when resvg
+    cannot draw it. Hrefs are fragments or data images by then, so nothing is read from
+    files or the network; text uses the installed fonts only."""
+    try:
+        png = resvg_py.svg_to_bytes(
+            svg_string=svg.decode("utf-8"),
+            width=size,
+            height=size,
+            skip_system_fonts=True,
+            font_dirs=[str(d) for d in FONT_DIRS if d.is_dir()],
+        )
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return bytes(png)
 
 
 def svg_embedding_png(png: bytes) -> bytes:
@@ -293,8 +332,9 @@ def render_share(face: BadgeFace, picture: PillowImage.Image | None) -> bytes:
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, height - 16, width, height), fill=_colour(face.seed))
     rtl = _is_rtl(face.name)
-    badge = ImageOps.contain(picture, (440, 440)) if picture else _draw_badge(face, 440)
-    left = (width - 70 - 440 if rtl else 70) + (440 - badge.width) // 2
+    box = SHARE_BADGE
+    badge = ImageOps.contain(picture, (box, box)) if picture else _draw_badge(face, box)
+    left = (width - 70 - box if rtl else 70) + (box - badge.width) // 2
     canvas.paste(badge, (left, (height - badge.height) // 2), badge)
     title, lines = _fitted(face.name, (64, 52, 44), 560, 3)
     step = round(title.size * 1.22)
@@ -308,11 +348,19 @@ def render_share(face: BadgeFace, picture: PillowImage.Image | None) -> bytes:
     return _png_bytes(canvas)
 
 
+def usable_png(content: bytes) -> bool:
+    """Whether a stored PNG is within the upload limit (read from its header)."""
+    try:
+        return within_limit(*png_size(content))
+    except ImageRejectedError:
+        return False
+
+
 def _open_png(content: bytes) -> PillowImage.Image | None:
-    """The issuer's PNG as RGBA, or ``None`` when Pillow cannot (or should not) decode it."""
+    """The PNG as RGBA, or ``None`` when Pillow cannot (or should not) decode it."""
     try:
         with PillowImage.open(io.BytesIO(content), formats=["PNG"]) as image:
-            if image.width * image.height > MAX_PIXELS:
+            if not within_limit(*image.size):  # the header only: nothing is decoded yet
                 return None
             return image.convert("RGBA")
     except (OSError, ValueError, SyntaxError, PillowImage.DecompressionBombError):

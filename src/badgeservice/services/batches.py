@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
 from badgeservice.errors import FieldError, NotFoundError, ServiceError, ValidationFailedError
-from badgeservice.services import issuance
+from badgeservice.services import credentials, issuance
 from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
+from badgeservice.vc import ReportWarning
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("email", "did", "url", "name", "evidence_url", "narrative")
+CSV_DELIMITERS = (",", ";", "\t")
+STATUSES = ("pending", "done", "skipped", "error")
 MAX_ROWS = 10_000
 # Our own cap on a CSV cell, reported by row and column; the csv module's process-wide cap
 # (the same 128 KiB) raises an error that names neither, so it is lifted to the body's size.
@@ -45,26 +48,58 @@ class RowCheck:
     error: dict[str, Any] | None = None
 
 
-def parse_csv(text: str) -> list[dict[str, str]]:
-    """Rows of a CSV upload (header row required; columns in ``CSV_COLUMNS``)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
-    if not header or unknown:
-        detail = f"unknown columns {unknown}" if unknown else "no header row"
-        columns = ", ".join(CSV_COLUMNS)
+@dataclass(frozen=True)
+class CsvUpload:
+    rows: list[dict[str, str]]
+    warnings: list[dict[str, str]]
+
+
+def read_csv(text: str) -> CsvUpload:
+    """Rows of a CSV upload and what was ignored. The header row names the columns (any case,
+    any order; unknown ones are ignored with a warning); the separator is ``,``, ``;`` (what
+    Excel writes where the decimal sign is a comma) or tab, whichever names the most known
+    columns. A UTF-8 BOM and CRLF line ends, as Excel writes them, are read too."""
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    header = [name.strip().lower() for name in next(reader, [])]
+    _check_cells(0, {str(number): name for number, name in enumerate(header, start=1)})
+    columns = ", ".join(CSV_COLUMNS)
+    if not set(header) & set(CSV_COLUMNS):
+        detail = f"no known column in {header}" if any(header) else "no header row"
         raise ValidationFailedError(errors=[FieldError("/body", f"{detail}; use {columns}")])
-    rows = []
-    for number, raw in enumerate(reader, start=1):
-        values = [(v or "").strip() if isinstance(v, str) else "" for v in raw.values()]
-        row = {k: v for k, v in zip(header, values, strict=False) if v}
-        _check_cells(number, row)
-        rows.append(row)
-    return rows
+    unknown = sorted({name for name in header if name and name not in CSV_COLUMNS})
+    warnings = []
+    if unknown:
+        message = f"Columns ignored (not one of {columns}): {', '.join(unknown)}."
+        warnings.append({"code": "csv_columns_ignored", "message": message})
+    rows: list[dict[str, str]] = []
+    for values in reader:
+        row = {k: v.strip() for k, v in zip(header, values, strict=False) if k in CSV_COLUMNS}
+        if any(values):  # Excel ends a sheet with lines of bare separators
+            row = {k: v for k, v in row.items() if v}
+            _check_cells(len(rows) + 1, row)
+            rows.append(row)
+    return CsvUpload(rows, warnings)
+
+
+def _delimiter(text: str) -> str:
+    first = text.splitlines()[0] if text else ""
+
+    def known(delimiter: str) -> int:
+        names = next(csv.reader([first], delimiter=delimiter), [])
+        return sum(name.strip().lower() in CSV_COLUMNS for name in names)
+
+    return max(CSV_DELIMITERS, key=known)  # the first on a tie: ","
+
+
+def parse_csv(text: str) -> list[dict[str, str]]:
+    """The rows of ``read_csv``."""
+    return read_csv(text).rows
 
 
 def _check_cells(number: int, row: dict[str, str]) -> None:
-    """Cells no row can use refuse the whole upload (422), naming the row and the column."""
+    """Cells no row can use refuse the whole upload (422), naming the row and the column (row 0:
+    the header, its columns by number)."""
     for column, value in row.items():
         problem = None
         if len(value) > MAX_CSV_FIELD:
@@ -95,7 +130,13 @@ def create_batch(
     rows: list[RowCheck],
     *,
     actor: str,
+    key_store: KeyStore,
+    skip_existing: bool = False,
+    warnings: list[dict[str, str]] | None = None,
 ) -> Batch:
+    """A batch of checked rows, stored as a credential keeps its recipient (no email). Rows
+    naming a recipient of an earlier row, or one already holding an active credential of the
+    achievement, carry a warning; with ``skip_existing`` the latter are ``skipped``."""
     if not rows:
         raise ValidationFailedError(errors=[FieldError("/body", "the batch has no rows")])
     if len(rows) > MAX_ROWS:
@@ -106,21 +147,16 @@ def create_batch(
         options=options,
         actor=actor,
         total=len(rows),
+        warnings=warnings or None,
     )
     session.add(batch)
     session.flush()
-    now = utcnow()
-    session.add_all(
-        BatchItem(
-            batch_id=batch.id,
-            row_number=number,
-            input=row.input or {},
-            status="pending" if row.error is None else "error",
-            error=row.error,
-            finished_at=None if row.error is None else now,
-        )
-        for number, row in enumerate(rows, start=1)
-    )
+    items = _items(session, achievement, [_kept(key_store, row) for row in rows], skip_existing)
+    for item in items:
+        item.batch_id = batch.id
+    session.add_all(items)
+    if not any(item.status == "pending" for item in items):
+        batch.finished_at = utcnow()  # no worker will touch it
     record_event(
         session,
         action="batch.created",
@@ -132,6 +168,72 @@ def create_batch(
     )
     session.flush()
     return batch
+
+
+def _kept(key_store: KeyStore, row: RowCheck) -> RowCheck:
+    """The row as stored: a valid row's email as its hashes, an invalid row without it."""
+    recipient = (row.input or {}).get("recipient")
+    if not isinstance(recipient, dict) or "email" not in recipient:
+        return row
+    if row.error is not None:
+        kept = {k: v for k, v in recipient.items() if k != "email"}
+    else:
+        kept = issuance.stored_recipient(key_store, recipient)
+    return RowCheck({**(row.input or {}), "recipient": kept}, row.error)
+
+
+def _items(
+    session: Session, achievement: Achievement, rows: list[RowCheck], skip_existing: bool
+) -> list[BatchItem]:
+    now = utcnow()
+    keys = [None if row.error else _recipient_key(row.input or {}) for row in rows]
+    lookups = {key for key in keys if key is not None and not key.startswith(("did:", "url:"))}
+    holders = credentials.active_holders(session, achievement, lookups)
+    first_row: dict[str, int] = {}
+    items = []
+    for number, (row, key) in enumerate(zip(rows, keys, strict=True), start=1):
+        item = BatchItem(row_number=number, input=row.input or {}, status="pending")
+        if row.error is not None or key is None:
+            item.status, item.error, item.finished_at = "error", row.error, now
+            items.append(item)
+            continue
+        found = []
+        if key in first_row:
+            message = f"Same recipient as row {first_row[key]}."
+            found.append(ReportWarning("duplicate_recipient", message).to_dict())
+        first_row.setdefault(key, number)
+        holder = holders.get(key)
+        if holder is not None:
+            found.append(issuance.held_warning(holder).to_dict())
+            if skip_existing:
+                item.status, item.credential_id, item.finished_at = "skipped", holder, now
+        item.warnings = found or None
+        items.append(item)
+    return items
+
+
+def _recipient_key(row: dict[str, Any]) -> str | None:
+    """Who a kept row is for: an email's lookup hash, ``did:…`` or ``url:…``."""
+    recipient = row.get("recipient", {})
+    if "lookup" in recipient:
+        return str(recipient["lookup"])
+    if "did" in recipient:
+        return str(recipient["did"])
+    return f"url:{recipient['url']}" if "url" in recipient else None
+
+
+def list_batches(
+    session: Session, issuer: Issuer, *, status: str | None, limit: int, offset: int
+) -> tuple[list[Batch], int]:
+    """An issuer's batches, newest first; ``status`` ``pending`` or ``finished``."""
+    query = select(Batch).where(Batch.issuer_id == issuer.id)
+    if status == "pending":
+        query = query.where(Batch.finished_at.is_(None))
+    elif status == "finished":
+        query = query.where(Batch.finished_at.is_not(None))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(Batch.created_at.desc(), Batch.id).limit(limit).offset(offset)
+    return list(session.scalars(page)), total
 
 
 def get_batch(session: Session, issuer: Issuer, batch_id: uuid.UUID) -> Batch:
@@ -146,13 +248,18 @@ def issuer_of(session: Session, batch: Batch) -> Issuer:
 
 
 def progress(session: Session, batch: Batch) -> dict[str, int]:
+    return progress_of(session, [batch.id])[batch.id]
+
+
+def progress_of(session: Session, batch_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """Rows per status of each batch, in one query."""
     query = (
-        select(BatchItem.status, func.count())
-        .where(BatchItem.batch_id == batch.id)
-        .group_by(BatchItem.status)
+        select(BatchItem.batch_id, BatchItem.status, func.count())
+        .where(BatchItem.batch_id.in_(batch_ids))
+        .group_by(BatchItem.batch_id, BatchItem.status)
     )
-    counts = {status: count for status, count in session.execute(query)}
-    return {s: counts.get(s, 0) for s in ("pending", "done", "error")}
+    counts = {(batch_id, status): n for batch_id, status, n in session.execute(query)}
+    return {b: {s: counts.get((b, s), 0) for s in STATUSES} for b in batch_ids}
 
 
 def batch_items(session: Session, batch: Batch, *, limit: int, offset: int) -> list[BatchItem]:

@@ -1,7 +1,8 @@
 """Printable certificates: what the signed credential says, with its current state, as a PDF.
 
 The texts come from the stored credential as signed (never from the achievement's current
-definition); images only from our own stored uploads, so a request never fetches a URL.
+definition); images only from our own stored uploads, so a request never fetches a URL (an SVG
+cleaned as at upload and drawn as PNG, a PNG over the size limit left out undecoded).
 Rendered PDFs are kept in a small in-process LRU keyed by everything they depend on.
 """
 
@@ -24,11 +25,12 @@ from badgeservice.db.models import Credential, Image, Issuer
 from badgeservice.domain import certificate
 from badgeservice.domain.certificate import CertificateContent, Paper, State
 from badgeservice.domain.certificate_labels import label_language
+from badgeservice.domain.images import ImageRejectedError, clean_svg
 from badgeservice.errors import NotFoundError, ServiceUnavailableError
-from badgeservice.services import credentials
+from badgeservice.services import badge_images, credentials
 from badgeservice.services.issuance import credential_url
 
-LAYOUT_VERSION = "1"  # part of every cache key and ETag: bump when the layout changes
+LAYOUT_VERSION = "2"  # part of every cache key and ETag: bump when the layout changes
 _IMAGE_PATH = re.compile(r"/images/([0-9a-fA-F-]{36})$")
 _cache: LRUCache[str, bytes] = LRUCache(maxsize=64)
 _cache_lock = threading.Lock()
@@ -154,6 +156,14 @@ def _own_image(session: Session, url: str | None, base_url: str) -> bytes | None
         image = session.get(Image, uuid.UUID(match.group(1)))
     except ValueError:
         return None
-    if image is None or image.media_type not in {"image/png", "image/svg+xml"}:
+    if image is None:
         return None
-    return bytes(image.content)
+    if image.media_type == "image/png":
+        return bytes(image.content) if badge_images.usable_png(image.content) else None
+    if image.media_type == "image/svg+xml":
+        try:
+            svg = clean_svg(image.content)  # again: it may be from before uploads were cleaned
+        except ImageRejectedError:
+            return None
+        return badge_images.rasterised(svg, badge_images.BADGE_SIZE)  # resvg, not fpdf2's SVG
+    return None

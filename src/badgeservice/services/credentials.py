@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from badgeservice.db.base import utcnow
-from badgeservice.db.models import Credential, Endorsement, Issuer, StatusAllocation, StatusList
+from badgeservice.db.models import (
+    Achievement,
+    Credential,
+    Endorsement,
+    Issuer,
+    StatusAllocation,
+    StatusList,
+)
 from badgeservice.errors import ConflictError, NotFoundError
 from badgeservice.services import status
 from badgeservice.services.audit import record_event
@@ -51,6 +59,26 @@ def list_credentials(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(Credential.issued_at.desc(), Credential.id).limit(limit).offset(offset)
     return list(session.scalars(page)), total
+
+
+def active_holders(
+    session: Session, achievement: Achievement, lookups: Collection[str]
+) -> dict[str, uuid.UUID]:
+    """recipient lookup hash → the newest active credential of ``achievement`` it holds."""
+    found: dict[str, uuid.UUID] = {}
+    wanted = sorted(lookups)
+    for start in range(0, len(wanted), 500):  # bound the IN list
+        chunk = wanted[start : start + 500]
+        query = _filtered(
+            select(Credential)
+            .options(load_only(Credential.id, Credential.recipient_lookup))
+            .where(Credential.issuer_id == achievement.issuer_id)
+            .where(Credential.recipient_lookup.in_(chunk)),
+            CredentialFilter(achievement_id=achievement.id, state="active"),
+        )
+        for credential in session.scalars(query.order_by(Credential.issued_at)):
+            found[str(credential.recipient_lookup)] = credential.id
+    return found
 
 
 def _filtered(query: Select[Credential], where: CredentialFilter) -> Select[Credential]:

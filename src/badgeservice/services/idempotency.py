@@ -30,9 +30,13 @@ class IdempotencyKeyMismatchError(ValidationFailedError):
     code, title = "idempotency_key_mismatch", "This Idempotency-Key was used with another request"
 
 
-def request_hash(body: Any) -> str:
-    """SHA-256 of the request: raw bytes as they are, JSON bodies in a canonical form."""
+def request_hash(body: Any, query: dict[str, Any] | None = None) -> str:
+    """SHA-256 of the request: raw bytes as they are, JSON bodies in a canonical form, and
+    the query parameters when they carry part of it (a CSV batch's achievement and options),
+    so that the same key with another query is refused too."""
     data = body if isinstance(body, bytes) else json.dumps(body, sort_keys=True).encode()
+    if query:
+        data = json.dumps(query, sort_keys=True).encode() + b"\n" + data
     return hashlib.sha256(data).hexdigest()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Credential, Issuer
-from badgeservice.domain.achievement import build_achievement
+from badgeservice.domain.achievement import achievement_languages, build_achievement
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
+from badgeservice.domain.languages import LanguageTagError, match_language, normalize_language
 from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, keys, status, status_lists
+from badgeservice.services import achievements, credentials, keys, status, status_lists
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
@@ -32,6 +33,10 @@ from badgeservice.vc.safemode import check_safe_mode
 
 class CredentialSelfCheckError(ServiceError):
     code, title = "credential_self_check_failed", "The signed credential did not verify"
+
+
+class LanguageNotOfferedError(ValidationFailedError):
+    code, title = "language_not_offered", "The achievement has no text in this language"
 
 
 STATUS_ARRAY_WARNING = ReportWarning(
@@ -56,6 +61,26 @@ def credential_warnings(document: dict[str, Any]) -> tuple[ReportWarning, ...]:
     return issue_warnings(suspendable=isinstance(document.get("credentialStatus"), list))
 
 
+def held_warning(credential_id: uuid.UUID) -> ReportWarning:
+    """A recipient already holds an active credential of the achievement: one more is not
+    wrong (a re-run workshop), but is often a re-sent upload."""
+    return ReportWarning(
+        "recipient_has_credential",
+        f"The recipient already holds an active credential of this achievement ({credential_id}).",
+    )
+
+
+def find_held(
+    session: Session, key_store: KeyStore, achievement: Achievement, recipient: Recipient
+) -> uuid.UUID | None:
+    """An active credential of ``achievement`` an email recipient holds (the newest); ``None``
+    for DID and URL recipients (their credentials carry no lookup hash)."""
+    lookup = recipient_lookup(key_store, recipient)
+    if lookup is None:
+        return None
+    return credentials.active_holders(session, achievement, {lookup}).get(lookup)
+
+
 @dataclass(frozen=True)
 class IssueRequest:
     recipient: Recipient
@@ -67,6 +92,7 @@ class IssueRequest:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
     suspendable: bool = False
+    recipient_lookup: str | None = None  # given when the email is already hashed (batch rows)
 
 
 @dataclass(frozen=True)
@@ -80,9 +106,9 @@ def request_from_fields(fields: dict[str, Any]) -> IssueRequest:
     """An IssueRequest from validated wire fields (camelCase, JSON types): one API request,
     or one batch row merged with the batch's options."""
     recipient = fields["recipient"]
-    kind = next(k for k in KINDS if k in recipient)
     return IssueRequest(
-        recipient=Recipient(kind, str(recipient[kind]), recipient.get("name")),
+        recipient=_recipient(recipient),
+        recipient_lookup=recipient.get("lookup"),
         format=fields.get("format", "ldp"),
         valid_from=_parse_time(fields.get("validFrom")),
         valid_until=_parse_time(fields.get("validUntil")),
@@ -92,6 +118,47 @@ def request_from_fields(fields: dict[str, Any]) -> IssueRequest:
         results=fields.get("results", []),
         suspendable=fields.get("suspendable", False),
     )
+
+
+def _recipient(fields: dict[str, Any]) -> Recipient:
+    """A wire recipient: ``email``/``did``/``url``, or an email kept hashed (``identityHash``
+    and ``salt``, see ``stored_recipient``)."""
+    if "identityHash" in fields:
+        return Recipient("email", fields["identityHash"], fields.get("name"), fields["salt"])
+    kind = next(k for k in KINDS if k in fields)
+    return Recipient(kind, str(fields[kind]), fields.get("name"))
+
+
+def stored_recipient(key_store: KeyStore, fields: dict[str, Any]) -> dict[str, Any]:
+    """A validated wire recipient in the form to keep until it is issued: an email becomes
+    what an issued credential keeps of it (its salted IdentityHash, and the keyed lookup hash
+    of ``recipient_lookup``), never the email itself. The inverse of ``_recipient``."""
+    recipient = _recipient(fields)
+    if recipient.kind != "email" or recipient.hashed:
+        return fields
+    hashed = recipient.with_hashed_email()
+    kept = {"identityHash": hashed.value, "salt": hashed.salt}
+    kept["lookup"] = recipient_lookup(key_store, recipient)
+    return kept | ({"name": recipient.name} if recipient.name else {})
+
+
+def check_language(achievement: Achievement, language: str | None, pointer: str) -> str | None:
+    """The achievement's language tag that serves ``language`` (``de`` for ``de-CH``), or a
+    422 naming the languages it has: a credential never silently falls back to another
+    language. ``None`` (no language asked) means the default language."""
+    if language is None:
+        return None
+    offered = achievement_languages(achievement.default_language, achievement.name)
+    try:
+        matched = match_language(offered, normalize_language(language))
+    except LanguageTagError:
+        matched = None
+    if matched is None:
+        message = (
+            f"'{language}' is not a language of this achievement; use one of {', '.join(offered)}"
+        )
+        raise LanguageNotOfferedError(message + ".", errors=[FieldError(pointer, message)])
+    return matched
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -115,6 +182,8 @@ def issue_credential(
         raise ValidationFailedError(
             errors=[FieldError("/body/validUntil", "validUntil must be after validFrom")]
         )
+    language = check_language(achievement, request.language, "/body/language")
+    request = replace(request, language=language)
     credential_id = uuid.uuid4()
     purposes = ["revocation", "suspension"] if request.suspendable else ["revocation"]
     allocations = [status.allocate_index(session, issuer, purpose) for purpose in purposes]
@@ -138,7 +207,8 @@ def issue_credential(
         jwt=jwt,
         sha256=hashlib.sha256((jwt or document).encode()).hexdigest(),
         recipient_type=request.recipient.kind,
-        recipient_lookup=recipient_lookup(context.key_store, request.recipient),
+        recipient_lookup=request.recipient_lookup
+        or recipient_lookup(context.key_store, request.recipient),
         recipient_name=request.recipient.name,
         language=signed["credentialSubject"]["achievement"]["inLanguage"],
         issued_at=now,
@@ -222,7 +292,8 @@ def _sign_jwt(
 
 def recipient_lookup(key_store: KeyStore, recipient: Recipient) -> str | None:
     """A keyed hash of the normalised email, so an issuer can find a learner's credentials
-    without the email being stored; ``None`` for DID and URL recipients."""
-    if recipient.kind != "email":
+    without the email being stored; ``None`` for DID and URL recipients (and for an email
+    hashed already: its lookup was computed then, see ``stored_recipient``)."""
+    if recipient.kind != "email" or recipient.hashed:
         return None
     return key_store.lookup_hash(normalize_email(recipient.value))

@@ -1,4 +1,4 @@
-"""Issuers (tenants): creation and look-up."""
+"""Issuers (tenants): creation, look-up and changes to their profile."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from badgeservice.domain.profile import build_profile
 from badgeservice.errors import FieldError, NotFoundError, SlugTakenError, ValidationFailedError
 from badgeservice.services import keys
 from badgeservice.services.audit import record_event
+from badgeservice.services.images import image_url, store_image
 from badgeservice.services.keystore import KeyStore
 
 
@@ -96,6 +97,42 @@ def create_issuer(
     )
     keys.create_keys(session, issuer, key_store, actor=actor)
     return issuer
+
+
+#: The Profile members an issuer changes with ``issuer:write`` (``jwt_algorithm`` needs
+#: ``keys:manage``: it chooses a signing key).
+PROFILE_FIELDS = ("name", "url", "email", "description", "image")
+
+
+def update_profile(session: Session, issuer: Issuer, fields: dict[str, Any], *, actor: str) -> None:
+    """Set the Profile members in ``fields`` (validated; None clears one). Credentials issued
+    before keep the profile they were signed with; the public Profile document changes.
+    Audited with the names of the members that changed (not their values: an email is
+    personal data)."""
+    changed = sorted(f for f in PROFILE_FIELDS if f in fields and fields[f] != getattr(issuer, f))
+    if not changed:
+        return
+    for name in changed:
+        setattr(issuer, name, fields[name])
+    session.flush()
+    record_event(
+        session,
+        action="issuer.updated",
+        actor=actor,
+        subject_type="issuer",
+        subject_id=issuer.slug,
+        issuer_id=issuer.id,
+        details={"changed": changed},
+    )
+
+
+def set_issuer_image(
+    session: Session, issuer: Issuer, content: bytes, base_url: str, *, actor: str
+) -> None:
+    """Store an uploaded logo (PNG or SVG, the rules of achievement images) and make it the
+    Profile's ``image``."""
+    image = store_image(session, issuer.id, content)
+    update_profile(session, issuer, {"image": image_url(base_url, image.id)}, actor=actor)
 
 
 def set_jwt_algorithm(

@@ -3,7 +3,10 @@
 Each issuer has an Ed25519 key for Data Integrity proofs (``eddsa-rdfc-2022``) and a key for
 VC-JWT in the issuer's ``jwt_algorithm``: P-256 for ``ES256`` (the default) or RSA for
 ``RS256``. Rotation retires the active keys from signing and adds new ones of the same kinds;
-retired keys stay in the DID document so credentials signed before keep verifying.
+retired keys stay in the DID document so credentials signed before keep verifying. Revocation
+takes a key out of the document's verification relationships (it stays listed, marked
+``revoked``): from then on nothing it signed verifies, here or elsewhere. Revoking an active key
+first creates its replacement, so an issuer is never left unable to sign.
 
 RSA keys are 3072 bits: NIST SP 800-57 Part 1 gives 2048 bits (112-bit security) until 2030
 and 3072 (128-bit) beyond; a badge is verified for years after it is signed, and the cost is
@@ -14,15 +17,17 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
-from badgeservice.db.models import Issuer, IssuerKey
-from badgeservice.errors import ServiceError
+from badgeservice.db.models import Issuer, IssuerKey, StatusList
+from badgeservice.domain.credential import format_datetime
+from badgeservice.errors import NotFoundError, ServiceError
 from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc.dids import build_did_document
@@ -41,7 +46,11 @@ JWT_KEY_ALGORITHMS = {JWS_ALGORITHMS[name]: name for name in ("P-256", "RSA")}
 DEFAULT_JWT_ALGORITHM = "ES256"
 RSA_BITS = 3072
 
+ALL_STATUSES = ("active", "retired", "revoked")
+
 Kind = tuple[str, str]  # (purpose, key algorithm)
+# What the DID document publishes of one key: (key id, public material, revoked at or None).
+Published = tuple[str, str, str | None]
 
 
 class SigningKeyMissingError(ServiceError):
@@ -140,6 +149,53 @@ def rotate_keys(
     return create_keys(session, issuer, key_store, actor=actor, kinds=kinds)
 
 
+def revoke_key(
+    session: Session, issuer: Issuer, key_id: str, reason: str, key_store: KeyStore, *, actor: str
+) -> IssuerKey:
+    """Revoke the issuer's key ``key_id`` (``key-3`` or the full verification method id).
+    Final: the DID document marks it ``revoked`` and leaves it out of ``assertionMethod``, so
+    every credential it signed fails verification from now on. An active key is replaced
+    first (a new key of each kind the issuer signs with and no longer has); status lists it
+    signed are re-signed on their next request. Revoking a revoked key changes nothing.
+
+    See: https://www.w3.org/TR/cid-1.0/#verification-methods
+    """
+    row = _find_key(session, issuer, key_id)
+    if row.status == "revoked":
+        return row
+    was_active = row.status == "active"
+    row.status, row.revoked_at, row.revocation_reason = "revoked", utcnow(), reason
+    session.flush()
+    replaced = ensure_signing_keys(session, issuer, key_store, actor=actor) if was_active else []
+    if row.purpose == "data_integrity":
+        session.execute(
+            update(StatusList).where(StatusList.issuer_id == issuer.id).values(signed_version=None)
+        )
+    record_event(
+        session,
+        action="key.revoked",
+        actor=actor,
+        subject_type="issuer",
+        subject_id=issuer.slug,
+        issuer_id=issuer.id,
+        details={"key": row.key_id, "reason": reason, "replacedBy": [k.key_id for k in replaced]},
+    )
+    return row
+
+
+def _find_key(session: Session, issuer: Issuer, key_id: str) -> IssuerKey:
+    did, _, fragment = key_id.rpartition("#")
+    row = None
+    if did in ("", issuer.did):
+        query = select(IssuerKey).where(
+            IssuerKey.issuer_id == issuer.id, IssuerKey.key_id == fragment
+        )
+        row = session.scalar(query)
+    if row is None:
+        raise NotFoundError(f"Issuer '{issuer.slug}' has no key '{key_id}'.")
+    return row
+
+
 def issuer_keys(
     session: Session, issuer: Issuer, *, statuses: tuple[str, ...] = ("active", "retired")
 ) -> list[IssuerKey]:
@@ -193,10 +249,11 @@ def sign_data_integrity(
 
 
 def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:
-    """The did:web document: every key not revoked, absolute ids, in ``assertionMethod``."""
+    """The did:web document: every key, absolute ids; those not revoked in ``assertionMethod``,
+    the revoked ones marked ``revoked``."""
     published = tuple(
-        (r.key_id, _material(r.public_multibase, r.public_jwk))
-        for r in issuer_keys(session, issuer)
+        _published(r.key_id, r.public_multibase, r.public_jwk, r.revoked_at)
+        for r in issuer_keys(session, issuer, statuses=ALL_STATUSES)
     )
     return copy.deepcopy(_built_document(issuer.did, published))
 
@@ -204,11 +261,12 @@ def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:
 def did_document_by_slug(session: Session, slug: str) -> dict[str, Any] | None:
     """``did_document`` of the issuer ``slug`` (None when there is none), read in one query:
     the verification path asks for it on every request."""
+    columns = (IssuerKey.key_id, IssuerKey.public_multibase, IssuerKey.public_jwk)
     query = (
-        select(Issuer.did, IssuerKey.key_id, IssuerKey.public_multibase, IssuerKey.public_jwk)
+        select(Issuer.did, *columns, IssuerKey.revoked_at)
         .outerjoin(
             IssuerKey,
-            and_(IssuerKey.issuer_id == Issuer.id, IssuerKey.status.in_(("active", "retired"))),
+            and_(IssuerKey.issuer_id == Issuer.id, IssuerKey.status.in_(ALL_STATUSES)),
         )
         .where(Issuer.slug == slug)
         .order_by(IssuerKey.created_at, IssuerKey.key_id)
@@ -217,11 +275,18 @@ def did_document_by_slug(session: Session, slug: str) -> dict[str, Any] | None:
     if not rows:
         return None
     published = tuple(
-        (r.key_id, _material(r.public_multibase, r.public_jwk))
+        _published(r.key_id, r.public_multibase, r.public_jwk, r.revoked_at)
         for r in rows
         if r.key_id is not None
     )
     return copy.deepcopy(_built_document(rows[0].did, published))
+
+
+def _published(
+    key_id: str, multibase: str | None, jwk: dict[str, Any], revoked_at: datetime | None
+) -> Published:
+    revoked = format_datetime(revoked_at) if revoked_at is not None else None
+    return key_id, _material(multibase, jwk), revoked
 
 
 def _material(multibase: str | None, jwk: dict[str, Any]) -> str:
@@ -236,12 +301,14 @@ def _public_key(material: str) -> KeyPair:
 
 
 @lru_cache(maxsize=256)
-def _built_document(did: str, published: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """The document for exactly these ``(key id, public material)``, built once per process.
+def _built_document(did: str, published: tuple[Published, ...]) -> dict[str, Any]:
+    """The document for exactly these ``(key id, public material, revoked)``, built once per
+    process.
     Keyed by the content itself, so a rotation (a new key set) can never meet a stale copy;
     callers get deep copies. Ed25519 keys are Multikey, the others JsonWebKey.
 
     See: https://www.w3.org/TR/cid-1.0/#verification-methods
     """
-    keys = [(f"{did}#{key_id}", _public_key(material)) for key_id, material in published]
-    return build_did_document(did, keys)
+    keys = [(f"{did}#{key_id}", _public_key(material)) for key_id, material, _ in published]
+    revoked = {f"{did}#{key_id}": when for key_id, _, when in published if when is not None}
+    return build_did_document(did, keys, revoked=revoked)

@@ -48,11 +48,16 @@ class LocalDocuments:
                 return document
         if self._remote is None:
             raise DidResolutionError(f"{url} is not one of ours", code="did_document_unavailable")
-        parts = urlsplit(url)
-        if parts.scheme == "https" and (parts.hostname or "") in self._remote.trusted_http_hosts:
-            # did:web always means https; a host trusted for development is served over http.
-            url = parts._replace(scheme="http").geturl()
-        return self._remote.fetch_json(url, refresh=self._refresh)
+        return fetch_document(self._remote, url, refresh=self._refresh)
+
+
+def fetch_document(remote: RemoteFetcher, url: str, *, refresh: bool = False) -> dict[str, Any]:
+    """Another server's did:web or https document through the guarded client."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and (parts.hostname or "") in remote.trusted_http_hosts:
+        # did:web always means https; a host trusted for development is served over http.
+        url = parts._replace(scheme="http").geturl()
+    return remote.fetch_json(url, refresh=refresh)
 
 
 def local_resolver(

@@ -8,7 +8,9 @@ ours. Three keys cannot be confirmed by the issuer's own document, and 1EdTech's
 accepts them: the fragment key of an https issuer whose document cannot be fetched, a VC-JWT
 ``kid`` URL that returns a bare JWK outside the issuer's own URL, a VC-JWT key embedded in its
 header. ``issuer_key`` passes them with the warning ``issuer_key_unconfirmed``; with
-``strict`` it fails them (DESIGN.md §7).
+``strict`` it fails them (DESIGN.md §7). A key its controller document marks ``revoked``
+(CID 1.0) at or before the time of verification fails ``issuer_key`` with
+``issuer_key_revoked``, whenever the credential was signed: a stolen key can backdate.
 
 See: https://www.w3.org/TR/cid-1.0/#verification-relationships
 """
@@ -19,9 +21,15 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from badgeservice.vc.dids import DidResolver, did_web_to_url, is_bare_jwk
+from badgeservice.vc.dids import (
+    DidResolver,
+    did_web_to_url,
+    find_verification_method,
+    is_bare_jwk,
+)
 from badgeservice.vc.errors import DidResolutionError
 from badgeservice.vc.keys import KeyPair
+from badgeservice.vc.proofs import parse_datetime
 
 if TYPE_CHECKING:
     from badgeservice.vc._checks import Outcome, ReportWarning, Subject
@@ -166,7 +174,31 @@ def _bind(
             "issuer_key_controller_mismatch",
             f"the key {vm_id} is controlled by {controller}, not by the issuer {issuer}",
         )
-    return check_listed(subject, vm_id, controller, relationship=None)
+    return _revocation(subject, vm_id, controller) or check_listed(
+        subject, vm_id, controller, relationship=None
+    )
+
+
+def _revocation(subject: Subject, vm_id: str, controller: str) -> Outcome | None:
+    """Failed when the controller document marks the key ``revoked`` at or before now (a
+    ``revoked`` value that is not a date counts as revoked); None otherwise, and when the
+    document cannot be read (``check_listed`` reports that).
+
+    See: https://www.w3.org/TR/cid-1.0/#verification-methods
+    """
+    from badgeservice.vc._checks import Outcome
+
+    try:
+        method = find_verification_method(controller_document(subject, controller), vm_id)
+    except Exception:  # injected fetchers may raise anything; check_listed says what
+        return None
+    if "revoked" not in method:
+        return None
+    moment = parse_datetime(method["revoked"])
+    if moment is not None and moment > subject.options.now:
+        return None
+    when = f" on {moment:%Y-%m-%d}" if moment is not None else ""
+    return Outcome("failed", "issuer_key_revoked", f"the issuer revoked this key{when} ({vm_id})")
 
 
 def _under(url: str, issuer: str) -> bool:

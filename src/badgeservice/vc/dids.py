@@ -7,7 +7,7 @@ callable (the caller's SSRF-guarded HTTP client) for did:web and https documents
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -151,26 +151,38 @@ def _method_entry(vm_id: str, key: KeyPair, did: str) -> tuple[dict[str, Any], b
     return {"id": vm_id, "controller": did, **entry}, True
 
 
-def build_did_document(did: str, keys: list[tuple[str, KeyPair]]) -> dict[str, Any]:
+def build_did_document(
+    did: str, keys: list[tuple[str, KeyPair]], *, revoked: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A DID document listing ``keys`` (``(vm id or #fragment, key)``) under ``assertionMethod``
     and ``authentication``: Multikey for Ed25519, JsonWebKey for the others; absolute ids.
 
+    A key in ``revoked`` (its vm id as given → an XML Schema ``dateTimeStamp``) stays under
+    ``verificationMethod`` with the CID ``revoked`` property and leaves every verification
+    relationship: a verifier that checks ``assertionMethod`` refuses it, one that reads
+    ``revoked`` can say since when.
+
     See: https://www.w3.org/TR/did-core/#verification-methods
+    See: https://www.w3.org/TR/cid-1.0/#verification-methods (``revoked``)
     """
-    methods, uses_jwk = [], False
+    revoked = revoked or {}
+    methods, listed, uses_jwk = [], [], False
     for vm_id, key in keys:
         absolute = vm_id if ":" in vm_id else f"{did}#{vm_id.removeprefix('#')}"
         method, is_jwk = _method_entry(absolute, key.public_only(), did)
+        if vm_id in revoked:
+            method["revoked"] = revoked[vm_id]
+        else:
+            listed.append(absolute)
         methods.append(method)
         uses_jwk = uses_jwk or is_jwk
-    ids = [m["id"] for m in methods]
     contexts = [DID_CONTEXT, MULTIKEY_CONTEXT] + ([JWK_CONTEXT] if uses_jwk else [])
     return {
         "@context": contexts,
         "id": did,
         "verificationMethod": methods,
-        "assertionMethod": list(ids),
-        "authentication": list(ids),
+        "assertionMethod": list(listed),
+        "authentication": list(listed),
     }
 
 

@@ -34,7 +34,7 @@ def certificate_pdf(
     paper: Annotated[Paper, Query(description="a4 (default) or letter")] = "a4",
     lang: Annotated[str | None, Query(description="label language: en ja es fr de ar")] = None,
 ) -> Response:
-    """The certificate; labels in ``?lang=``, else the ``lang`` cookie, else Accept-Language,
+    """The certificate; labels in `?lang=`, else the `lang` cookie, else Accept-Language,
     else the credential's own language. Revoked, suspended or expired credentials keep their
     certificate, marked with their state."""
     identifier = _credential_id(credential_id)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from badgeservice.db.models import Achievement, Credential
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.linkedin import Certification, add_to_profile_url
+from badgeservice.domain.markdown import markdown_text
 from badgeservice.services import achievements
 from badgeservice.services.issuance import credential_url
 from badgeservice.web.i18n import supported
@@ -60,12 +61,14 @@ def page_context(
         "issuer_name": issuer.get("name", ""),
         "issuer_href": f"/issuers/{achievement.issuer.slug}" if achievement else None,
         "recipient_name": record.recipient_name,
+        # The moment we signed it; validFrom may be later (a credential valid from a date).
+        "issued_at": _utc(record.issued_at).isoformat().replace("+00:00", "Z"),
         "state": state,
         "links": _links(page_url, record, language),
         "linkedin_url": None if state == "revoked" else _linkedin(record, name, issuer, page_url),
         "og": {
             "title": name,
-            "description": _shorten(str(signed.get("description") or "")),
+            "description": _shorten(markdown_text(str(signed.get("description") or ""))),
             "image": f"{page_url}/share.png",
             "url": page_url,
         },

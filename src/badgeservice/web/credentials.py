@@ -29,8 +29,8 @@ PAGE_MAX_AGE = 60  # the page shows whether the credential is revoked: keep it f
 def credential_document(
     reference: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """``/credentials/{id}``: the signed credential for a JSON-LD ``Accept`` (or the ``.json``
-    suffix) and at ``.jwt`` (VC-JWT credentials only), an HTML page otherwise. The documents
+    """`/credentials/{id}`: the signed credential for a JSON-LD `Accept` (or the `.json`
+    suffix) and at `.jwt` (VC-JWT credentials only), an HTML page otherwise. The documents
     are the stored bytes (immutable); the page shows the live state, so it is cached briefly.
     What each machine-readable form answers is :func:`signed_representation`."""
     stem, dot, suffix = reference.partition(".")

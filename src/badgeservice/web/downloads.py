@@ -39,7 +39,7 @@ def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
 )
 def baked_png(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The achievement image (or a generated badge) with the signed credential baked in an
-    ``openbadgecredential`` iTXt chunk."""
+    `openbadgecredential` iTXt chunk."""
     return _baked(credential_id, request, session, badge_images.PNG)
 
 
@@ -50,7 +50,7 @@ def baked_png(credential_id: str, request: Request, session: SessionDep) -> Resp
 )
 def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Response:
     """The achievement image as SVG (or a generated badge) with the signed credential baked in
-    an ``<openbadges:credential>`` element."""
+    an `<openbadges:credential>` element."""
     return _baked(credential_id, request, session, badge_images.SVG)
 
 
@@ -60,7 +60,7 @@ def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Resp
     responses=_responses(badge_images.PNG),
 )
 def share_png(credential_id: str, request: Request, session: SessionDep) -> Response:
-    """A 1200x630 picture for link previews (Open Graph ``og:image``)."""
+    """A 1200x630 picture for link previews (Open Graph `og:image`)."""
     body = badge_images.share_image(session, _credential(session, credential_id))
     response = Response(body, media_type=badge_images.PNG)
     return cached(request, response, body, max_age=WEEK, immutable=False)

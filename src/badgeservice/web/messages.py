@@ -4,6 +4,8 @@ translated through the pages' catalogues (``web/locales``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from badgeservice.web.i18n import DEFAULT_LANGUAGE, N_, gettext
 
 TITLES = {
@@ -78,7 +80,82 @@ SENTENCES = {
     },
     "skipped": {},
 }
-SKIPPED = N_("Not checked: an earlier step failed, or it does not apply.")
+# Sentences that depend on the check's code, not only on its outcome.
+CODE_SENTENCES = {
+    "status_revoked": N_("The issuer has revoked it. This is final."),
+    "status_suspended": N_("The issuer has suspended it for now. The issuer can lift this."),
+    "valid_until_absent": N_("It has no end date."),
+    "valid_from_absent": N_("It has no start date."),
+    "status_absent": N_("The issuer gave no way to revoke it."),
+    "endorsements_absent": N_("It carries no endorsements."),
+}
+SKIPPED = N_("Not checked: it does not apply.")
+HALTED = N_("Not checked, because an earlier step failed.")
+# The headline of a credential that is not verified: why, in one sentence. The first check
+# in REASON_ORDER that did not pass decides; a code is more precise than the check's outcome.
+REASON_ORDER = (
+    "structure",
+    "proof",
+    "issuer_key",
+    "status",
+    "valid_until",
+    "valid_from",
+    "recipient",
+)
+ISSUER_UNKNOWN = N_(
+    "Issuer unknown: we could not find the issuer or its key, so we cannot tell who issued this."
+)
+REASONS_BY_CODE = {
+    "status_revoked": N_("Not valid: the issuer has revoked this credential."),
+    "status_suspended": N_("Not valid for now: the issuer has suspended this credential."),
+    **dict.fromkeys(
+        (
+            "did_document_unavailable",
+            "did_resolution_offline",
+            "did_document_invalid",
+            "did_document_id_mismatch",
+            "did_invalid",
+            "verification_method_not_found",
+            "jwt_key_unresolved",
+        ),
+        ISSUER_UNKNOWN,
+    ),
+}
+REASONS = {
+    ("structure", "failed"): N_("Not verified: this is not a credential we can read."),
+    ("proof", "failed"): N_("Not genuine: this credential was changed after it was signed."),
+    ("proof", "error"): N_("Not verified: we could not check the signature of this credential."),
+    ("issuer_key", "failed"): N_(
+        "Not verified: the key that signed this credential does not belong to its issuer."
+    ),
+    ("issuer_key", "error"): ISSUER_UNKNOWN,
+    ("status", "error"): N_(
+        "Not verified: we could not check whether the issuer has revoked this credential."
+    ),
+    ("valid_until", "failed"): N_("Expired: the end date of this credential has passed."),
+    ("valid_from", "failed"): N_("Not valid yet: the start date of this credential is ahead."),
+    ("recipient", "failed"): N_(
+        "Not verified for this person: it was awarded to someone other than the one you named."
+    ),
+}
+# What the input is when it is no Open Badges 3.0 credential at all.
+INPUT_KINDS = {
+    "jpeg": N_(
+        "This is a JPEG image. Open Badges are baked only into PNG or SVG images: ask the "
+        "issuer for the credential file, or for the badge as PNG or SVG."
+    ),
+    "ob2": N_(
+        "This is an Open Badges 2.0 badge. This page checks Open Badges 3.0 credentials: ask "
+        "the issuer for an Open Badges 3.0 version."
+    ),
+}
+# Problems with what was sent, by the problem's code; others get CANNOT_READ.
+PROBLEMS = {
+    "not_a_credential": N_("What you sent is not a credential we can read."),
+    "recipient_invalid": N_("The recipient you gave is not an email address, a DID or a URL."),
+    "payload_too_large": N_("The file is too large."),
+}
+CANNOT_READ = N_("We could not check what you sent.")
 VERDICT = {
     True: N_("This credential is verified."),
     False: N_("This credential could not be verified."),
@@ -120,8 +197,39 @@ def title(check_id: str, language: str = DEFAULT_LANGUAGE) -> str:
     return gettext(language, TITLES[check_id])
 
 
-def sentence(check_id: str, outcome: str, language: str = DEFAULT_LANGUAGE) -> str:
-    return gettext(language, SENTENCES.get(outcome, {}).get(check_id, SKIPPED))
+def sentence(check: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    """What a check found, in plain words (``check`` as in the report: id, outcome, code)."""
+    code, outcome = check["code"], check["outcome"]
+    if code in CODE_SENTENCES:
+        return gettext(language, CODE_SENTENCES[code])
+    if outcome == "skipped":
+        return gettext(language, HALTED if code == f"{check['id']}_skipped" else SKIPPED)
+    return gettext(language, SENTENCES.get(outcome, {}).get(check["id"], SKIPPED))
+
+
+def headline(report: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    """The verdict in one sentence; for a credential that is not verified, why."""
+    if report["verified"]:
+        return verdict(True, language)
+    checks = {check["id"]: check for check in report["checks"]}
+    for check_id in REASON_ORDER:
+        check = checks.get(check_id)
+        if check is None or check["outcome"] in ("passed", "skipped"):
+            continue
+        if check["code"] in REASONS_BY_CODE:
+            return gettext(language, REASONS_BY_CODE[check["code"]])
+        if (check_id, check["outcome"]) in REASONS:
+            return gettext(language, REASONS[check_id, check["outcome"]])
+    return verdict(False, language)
+
+
+def input_kind(kind: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """What the input is, when it is a known kind of thing that is no OB 3.0 credential."""
+    return gettext(language, INPUT_KINDS[kind])
+
+
+def problem(code: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return gettext(language, PROBLEMS.get(code, CANNOT_READ))
 
 
 def verdict(verified: bool, language: str = DEFAULT_LANGUAGE) -> str:

@@ -9,10 +9,22 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from badgeservice.domain.markdown import markdown_html, markdown_text
 
 JSON_LD = "application/ld+json"
 _JSON_TYPES = ("application/ld+json", "application/vc+ld+json", "application/json")
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _markdown(text: object) -> Markup:
+    """The ``markdown`` filter: an OB Markdown field as safe HTML."""
+    return Markup(markdown_html(str(text)))  # noqa: S704 (markdown_html escapes; no raw HTML)
+
+
+templates.env.filters["markdown"] = _markdown
+templates.env.filters["markdown_text"] = lambda text: markdown_text(str(text))
 
 
 def wants_json(request: Request) -> bool:

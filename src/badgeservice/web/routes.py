@@ -32,8 +32,8 @@ def achievement_document(
     settings: SettingsDep,
     lang: Annotated[str | None, Query(description="BCP 47 language tag")] = None,
 ) -> Response:
-    """The Achievement as JSON-LD (``Accept: application/ld+json``) or an HTML page. JSON-LD is
-    in ``lang`` (else the default language); the page in ``lang``, else the reader's language."""
+    """The Achievement as JSON-LD (`Accept: application/ld+json`) or an HTML page. JSON-LD is
+    in `lang` (else the default language); the page in `lang`, else the reader's language."""
     achievement = achievements.find_public_achievement(session, achievement_id)
     if achievement is None:
         raise NotFoundError(f"Achievement {achievement_id} not found.")
@@ -76,7 +76,7 @@ def _language_tag(lang: str | None) -> str | None:
 def issuer_profile(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The issuer's OB Profile as JSON-LD (``Accept: application/ld+json``) or an HTML page
+    """The issuer's OB Profile as JSON-LD (`Accept: application/ld+json`) or an HTML page
     (with its achievements; never who earned them)."""
     issuer = issuers.get_issuer(session, slug)
     profile = issuers.profile(issuer)

@@ -16,9 +16,11 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.datastructures import UploadFile
 
 from badgeservice.errors import ServiceError
 from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
+from badgeservice.http.middleware import page_policy
 from badgeservice.http.verify_input import Source, read_source, verify_source
 from badgeservice.services.resolution import own_path
 from badgeservice.settings import Settings
@@ -28,15 +30,16 @@ router = APIRouter(tags=["public"])
 
 DATA_IMAGES = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
 DATA_SVG = "data:image/svg+xml"
+JPEG_MAGIC = b"\xff\xd8\xff"
+OB2_CONTEXTS = (b"w3id.org/openbadges/v2", b"openbadgespec.org/v1", b"w3id.org/openbadges/v1")
+MAX_SNIFFED = 4096
 
 
-def page_policy(base_url: str) -> str:
-    """The page's CSP: no script at all, images only from us or ``data:``, forms to us."""
+def verify_policy(base_url: str) -> str:
+    """The page's CSP: no script at all, images only from us or ``data:`` (a third party's
+    image would tell it who checked the credential)."""
     parts = urlsplit(base_url)
-    return (
-        f"default-src 'none'; img-src {parts.scheme}://{parts.netloc} data:; "
-        "style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    )
+    return page_policy(f"{parts.scheme}://{parts.netloc} data:")
 
 
 @router.get("/verify", response_class=Response)
@@ -47,7 +50,7 @@ def verify_form(
         str | None, Query(max_length=2048, description="Pre-fills the URL field")
     ] = None,
 ) -> Response:
-    """The form; ``?url=`` pre-fills the credential URL (the credential pages link here)."""
+    """The form; `?url=` pre-fills the credential URL (the credential pages link here)."""
     language = i18n.negotiate(request)
     return _guarded(i18n.render(request, "verify.html", language, _page(url=url)), settings)
 
@@ -60,10 +63,39 @@ async def page_source(request: Request) -> Source | ServiceError:
         return exc
 
 
+async def submitted_kind(request: Request) -> str | None:
+    """``jpeg`` or ``ob2`` when the form's file or pasted text is one of those (the page
+    names it instead of saying only that it is no credential); else None."""
+    if not request.headers.get("content-type", "").startswith(("multipart/", "application/x-")):
+        return None
+    form = await request.form()  # parsed once per request: the same form read_source read
+    upload, text = form.get("file"), form.get("credential")
+    if isinstance(upload, UploadFile):
+        await upload.seek(0)
+        content = await upload.read(MAX_SNIFFED)
+        if content:
+            return input_kind(content)
+    return input_kind(text.encode()) if isinstance(text, str) else None
+
+
+def input_kind(content: bytes) -> str | None:
+    """``jpeg`` for a JPEG image, ``ob2`` for an Open Badges 2.0 assertion (its context).
+
+    See: https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#Assertion
+    """
+    if content.startswith(JPEG_MAGIC):
+        return "jpeg"
+    head = content[:MAX_SNIFFED].lstrip()
+    if head.startswith(b"{") and any(context in head for context in OB2_CONTEXTS):
+        return "ob2"
+    return None
+
+
 @router.post("/verify", response_class=Response)
 def verify_submitted(
     request: Request,
     source: Annotated[Source | ServiceError, Depends(page_source)],
+    kind: Annotated[str | None, Depends(submitted_kind)],
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
@@ -75,14 +107,19 @@ def verify_submitted(
             raise source
         report = verify_source(source, session, settings, key_store, remote)
     except ServiceError as exc:
-        page = _page(problem=exc.detail)
+        problem = messages.input_kind(kind, language) if kind else None
+        page = _page(
+            problem=problem or messages.problem(exc.code, language), problem_detail=exc.detail
+        )
         rendered = i18n.render(request, "verify.html", language, page, status_code=exc.status)
         return _guarded(rendered, settings)
     session.commit()
     page = _page(
         report=report,
         checks=[_check(check, language) for check in report["checks"]],
-        verdict=messages.verdict(report["verified"], language),
+        verdict=messages.input_kind(kind, language)
+        if kind and not report["verified"]
+        else messages.headline(report, language),
         summary=_summary(report["credential"], settings.base_url, language),
         again=again_fields(source),
     )
@@ -94,7 +131,7 @@ def _check(check: dict[str, Any], language: str) -> dict[str, Any]:
     return {
         **check,
         "title": messages.title(check["id"], language),
-        "sentence": messages.sentence(check["id"], check["outcome"], language),
+        "sentence": messages.sentence(check, language),
         "outcome_name": messages.outcome(check["outcome"], language),
         "notes": [{"text": text, "lang": lang} for text, lang in notes],
     }
@@ -141,7 +178,7 @@ def again_fields(source: Source) -> dict[str, str]:
 
 
 def _guarded(response: Response, settings: Settings) -> Response:
-    response.headers["Content-Security-Policy"] = page_policy(settings.base_url)
+    response.headers["Content-Security-Policy"] = verify_policy(settings.base_url)
     response.headers["Cache-Control"] = "private, no-store"  # answers hold what was sent
     return response
 

@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/achievements``: an issuer's achievements (badge classes)."""
+"""`/api/v1/issuers/{slug}/achievements`: an issuer's achievements (badge classes)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from badgeservice.api.schemas.achievements import AchievementIn, AchievementOut
 from badgeservice.api.schemas.common import Limit, Offset, Page, validate_body
+from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import Achievement, Issuer
 from badgeservice.domain.merge_patch import merge_patch
-from badgeservice.errors import UnsupportedMediaTypeError
 from badgeservice.http.deps import PrincipalDep, RawBodyDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, issuers
@@ -21,11 +21,10 @@ from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/achievements", tags=["achievements"])
 _ERRORS = problem_responses(401, 403, 404, 422)
-IMAGE_TYPES = {"image/png", "image/svg+xml"}
 
 
 def issuer_for(session: Session, principal: Principal, slug: str, scope: str) -> Issuer:
-    """The issuer of the URL, if the caller may act on it with ``scope``."""
+    """The issuer of the URL, if the caller may act on it with `scope`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, scope)
     return issuer
@@ -111,7 +110,7 @@ def update_achievement(
     session: SessionDep,
     settings: SettingsDep,
 ) -> AchievementOut:
-    """Change an achievement with a JSON Merge Patch: maps merge, ``null`` removes a key.
+    """Change an achievement with a JSON Merge Patch: maps merge, `null` removes a key.
     Credentials already issued keep the achievement as it was."""
     issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
@@ -126,12 +125,7 @@ def update_achievement(
 @router.put(
     "/{achievement_id}/image",
     responses=problem_responses(401, 403, 404, 413, 415, 422),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in IMAGE_TYPES},
-        }
-    },
+    openapi_extra=IMAGE_BODY,
 )
 def upload_image(
     slug: str,
@@ -143,9 +137,7 @@ def upload_image(
     settings: SettingsDep,
 ) -> AchievementOut:
     """Upload the achievement's image as a PNG or SVG body (used for baked badges)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in IMAGE_TYPES:
-        raise UnsupportedMediaTypeError("Send the image as image/png or image/svg+xml.")
+    require_image_type(request)
     issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     achievements.set_achievement_image(session, achievement, content, actor=principal.actor)

@@ -1,30 +1,39 @@
-"""``/api/v1/issuers/{slug}/batches``: bulk issuance from JSON or CSV, worked off by workers."""
+"""`/api/v1/issuers/{slug}/batches`: bulk issuance from JSON or CSV, worked off by workers."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import Offset, WarningOut, validate_body
+from badgeservice.api.schemas.common import Limit, Offset, Page, WarningOut, validate_body
 from badgeservice.api.schemas.credentials import (
     BatchIn,
     BatchItemOut,
     BatchOut,
     BatchQuery,
+    BatchSummaryOut,
     RowIn,
 )
-from badgeservice.db.models import Batch
+from badgeservice.db.models import Batch, Issuer
 from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
-from badgeservice.http.deps import PrincipalDep, RawBodyDep, SessionDep, SettingsDep
+from badgeservice.http.deps import (
+    KeyStoreDep,
+    PrincipalDep,
+    RawBodyDep,
+    SessionDep,
+    SettingsDep,
+)
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, batches, idempotency, issuance
 from badgeservice.services.batches import RowCheck
+from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/batches", tags=["batches"])
@@ -45,6 +54,8 @@ JSON_EXAMPLE = {
         {"recipient": {"did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}},
     ],
 }
+# The JSON body is read by the route itself (it may be CSV), so FastAPI does not list it.
+COMPONENT_SCHEMAS = (BatchIn,)
 OPENAPI = {
     "requestBody": {
         "required": True,
@@ -77,10 +88,17 @@ def check_row(row: Any) -> RowCheck:
     return RowCheck(input=parsed.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
-def _read(
-    request: Request, content: bytes, query: dict[str, Any]
-) -> tuple[dict[str, Any], list[Any]]:
-    """(batch fields, raw rows) from a JSON or CSV body."""
+@dataclass(frozen=True)
+class Upload:
+    """A batch request as read: its fields, raw rows, and warnings about the upload."""
+
+    fields: dict[str, Any]
+    rows: list[Any]
+    warnings: list[dict[str, str]]
+    language_pointer: str
+
+
+def _read(request: Request, content: bytes, query: dict[str, Any]) -> Upload:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
         try:
@@ -88,9 +106,10 @@ def _read(
         except ValueError as exc:
             raise MalformedRequestError("The body is not valid JSON.") from exc
         body = validate_body(BatchIn, data)
-        return body.model_dump(
+        fields = body.model_dump(
             mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
-        ), body.recipients
+        )
+        return Upload(fields, body.recipients, [], "/body/language")
     if media_type == "text/csv":
         try:
             text = content.decode("utf-8")
@@ -100,17 +119,35 @@ def _read(
         fields = options.model_dump(
             mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
         )
-        return fields, [batches.csv_row_input(row) for row in batches.parse_csv(text)]
+        upload = batches.read_csv(text)
+        rows = [batches.csv_row_input(row) for row in upload.rows]
+        return Upload(fields, rows, upload.warnings, "/query/language")
     raise UnsupportedMediaTypeError("Send application/json or text/csv.")
+
+
+def batch_summary(
+    session: Session, batch: Batch, settings: Settings, counts: dict[str, int]
+) -> BatchSummaryOut:
+    url = f"{settings.base_url}{router.prefix.format(slug=batch_slug(session, batch))}/{batch.id}"
+    return BatchSummaryOut(
+        id=batch.id,
+        url=url,
+        achievement_id=batch.achievement_id,
+        status="finished" if batch.finished_at is not None else "pending",
+        total=batch.total,
+        finished=batch.finished_at is not None,
+        created_at=batch.created_at,
+        warnings=[WarningOut.model_validate(w) for w in batch.warnings or []],
+        **counts,
+    )
 
 
 def batch_out(
     session: Session, batch: Batch, settings: Settings, *, limit: int, offset: int
 ) -> BatchOut:
-    counts = batches.progress(session, batch)
+    summary = batch_summary(session, batch, settings, batches.progress(session, batch))
     found = issuance.issue_warnings(suspendable=bool(batch.options.get("suspendable")))
-    warnings = [WarningOut.model_validate(w) for w in found]
-    url = f"{settings.base_url}{router.prefix.format(slug=batch_slug(session, batch))}/{batch.id}"
+    issued = [WarningOut.model_validate(w) for w in found]
     items = [
         BatchItemOut(
             row=item.row_number,
@@ -120,20 +157,12 @@ def batch_out(
             if item.credential_id
             else None,
             error=item.error,
-            warnings=warnings if item.credential_id else [],
+            warnings=[WarningOut.model_validate(w) for w in item.warnings or []]
+            + (issued if item.status == "done" else []),
         )
         for item in batches.batch_items(session, batch, limit=limit, offset=offset)
     ]
-    return BatchOut(
-        id=batch.id,
-        url=url,
-        achievement_id=batch.achievement_id,
-        total=batch.total,
-        finished=batch.finished_at is not None,
-        created_at=batch.created_at,
-        items=items,
-        **counts,
-    )
+    return BatchOut(**summary.model_dump(), items=items)
 
 
 def batch_slug(session: Session, batch: Batch) -> str:
@@ -149,35 +178,74 @@ def create_batch(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
+    key_store: KeyStoreDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     options: Annotated[BatchQuery, Query()] = BatchQuery(),
 ) -> BatchOut:
-    """Issue one achievement to many recipients, as JSON (``recipients``) or as CSV (columns
-    ``name``, ``email``, ``did``, ``url``, ``evidence_url``, ``narrative``; the achievement
-    and options as query parameters). Rows are checked now: bad rows are reported at once,
-    good rows are issued by the workers. Poll the batch URL for progress."""
+    """Issue one achievement to many recipients, as JSON (`recipients`) or as CSV (columns
+    `name`, `email`, `did`, `url`, `evidence_url`, `narrative`, separated by
+    `,`, `;` or tab; the achievement and options as query parameters). Rows are checked
+    now: bad rows are reported at once, good rows are issued by the workers. Poll the batch
+    URL for progress."""
     issuer = issuer_for(session, principal, slug, "credentials:issue")
-    digest = idempotency.request_hash(content)
+    query = options.model_dump(mode="json", by_alias=True, exclude_none=True)
+    # the query is part of the request: a CSV's achievement and options are in it
+    digest = idempotency.request_hash(content, query)
     if idempotency_key is not None:
         replay = idempotency.find_replay(session, issuer, idempotency_key, digest, "batch")
         if replay is not None:
             batch = batches.get_batch(session, issuer, replay)
             return batch_out(session, batch, settings, limit=100, offset=0)
-    query = options.model_dump(mode="json", by_alias=True, exclude_none=True)
-    fields, rows = _read(request, content, query)
-    achievement = achievements.get_achievement(
-        session, issuer, uuid.UUID(fields.pop("achievementId"))
-    )
-    checked = [check_row(row) for row in rows]
-    batch = batches.create_batch(
-        session, issuer, achievement, fields, checked, actor=principal.actor
-    )
+    batch = _new_batch(session, issuer, _read(request, content, query), principal.actor, key_store)
     if idempotency_key is not None:
         idempotency.remember(session, issuer, idempotency_key, digest, "batch", batch.id)
     session.commit()
     out = batch_out(session, batch, settings, limit=100, offset=0)
     response.headers["Location"] = out.url
     return out
+
+
+def _new_batch(
+    session: Session, issuer: Issuer, upload: Upload, actor: str, key_store: KeyStore
+) -> Batch:
+    fields = dict(upload.fields)
+    achievement_id = uuid.UUID(fields.pop("achievementId"))
+    skip_existing = bool(fields.pop("skipExisting", False))
+    achievement = achievements.get_achievement(session, issuer, achievement_id)
+    language = issuance.check_language(achievement, fields.get("language"), upload.language_pointer)
+    if language is not None:
+        fields["language"] = language
+    return batches.create_batch(
+        session,
+        issuer,
+        achievement,
+        fields,
+        [check_row(row) for row in upload.rows],
+        actor=actor,
+        key_store=key_store,
+        skip_existing=skip_existing,
+        warnings=upload.warnings,
+    )
+
+
+@router.get("", responses=_ERRORS)
+def list_batches(
+    slug: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    batch_status: Annotated[Literal["pending", "finished"] | None, Query(alias="status")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[BatchSummaryOut]:
+    """The issuer's batches, newest first (`status`: pending or finished), without rows."""
+    issuer = issuer_for(session, principal, slug, "credentials:read")
+    found, total = batches.list_batches(
+        session, issuer, status=batch_status, limit=limit, offset=offset
+    )
+    counts = batches.progress_of(session, [batch.id for batch in found])
+    items = [batch_summary(session, b, settings, counts[b.id]) for b in found]
+    return Page[BatchSummaryOut](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/{batch_id}", responses=_ERRORS)
@@ -190,7 +258,7 @@ def get_batch(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
 ) -> BatchOut:
-    """Progress and per-row results (``limit``/``offset`` page the rows)."""
+    """Progress and per-row results (`limit`/`offset` page the rows)."""
     issuer = issuer_for(session, principal, slug, "credentials:read")
     batch = batches.get_batch(session, issuer, batch_id)
     return batch_out(session, batch, settings, limit=limit, offset=offset)

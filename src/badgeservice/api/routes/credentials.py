@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/credentials``: issue, list, read, revoke, suspend."""
+"""`/api/v1/issuers/{slug}/credentials`: issue, list, read, revoke, suspend."""
 
 from __future__ import annotations
 
@@ -36,9 +36,19 @@ class StatusChangeIn(ApiModel):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-def credential_out(credential: Credential, issuer: Issuer, settings: Settings) -> CredentialOut:
+def credential_out(
+    credential: Credential,
+    issuer: Issuer,
+    settings: Settings,
+    held: uuid.UUID | None = None,
+) -> CredentialOut:
+    """`held`: an active credential of the achievement the recipient held before this
+    request (named in a `recipient_has_credential` warning)."""
     url = issuance.credential_url(settings.base_url, credential.id)
     document = json.loads(credential.document)
+    found = issuance.credential_warnings(document)
+    if held is not None:
+        found = (issuance.held_warning(held), *found)
     return CredentialOut(
         id=credential.id,
         issuer=issuer.slug,
@@ -52,7 +62,7 @@ def credential_out(credential: Credential, issuer: Issuer, settings: Settings) -
         issued_at=credential.issued_at,
         revoked=credential.revoked_at is not None,
         suspended=credential.suspended_at is not None,
-        warnings=[WarningOut.model_validate(w) for w in issuance.credential_warnings(document)],
+        warnings=[WarningOut.model_validate(w) for w in found],
     )
 
 
@@ -67,8 +77,9 @@ def issue_credential(
     key_store: KeyStoreDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> CredentialOut:
-    """Issue one signed credential. With an ``Idempotency-Key``, a retry of the same request
-    returns the credential first issued instead of a new one."""
+    """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
+    returns the credential first issued instead of a new one; with `skipExisting`, a
+    recipient's active credential of the achievement is returned instead of a new one."""
     issuer = issuer_for(session, principal, slug, "credentials:issue")
     digest = idempotency.request_hash(body.model_dump(mode="json"))
     if idempotency_key is not None:
@@ -79,15 +90,19 @@ def issue_credential(
                 credentials.get_credential(session, issuer, replay), issuer, settings
             )
     achievement = achievements.get_achievement(session, issuer, body.achievement_id)
+    request = issue_request(body)
+    held = issuance.find_held(session, key_store, achievement, request.recipient)
+    if held is not None and body.skip_existing:
+        response.status_code = status.HTTP_200_OK
+        existing = credentials.get_credential(session, issuer, held)
+        return credential_out(existing, issuer, settings, held=held)
     context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
-    credential = issuance.issue_credential(
-        session, issuer, achievement, issue_request(body), context
-    )
+    credential = issuance.issue_credential(session, issuer, achievement, request, context)
     if idempotency_key is not None:
         idempotency.remember(session, issuer, idempotency_key, digest, "credential", credential.id)
     session.commit()
     response.headers["Location"] = issuance.credential_url(settings.base_url, credential.id)
-    return credential_out(credential, issuer, settings)
+    return credential_out(credential, issuer, settings, held=held)
 
 
 def issue_request(body: IssueIn) -> issuance.IssueRequest:
@@ -155,7 +170,7 @@ def change_status(
     settings: SettingsDep,
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
-    """``revoke`` (final), ``suspend`` or ``unsuspend``; the status list is re-signed."""
+    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
     issuer = issuer_for(session, principal, slug, "credentials:revoke")
     credential = credentials.get_credential(session, issuer, credential_id)
     reason = body.reason if body else None

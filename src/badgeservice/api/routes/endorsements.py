@@ -1,4 +1,4 @@
-"""``/api/v1/issuers/{slug}/endorsements``: issue, list, read and revoke EndorsementCredentials."""
+"""`/api/v1/issuers/{slug}/endorsements`: issue, list, read and revoke EndorsementCredentials."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Liveness (``/healthz``: the process answers) and readiness (``/readyz``: the database answers
+"""Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers
 and its schema is at the newest migration)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``/api/v1/issuers``: tenants and their API tokens."""
+"""`/api/v1/issuers`: tenants and their API tokens."""
 
 from __future__ import annotations
 
@@ -6,21 +6,34 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Body, Query, Request, status
 from pydantic import Field
+from sqlalchemy.orm import Session
 
-from badgeservice.api.schemas.common import ApiModel, Limit, Offset, Page
+from badgeservice.api.schemas.common import ApiModel, Limit, Offset, Page, validate_body
 from badgeservice.api.schemas.issuers import (
+    ISSUER_PATCH,
     IssuerCreate,
     IssuerOut,
-    IssuerUpdate,
+    IssuerSettings,
+    KeyRevoke,
     TokenCreate,
+    TokenInfo,
     TokenOut,
 )
+from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
-from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.domain.merge_patch import merge_patch
+from badgeservice.http.deps import (
+    KeyStoreDep,
+    PrincipalDep,
+    RawBodyDep,
+    SessionDep,
+    SettingsDep,
+)
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import audit, auth, issuers, keys
+from badgeservice.services.auth import Principal
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
@@ -69,7 +82,7 @@ def create_issuer(
     key_store: KeyStoreDep,
 ) -> IssuerOut:
     """Create an issuer with its did:web identifier and signing keys: Ed25519 for Data
-    Integrity, and P-256 (``jwtAlgorithm: ES256``, the default) or RSA (``RS256``) for VC-JWT."""
+    Integrity, and P-256 (`jwtAlgorithm: ES256`, the default) or RSA (`RS256`) for VC-JWT."""
     principal.require_admin()
     fields = body.model_dump(exclude_none=True, mode="json")
     issuer = issuers.create_issuer(
@@ -102,26 +115,85 @@ def get_issuer(
     return issuer_out(issuer, settings)
 
 
-@router.patch("/{slug}", responses=_ERRORS, summary="Change the issuer's settings")
+@router.patch("/{slug}", responses=_ERRORS, summary="Change the issuer's profile and settings")
 def update_issuer(
     slug: str,
-    body: IssuerUpdate,
+    patch: Annotated[dict[str, Any], Body(description=ISSUER_PATCH)],
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
 ) -> IssuerOut:
-    """Change ``jwtAlgorithm`` (``ES256`` or ``RS256``) for the VC-JWT credentials issued from
-    now on; a key for it is created when the issuer has none. Credentials issued before keep
-    verifying. Needs ``keys:manage``."""
+    """Change the public Profile (`name`, `url`, `email`, `description`, `image`;
+    `issuer:write`) and `jwtAlgorithm` (`ES256` or `RS256`, `keys:manage`: a key for
+    it is created when the issuer has none). Credentials issued before keep the profile and
+    key they were signed with, and keep verifying."""
     issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "keys:manage")
-    if body.jwt_algorithm is not None:
-        issuers.set_jwt_algorithm(
-            session, issuer, body.jwt_algorithm, key_store, actor=principal.actor
-        )
+    _require_patch_scopes(principal, issuer, patch)
+    merged = merge_patch(_settings_fields(issuer), patch)
+    fields = validate_body(IssuerSettings, merged).model_dump(mode="json")
+    issuers.update_profile(session, issuer, fields, actor=principal.actor)
+    issuers.set_jwt_algorithm(
+        session, issuer, fields["jwt_algorithm"], key_store, actor=principal.actor
+    )
     session.commit()
     return issuer_out(issuer, settings)
+
+
+def _settings_fields(issuer: Issuer) -> dict[str, Any]:
+    """The issuer as the document a merge patch applies to (wire names, no nulls)."""
+    current = {name: getattr(issuer, name) for name in issuers.PROFILE_FIELDS}
+    current["jwtAlgorithm"] = issuer.jwt_algorithm
+    return {name: value for name, value in current.items() if value is not None}
+
+
+def _require_patch_scopes(principal: Principal, issuer: Issuer, patch: dict[str, Any]) -> None:
+    """``keys:manage`` for ``jwtAlgorithm``, ``issuer:write`` for anything else."""
+    if "jwtAlgorithm" in patch:
+        principal.require_issuer(issuer, "keys:manage")
+    if set(patch) - {"jwtAlgorithm"} or not patch:
+        principal.require_issuer(issuer, "issuer:write")
+
+
+@router.put(
+    "/{slug}/image",
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+    openapi_extra=IMAGE_BODY,
+    summary="Upload the issuer's logo",
+)
+def upload_issuer_image(
+    slug: str,
+    request: Request,
+    content: RawBodyDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> IssuerOut:
+    """Upload the logo as a PNG or SVG body (the rules of achievement images); the Profile's
+    ``image`` then points at it. Needs ``issuer:write``."""
+    require_image_type(request)
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "issuer:write")
+    issuers.set_issuer_image(session, issuer, content, settings.base_url, actor=principal.actor)
+    session.commit()
+    return issuer_out(issuer, settings)
+
+
+@router.get("/{slug}/tokens", responses=_ERRORS, summary="List the issuer's API tokens")
+def list_issuer_tokens(
+    slug: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[TokenInfo]:
+    """Names, scopes, creation, expiry, last use and revocation of every token of the issuer
+    (newest first); never a secret. Admins, and the issuer's tokens with ``issuer:read``."""
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "issuer:read")
+    rows, total = auth.list_tokens(session, issuer, limit=limit, offset=offset)
+    items = [TokenInfo.model_validate(row) for row in rows]
+    return Page[TokenInfo](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post(
@@ -151,31 +223,35 @@ def create_issuer_token(
     "/{slug}/tokens/{token_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=_ERRORS,
-    summary="Revoke an issuer token (admin)",
+    summary="Revoke an issuer token",
 )
 def revoke_issuer_token(
     slug: str, token_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
 ) -> None:
-    principal.require_admin()
+    """Admins, and the issuer's tokens with ``issuer:write`` (e.g. to end a leaked token)."""
     issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "issuer:write")
     auth.revoke_token(session, token_id, actor=principal.actor, issuer=issuer)
     session.commit()
 
 
 class KeyOut(ApiModel):
     id: str = Field(description="The verification method id.")
+    key_id: str = Field(description="Its fragment, as the key's URLs name it.")
     algorithm: str
     purpose: str
-    status: str
+    status: str = Field(description="`active` (signs), `retired` (verifies) or `revoked`.")
     created_at: datetime
     retired_at: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str | None
 
 
 @router.get("/{slug}/keys", responses=_ERRORS, summary="List the issuer's public keys")
 def list_keys(slug: str, principal: PrincipalDep, session: SessionDep) -> list[KeyOut]:
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:read")
-    return [_key_out(issuer, row) for row in keys.issuer_keys(session, issuer)]
+    return _keys_out(session, issuer)
 
 
 @router.post("/{slug}/keys/rotate", responses=_ERRORS, summary="Rotate the signing keys")
@@ -188,17 +264,49 @@ def rotate_keys(
     principal.require_issuer(issuer, "keys:manage")
     keys.rotate_keys(session, issuer, key_store, actor=principal.actor)
     session.commit()
-    return [_key_out(issuer, row) for row in keys.issuer_keys(session, issuer)]
+    return _keys_out(session, issuer)
+
+
+@router.post(
+    "/{slug}/keys/{key_id}/revoke",
+    responses=_ERRORS,
+    summary="Revoke a key: what it signed no longer verifies",
+)
+def revoke_key(
+    slug: str,
+    key_id: str,
+    body: KeyRevoke,
+    principal: PrincipalDep,
+    session: SessionDep,
+    key_store: KeyStoreDep,
+) -> list[KeyOut]:
+    """Revoke a key (``keyId`` as listed, e.g. ``key-1``) that was lost or leaked. Final: the
+    DID document marks it ``revoked`` and no longer lists it under ``assertionMethod``, so
+    every credential it signed fails verification, here and at other verifiers. An active
+    key is replaced by a new one in the same step. Needs ``keys:manage``."""
+    issuer = issuers.get_issuer(session, slug)
+    principal.require_issuer(issuer, "keys:manage")
+    keys.revoke_key(session, issuer, key_id, body.reason, key_store, actor=principal.actor)
+    session.commit()
+    return _keys_out(session, issuer)
+
+
+def _keys_out(session: Session, issuer: Issuer) -> list[KeyOut]:
+    rows = keys.issuer_keys(session, issuer, statuses=keys.ALL_STATUSES)
+    return [_key_out(issuer, row) for row in rows]
 
 
 def _key_out(issuer: Issuer, row: IssuerKey) -> KeyOut:
     return KeyOut(
         id=keys.verification_method_id(issuer, row),
+        key_id=row.key_id,
         algorithm=row.algorithm,
         purpose=row.purpose,
         status=row.status,
         created_at=row.created_at,
         retired_at=row.retired_at,
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
     )
 
 
@@ -221,7 +329,7 @@ def list_audit_events(
     offset: Offset = 0,
 ) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
-    Readable by admins and by the issuer's tokens with ``issuer:read``."""
+    Readable by admins and by the issuer's tokens with `issuer:read`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:read")
     events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset)

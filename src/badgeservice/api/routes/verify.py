@@ -1,4 +1,4 @@
-"""``POST /api/v1/verify``: verify any Open Badge, ours or anyone's. Public, no token."""
+"""`POST /api/v1/verify`: verify any Open Badge, ours or anyone's. Public, no token."""
 
 from __future__ import annotations
 
@@ -97,14 +97,14 @@ def verify(
     remote: RemoteDep,
     fresh: Annotated[bool, Query(description=FRESH)] = False,
 ) -> VerifyOut:
-    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, ``{"url": …}`` or
-    ``{"credential": …}``. Always 200 with a report for a credential, verified or not; checks
+    """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, `{"url": …}` or
+    `{"credential": …}`. Always 200 with a report for a credential, verified or not; checks
     have stable ids: structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose,
-    valid_from, valid_until, status, endorsements. Give ``recipient`` (an email, a DID or a URL;
-    JSON member or form field) and a ``recipient`` check says whether the credential is about
+    valid_from, valid_until, status, endorsements. Give `recipient` (an email, a DID or a URL;
+    JSON member or form field) and a `recipient` check says whether the credential is about
     them: an email is compared with the salted identityHash, a DID or URL with
-    credentialSubject.id; the recipient you give is never echoed back. ``checkedAt`` says when
-    the checks ran; ``?fresh=true`` re-verifies without the server's short-lived cache of other
+    credentialSubject.id; the recipient you give is never echoed back. `checkedAt` says when
+    the checks ran; `?fresh=true` re-verifies without the server's short-lived cache of other
     servers' documents."""
     report = verify_source(source, session, settings, key_store, remote, fresh=fresh)
     session.commit()  # a status list of ours may have been re-signed

@@ -10,12 +10,12 @@ from fastapi import Query
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
 )
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
@@ -45,27 +45,27 @@ def _day(value: Any, *, end: bool) -> Any:
     return start + timedelta(days=1)
 
 
-def _in_utc_calendar(value: datetime) -> datetime:
-    """A moment whose UTC value falls outside years 1 to 9999 cannot be stored or compared."""
+def _moment(value: datetime, info: ValidationInfo) -> datetime:
+    """Aware, and a moment whose UTC value falls within years 1 to 9999 (else it cannot be
+    stored or compared)."""
+    name = info.field_name or "the value"
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} needs a time zone (e.g. 'Z')")
     try:
         value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("the moment in UTC falls outside the years 1 to 9999") from None
+        raise ValueError(f"{name} in UTC falls outside the years 1 to 9999") from None
     return value
 
 
 # Every datetime a client sends: a time zone is required (a naive value is refused), a date
 # alone means the start of that UTC day, and the UTC value must be a representable moment.
 Moment = Annotated[
-    AwareDatetime,
-    BeforeValidator(lambda value: _day(value, end=False)),
-    AfterValidator(_in_utc_calendar),
+    datetime, BeforeValidator(lambda value: _day(value, end=False)), AfterValidator(_moment)
 ]
 # The same for an exclusive upper bound (``issuedTo``): a date alone includes that whole day.
 MomentBefore = Annotated[
-    AwareDatetime,
-    BeforeValidator(lambda value: _day(value, end=True)),
-    AfterValidator(_in_utc_calendar),
+    datetime, BeforeValidator(lambda value: _day(value, end=True)), AfterValidator(_moment)
 ]
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -80,7 +80,7 @@ class ApiModel(BaseModel):
 
 def validate_body(model: type[Model], data: Any) -> Model:
     """Validate data built inside an endpoint (e.g. after a merge patch) as a request body,
-    reporting problems like FastAPI does for a body: JSON Pointers under ``/body``."""
+    reporting problems like FastAPI does for a body: JSON Pointers under `/body`."""
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
@@ -105,7 +105,7 @@ class HealthOut(ApiModel):
 
 
 class Page(ApiModel, Generic[Item]):
-    """One page of a list: ``items`` from ``offset`` on, at most ``limit``, of ``total``."""
+    """One page of a list: `items` from `offset` on, at most `limit`, of `total`."""
 
     items: list[Item]
     total: int

@@ -21,7 +21,7 @@ ResultStatus = Literal[
 
 
 class RecipientIn(ApiModel):
-    """Exactly one of ``email`` (published only as a salted hash), ``did`` or ``url``."""
+    """Exactly one of `email` (published only as a salted hash), `did` or `url`."""
 
     email: str | None = Field(default=None, examples=["learner@example.org"])
     did: Did | None = None
@@ -69,6 +69,12 @@ SUSPENDABLE = (
     "The response then carries a `credential_status_array` warning."
 )
 WARNINGS = "What the issuer should know about the credential as issued; empty when none."
+SKIP_EXISTING = (
+    "Do not issue to a recipient who already holds an active credential of this achievement: "
+    "such rows are `skipped` and point at that credential. Without it they are issued, with "
+    "a `recipient_has_credential` warning. Email recipients only (DIDs and URLs are not "
+    "looked up)."
+)
 
 
 class IssueOptions(ApiModel):
@@ -95,6 +101,12 @@ class IssueIn(IssueOptions):
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
     results: list[ResultIn] = Field(default_factory=list, max_length=50)
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
+    skip_existing: bool = Field(
+        default=False,
+        description="When the (email) recipient already holds an active credential of this "
+        "achievement, return that one (200, with a `recipient_has_credential` warning) instead "
+        "of issuing another. Without it, another is issued, with that warning.",
+    )
 
 
 class CredentialOut(ApiModel):
@@ -138,11 +150,13 @@ class BatchQuery(IssueOptions):
 
     achievement_id: uuid.UUID | None = None
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
+    skip_existing: bool = Field(default=False, description=SKIP_EXISTING)
 
 
 class BatchIn(IssueOptions):
     achievement_id: uuid.UUID
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
+    skip_existing: bool = Field(default=False, description=SKIP_EXISTING)
     recipients: list[dict[str, Any]] = Field(
         min_length=1, description="Rows, each checked on its own (see RowIn)."
     )
@@ -150,21 +164,37 @@ class BatchIn(IssueOptions):
 
 class BatchItemOut(ApiModel):
     row: int
-    status: str = Field(description="pending, done or error")
-    credential_id: uuid.UUID | None = None
+    status: Literal["pending", "done", "skipped", "error"] = Field(
+        description="skipped: the recipient already held the credential (see skipExisting)"
+    )
+    credential_id: uuid.UUID | None = Field(
+        default=None, description="The issued credential; for skipped rows the existing one."
+    )
     credential_url: str | None = None
     error: dict[str, Any] | None = None
-    warnings: list[WarningOut] = Field(default_factory=list, description=WARNINGS)
+    warnings: list[WarningOut] = Field(
+        default_factory=list,
+        description="About the row (duplicate_recipient, recipient_has_credential) and the "
+        "credential as issued; empty when none.",
+    )
 
 
-class BatchOut(ApiModel):
+class BatchSummaryOut(ApiModel):
     id: uuid.UUID
     url: str
     achievement_id: uuid.UUID
+    status: Literal["pending", "finished"]
     total: int
     pending: int
     done: int
+    skipped: int
     error: int
     finished: bool
     created_at: datetime
+    warnings: list[WarningOut] = Field(
+        default_factory=list, description="About the upload (csv_columns_ignored)."
+    )
+
+
+class BatchOut(BatchSummaryOut):
     items: list[BatchItemOut]

@@ -19,9 +19,9 @@ TARGETS = {"achievement_id": "achievement", "issuer": "profile", "credential_id"
 
 
 class EndorsedIn(ApiModel):
-    """What is endorsed: exactly one of ``achievementId`` (any achievement we host),
-    ``issuer`` (an issuer's slug: its Profile), ``credentialId`` (a credential we host) or
-    ``id`` (any absolute IRI). Ours are endorsed by their public ids."""
+    """What is endorsed: exactly one of `achievementId` (any achievement we host),
+    `issuer` (an issuer's slug: its Profile), `credentialId` (a credential we host) or
+    `id` (any absolute IRI). Ours are endorsed by their public ids."""
 
     achievement_id: uuid.UUID | None = None
     issuer: Slug | None = Field(default=None, examples=["wikimedia-fr"])
@@ -36,7 +36,7 @@ class EndorsedIn(ApiModel):
         return self
 
     def target(self) -> tuple[str, str]:
-        """(kind, value) for ``endorsements.Target``."""
+        """(kind, value) for `endorsements.Target`."""
         for name, kind in TARGETS.items():
             if getattr(self, name) is not None:
                 return kind, str(getattr(self, name))

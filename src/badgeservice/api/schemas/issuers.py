@@ -21,20 +21,31 @@ JWT_ALGORITHM = (
 )
 
 
-class IssuerCreate(ApiModel):
-    slug: Slug = Field(examples=["wmde"])
+class IssuerProfileFields(ApiModel):
+    """What the issuer's public Profile says about it (``issuer:write`` changes it)."""
+
     name: str = Field(min_length=1, max_length=200, examples=["Wikimedia Deutschland"])
     url: HttpUrl | None = Field(default=None, examples=["https://www.wikimedia.de/"])
     email: Email | None = None
     description: str | None = Field(default=None, max_length=5000)
-    image: HttpUrl | None = None
+    image: HttpUrl | None = Field(default=None, description="The logo's URL.")
+
+
+class IssuerCreate(IssuerProfileFields):
+    slug: Slug = Field(examples=["wmde"])
     jwt_algorithm: JwtAlgorithm = Field(default="ES256", description=JWT_ALGORITHM)
 
 
-class IssuerUpdate(ApiModel):
-    """The issuer's settings to change; members left out stay as they are."""
+class IssuerSettings(IssuerProfileFields):
+    """The issuer after a JSON Merge Patch: checked as on creation."""
 
-    jwt_algorithm: JwtAlgorithm | None = Field(default=None, description=JWT_ALGORITHM)
+    jwt_algorithm: JwtAlgorithm = Field(description=JWT_ALGORITHM)
+
+
+ISSUER_PATCH = (
+    "A JSON Merge Patch (RFC 7396) of `name`, `url`, `email`, `description`, `image` (needs "
+    "`issuer:write`) and `jwtAlgorithm` (needs `keys:manage`); `null` removes a member."
+)
 
 
 class IssuerOut(ApiModel):
@@ -61,6 +72,25 @@ class TokenCreate(ApiModel):
     expires_at: Moment | None = Field(
         default=None, description="A date alone means the start of that day (UTC)."
     )
+
+
+class TokenInfo(ApiModel):
+    """A token as listed: never its secret or the secret's hash."""
+
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(description="The first characters of the secret, to recognise it.")
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(
+        description="When it last authenticated a request, to the minute."
+    )
+    revoked_at: datetime | None
+
+
+class KeyRevoke(ApiModel):
+    reason: str = Field(min_length=1, max_length=500, examples=["The key file was leaked."])
 
 
 class TokenOut(ApiModel):

@@ -25,12 +25,15 @@ class Batch(IdMixin, CreatedMixin, Base):
     actor: Mapped[str] = mapped_column(String(100))
     total: Mapped[int]
     finished_at: Mapped[datetime | None]
+    warnings: Mapped[list[Any] | None]  # about the upload as a whole (ignored CSV columns)
 
 
 class BatchItem(IdMixin, Base):
     """One row of a batch. ``pending`` rows are claimed with ``FOR UPDATE SKIP LOCKED`` and
     issued in the same transaction that marks them ``done``: a worker that dies mid-way
-    leaves them ``pending``, never half-done."""
+    leaves them ``pending``, never half-done. ``input`` never holds an email: only its salted
+    IdentityHash and keyed lookup hash, as an issued credential keeps it. ``skipped`` rows
+    (``skipExisting``) point at the recipient's existing credential."""
 
     __tablename__ = "batch_items"
     __table_args__ = (
@@ -46,4 +49,5 @@ class BatchItem(IdMixin, Base):
         ForeignKey("credentials.id", ondelete="SET NULL")
     )
     error: Mapped[dict[str, Any] | None]
+    warnings: Mapped[list[Any] | None]  # duplicate recipient, recipient already holds one
     finished_at: Mapped[datetime | None]

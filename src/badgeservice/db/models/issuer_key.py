@@ -13,7 +13,8 @@ from badgeservice.db.base import Base, CreatedMixin, IdMixin
 class IssuerKey(IdMixin, CreatedMixin, Base):
     """A signing key of an issuer. The private half is stored encrypted (AES-GCM under the
     key-encryption key); ``status`` is ``active`` (signs), ``retired`` (verifies only) or
-    ``revoked`` (dropped from the DID document)."""
+    ``revoked`` (kept in the DID document only marked ``revoked``, outside ``assertionMethod``;
+    ``revocation_reason`` says why)."""
 
     __tablename__ = "issuer_keys"
     __table_args__ = (UniqueConstraint("issuer_id", "key_id", name="uq_issuer_keys_issuer_key"),)
@@ -30,3 +31,4 @@ class IssuerKey(IdMixin, CreatedMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     retired_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,35 @@
+"""Uploaded images (achievement images, issuer logos): checked, stored once, served by id."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from sqlalchemy.orm import Session
+
+from badgeservice.db.models import Image
+from badgeservice.domain.images import ImageRejectedError, accept_image
+from badgeservice.errors import FieldError, ValidationFailedError
+
+
+def image_url(base_url: str, image_id: uuid.UUID) -> str:
+    return f"{base_url}/images/{image_id}"
+
+
+def store_image(session: Session, issuer_id: uuid.UUID, content: bytes) -> Image:
+    """A new image of the issuer, if ``content`` is a valid PNG or SVG (422 otherwise); an
+    SVG is stored cleaned of scripts and links."""
+    try:
+        media_type, content = accept_image(content)
+    except ImageRejectedError as exc:
+        raise ValidationFailedError(errors=[FieldError("/body", str(exc), "image")]) from exc
+    image = Image(
+        issuer_id=issuer_id,
+        media_type=media_type,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+    session.add(image)
+    session.flush()
+    return image
