@@ -18,6 +18,7 @@ from badgeservice.app import create_app
 from badgeservice.db.models import Credential
 from badgeservice.errors import ServiceError
 from badgeservice.settings import Settings
+from badgeservice.web import i18n
 from tests.factories import ISSUER_API, bearer, create_token, issue_over_api
 
 HUGE = str(2**64)
@@ -339,3 +340,17 @@ def test_refusals_go_through_the_apps_error_handlers(
         assert deep.text == "handled"
     app.state.engine.dispose()
     assert seen == [404, 422, 422]
+
+
+@pytest.mark.parametrize("language", ["de", "ja"])
+def test_a_browser_gets_the_error_page_in_its_language(client: TestClient, language: str) -> None:
+    """The guard's refusals reach the error pages: no API problem shown to a visitor."""
+    browser = {"Accept": "text/html", "Accept-Language": language}
+    for url, status, title in (
+        ("/issuers/a%00b", 404, "Page not found"),
+        ("/verify?url=%00", 422, "The request could not be read"),
+    ):
+        response = client.get(url, headers=browser)
+        assert response.status_code == status
+        assert response.headers["content-type"].startswith("text/html")
+        assert f"<h1>{i18n.gettext(language, title)}</h1>" in response.text
