@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -25,8 +25,10 @@ from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import (
     BodySizeLimitMiddleware,
+    InputGuardMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
+    refuse_bad_input,
 )
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         docs_url=None,  # web/docs.py serves Swagger UI from our own files
         redoc_url=None,
         openapi_url=docs.OPENAPI_URL,
+        dependencies=[Depends(refuse_bad_input)],  # before any other: see InputGuardMiddleware
     )
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     app.state.settings = settings
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
 
     install_problem_handlers(app)
     install_error_pages(app)
+    app.add_middleware(InputGuardMiddleware)  # inside the size cap: reads capped bodies only
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, one access-log line per request, a request-body size cap."""
+"""ASGI middleware: request ids, one access-log line per request, a request-body size cap,
+security headers, and the input guard (NUL characters, JSON depth) in front of every route."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from badgeservice.errors import PayloadTooLargeError
+from badgeservice.domain.json_input import MAX_JSON_DEPTH, nul_pointer, too_deep
+from badgeservice.errors import (
+    FieldError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ServiceError,
+    ValidationFailedError,
+)
 from badgeservice.http.problems import PROBLEM_JSON, problem_body, unhandled_error_response
 from badgeservice.logs import request_id_var
 
@@ -170,3 +180,107 @@ def security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, by
         added[b"content-security-policy"] = page_policy().encode()
         added[b"x-frame-options"] = b"DENY"
     return headers + [(name, value) for name, value in added.items() if name not in present]
+
+
+JSON_TYPES = ("application/json", "application/ld+json", "application/vc+ld+json")
+NUL_DETAIL = "contains a NUL character"
+
+
+class InputGuardMiddleware:
+    """Finds, before any route or parser reads it, input no endpoint can take: a NUL character
+    in the path (404: nothing is named so) or in the query (422), and a JSON body nested
+    deeper than ``MAX_JSON_DEPTH`` levels or holding a NUL in any string (422). One rule for
+    every route: PostgreSQL cannot store a NUL, and a deep body exhausts the parser.
+
+    The refusal is raised inside the app by ``refuse_bad_input`` (an app-wide dependency, run
+    before any other), so the app's error handlers answer it as any other error (problem+json,
+    or a page for a browser); the body the app gets is then empty."""
+
+    def __init__(self, app: ASGIApp, max_depth: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = _refuse_url(scope)
+        media_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+        media_type = media_type.split(";")[0].strip().lower()
+        if media_type in JSON_TYPES or media_type.endswith("+json"):
+            body = await _read_body(receive)
+            if body is None:
+                return  # the client went away (or the size cap has answered)
+            refusal = refusal or self._refuse_json(body)
+            receive = _replay(b"" if refusal else body, receive)
+        if refusal is not None:
+            scope.setdefault("state", {})[_REFUSAL] = refusal
+        await self.app(scope, receive, send)
+
+    def _refuse_json(self, body: bytes) -> ServiceError | None:
+        if too_deep(body, self.max_depth):
+            detail = f"JSON nested deeper than {self.max_depth} levels"
+            return _field_error("/body", detail, "json_too_deep")
+        pointer = _json_nul_pointer(body)
+        if pointer is not None:
+            return _field_error(f"/body{pointer}", NUL_DETAIL, "nul_character")
+        return None
+
+
+_REFUSAL = "input_refusal"
+
+
+def refuse_bad_input(request: Request) -> None:
+    """Raises what ``InputGuardMiddleware`` refused; an app-wide dependency."""
+    refusal = getattr(request.state, _REFUSAL, None)
+    if refusal is not None:
+        raise refusal
+
+
+def _refuse_url(scope: Scope) -> ServiceError | None:
+    if "\x00" in scope["path"]:
+        return NotFoundError()
+    query = scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="replace"):
+        if "\x00" in name or "\x00" in value:
+            return _field_error(f"/query/{name}", NUL_DETAIL, "nul_character")
+    return None
+
+
+def _field_error(pointer: str, detail: str, code: str) -> ValidationFailedError:
+    return ValidationFailedError(errors=[FieldError(pointer, detail, code)])
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _json_nul_pointer(body: bytes) -> str | None:
+    # Only the escape can put a NUL in valid JSON (a raw one is invalid and left to the parser).
+    if b"\\u0000" not in body:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return nul_pointer(data)

@@ -108,7 +108,8 @@ def parse_datetime(value: Any) -> datetime | None:
 
 def format_datetime(moment: datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ`` in UTC, whole seconds (as Digital Bazaar writes ``created``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime: glibc writes year 1 as "1", and XML Schema wants at least four digits.
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def sign_credential(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 from sqlalchemy.orm import Session
 
 from badgeservice.api.schemas.achievements import AchievementIn, AchievementOut
-from badgeservice.api.schemas.common import Page, validate_body
+from badgeservice.api.schemas.common import Limit, Offset, Page, validate_body
 from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import Achievement, Issuer
 from badgeservice.domain.merge_patch import merge_patch
@@ -75,8 +75,8 @@ def list_achievements(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[AchievementOut]:
     issuer = issuer_for(session, principal, slug, "achievements:read")
     items, total = achievements.list_achievements(session, issuer, limit=limit, offset=offset)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import Page, WarningOut, validate_body
+from badgeservice.api.schemas.common import Limit, Offset, Page, WarningOut, validate_body
 from badgeservice.api.schemas.credentials import (
     BatchIn,
     BatchItemOut,
@@ -235,8 +235,8 @@ def list_batches(
     session: SessionDep,
     settings: SettingsDep,
     batch_status: Annotated[Literal["pending", "finished"] | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[BatchSummaryOut]:
     """The issuer's batches, newest first (`status`: pending or finished), without rows."""
     issuer = issuer_for(session, principal, slug, "credentials:read")
@@ -256,7 +256,7 @@ def get_batch(
     session: SessionDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> BatchOut:
     """Progress and per-row results (`limit`/`offset` page the rows)."""
     issuer = issuer_for(session, principal, slug, "credentials:read")

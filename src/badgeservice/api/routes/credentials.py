@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import Field
 
 from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.schemas.common import ApiModel, Page, WarningOut
+from badgeservice.api.schemas.common import (
+    ApiModel,
+    Limit,
+    Moment,
+    MomentBefore,
+    Offset,
+    Page,
+    WarningOut,
+)
 from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.recipient import RecipientError, normalize_email
@@ -114,10 +121,10 @@ def list_credentials(
     achievement_id: Annotated[uuid.UUID | None, Query(alias="achievementId")] = None,
     recipient_email: Annotated[str | None, Query(alias="recipientEmail")] = None,
     state: Annotated[Literal["active", "revoked", "suspended", "expired"] | None, Query()] = None,
-    issued_from: Annotated[datetime | None, Query(alias="issuedFrom")] = None,
-    issued_to: Annotated[datetime | None, Query(alias="issuedTo")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    issued_from: Annotated[Moment | None, Query(alias="issuedFrom")] = None,
+    issued_to: Annotated[MomentBefore | None, Query(alias="issuedTo")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[CredentialOut]:
     """Credentials of the issuer, newest first, with filters."""
     issuer = issuer_for(session, principal, slug, "credentials:read")

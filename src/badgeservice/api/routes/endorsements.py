@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from badgeservice.api.routes.achievements import issuer_for
 from badgeservice.api.routes.credentials import StatusChangeIn
-from badgeservice.api.schemas.common import Page
+from badgeservice.api.schemas.common import Limit, Offset, Page
 from badgeservice.api.schemas.endorsements import EndorsementIn, EndorsementOut
 from badgeservice.db.models import Endorsement, Issuer
 from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
@@ -72,8 +71,8 @@ def list_endorsements(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[EndorsementOut]:
     """The issuer's endorsements, newest first."""
     issuer = issuer_for(session, principal, slug, "credentials:read")

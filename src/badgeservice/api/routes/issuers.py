@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, status
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from badgeservice.api.schemas.common import ApiModel, Page, validate_body
+from badgeservice.api.schemas.common import ApiModel, Limit, Offset, Page, validate_body
 from badgeservice.api.schemas.issuers import (
     ISSUER_PATCH,
     IssuerCreate,
@@ -97,8 +97,8 @@ def list_issuers(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[IssuerOut]:
     principal.require_admin()
     return [
@@ -184,8 +184,8 @@ def list_issuer_tokens(
     slug: str,
     principal: PrincipalDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[TokenInfo]:
     """Names, scopes, creation, expiry, last use and revocation of every token of the issuer
     (newest first); never a secret. Admins, and the issuer's tokens with ``issuer:read``."""
@@ -326,7 +326,7 @@ def list_audit_events(
     principal: PrincipalDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
     Readable by admins and by the issuer's tokens with `issuer:read`."""

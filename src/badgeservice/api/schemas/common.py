@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import Query
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
 
@@ -12,6 +24,49 @@ from badgeservice.errors import FieldError, ValidationFailedError
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
 HttpUrl = Annotated[AnyHttpUrl, Field(max_length=2048)]
+
+# Paging: far beyond any list, and inside every database's integer (a 64-bit OFFSET overflows).
+MAX_OFFSET = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(value: Any, *, end: bool) -> Any:
+    """``YYYY-MM-DD`` → the start of that UTC day, or (``end``) the start of the next one."""
+    if not (isinstance(value, str) and _DATE_ONLY.fullmatch(value)):
+        return value
+    start = datetime.combine(date.fromisoformat(value), time(), UTC)
+    if not end:
+        return start
+    if start.date() == date.max:
+        return datetime.max.replace(tzinfo=UTC)
+    return start + timedelta(days=1)
+
+
+def _moment(value: datetime, info: ValidationInfo) -> datetime:
+    """Aware, and a moment whose UTC value falls within years 1 to 9999 (else it cannot be
+    stored or compared)."""
+    name = info.field_name or "the value"
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} needs a time zone (e.g. 'Z')")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} in UTC falls outside the years 1 to 9999") from None
+    return value
+
+
+# Every datetime a client sends: a time zone is required (a naive value is refused), a date
+# alone means the start of that UTC day, and the UTC value must be a representable moment.
+Moment = Annotated[
+    datetime, BeforeValidator(lambda value: _day(value, end=False)), AfterValidator(_moment)
+]
+# The same for an exclusive upper bound (``issuedTo``): a date alone includes that whole day.
+MomentBefore = Annotated[
+    datetime, BeforeValidator(lambda value: _day(value, end=True)), AfterValidator(_moment)
+]
 
 Model = TypeVar("Model", bound=BaseModel)
 Item = TypeVar("Item")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from badgeservice.api.schemas.common import ApiModel, HttpUrl, WarningOut
+from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
 from badgeservice.domain.recipient import RecipientError, normalize_email
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -80,8 +80,8 @@ SKIP_EXISTING = (
 class IssueOptions(ApiModel):
     """What every credential of a request or batch shares."""
 
-    valid_from: datetime | None = Field(default=None, description="Default: now.")
-    valid_until: datetime | None = None
+    valid_from: Moment | None = Field(default=None, description="Default: now.")
+    valid_until: Moment | None = None
     format: Literal["ldp", "jwt"] = Field(
         default="ldp", description="ldp: eddsa-rdfc-2022 Data Integrity proof; jwt: VC-JWT."
     )
@@ -89,10 +89,6 @@ class IssueOptions(ApiModel):
 
     @model_validator(mode="after")
     def _dates(self) -> IssueOptions:
-        for name in ("valid_from", "valid_until"):
-            value = getattr(self, name)
-            if value is not None and value.tzinfo is None:
-                raise ValueError(f"{name} needs a time zone (e.g. 'Z')")
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValueError("validUntil must be after validFrom")
         return self

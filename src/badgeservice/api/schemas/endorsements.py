@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from badgeservice.api.schemas.common import ApiModel
+from badgeservice.api.schemas.common import ApiModel, Moment
 from badgeservice.api.schemas.credentials import LongText, ShortText
 from badgeservice.api.schemas.issuers import Slug
 
@@ -63,14 +63,7 @@ class EndorsementIn(ApiModel):
         default=None, description="Default: 'Endorsement by {issuer name}'."
     )
     description: LongText | None = None
-    valid_until: datetime | None = Field(default=None, description="Default: no end.")
-
-    @field_validator("valid_until")
-    @classmethod
-    def _zoned(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("validUntil needs a time zone (e.g. 'Z')")
-        return value
+    valid_until: Moment | None = Field(default=None, description="Default: no end.")
 
 
 class EndorsementOut(ApiModel):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from badgeservice.api.schemas.common import ApiModel, Email, HttpUrl
+from badgeservice.api.schemas.common import ApiModel, Email, HttpUrl, Moment
 from badgeservice.domain.issuer import SLUG_PATTERN
 from badgeservice.services.auth import ISSUER_SCOPES
 
@@ -69,7 +69,9 @@ class TokenCreate(ApiModel):
         default=None,
         description=f"Any of {', '.join(ISSUER_SCOPES)}; all of them when omitted.",
     )
-    expires_at: datetime | None = None
+    expires_at: Moment | None = Field(
+        default=None, description="A date alone means the start of that day (UTC)."
+    )
 
 
 class TokenInfo(ApiModel):
