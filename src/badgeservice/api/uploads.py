@@ -9,7 +9,7 @@ from fastapi import Request
 from badgeservice.errors import UnsupportedMediaTypeError
 
 IMAGE_TYPES = ("image/png", "image/svg+xml")
-#: ``openapi_extra`` of an upload endpoint: a PNG or SVG request body.
+#: `openapi_extra` of an upload endpoint: a PNG or SVG request body.
 IMAGE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,

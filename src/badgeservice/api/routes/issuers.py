@@ -148,7 +148,7 @@ def _settings_fields(issuer: Issuer) -> dict[str, Any]:
 
 
 def _require_patch_scopes(principal: Principal, issuer: Issuer, patch: dict[str, Any]) -> None:
-    """``keys:manage`` for ``jwtAlgorithm``, ``issuer:write`` for anything else."""
+    """`keys:manage` for `jwtAlgorithm`, `issuer:write` for anything else."""
     if "jwtAlgorithm" in patch:
         principal.require_issuer(issuer, "keys:manage")
     if set(patch) - {"jwtAlgorithm"} or not patch:
@@ -170,7 +170,7 @@ def upload_issuer_image(
     settings: SettingsDep,
 ) -> IssuerOut:
     """Upload the logo as a PNG or SVG body (the rules of achievement images); the Profile's
-    ``image`` then points at it. Needs ``issuer:write``."""
+    `image` then points at it. Needs `issuer:write`."""
     require_image_type(request)
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:write")
@@ -188,7 +188,7 @@ def list_issuer_tokens(
     offset: Offset = 0,
 ) -> Page[TokenInfo]:
     """Names, scopes, creation, expiry, last use and revocation of every token of the issuer
-    (newest first); never a secret. Admins, and the issuer's tokens with ``issuer:read``."""
+    (newest first); never a secret. Admins, and the issuer's tokens with `issuer:read`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:read")
     rows, total = auth.list_tokens(session, issuer, limit=limit, offset=offset)
@@ -228,7 +228,7 @@ def create_issuer_token(
 def revoke_issuer_token(
     slug: str, token_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
 ) -> None:
-    """Admins, and the issuer's tokens with ``issuer:write`` (e.g. to end a leaked token)."""
+    """Admins, and the issuer's tokens with `issuer:write` (e.g. to end a leaked token)."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "issuer:write")
     auth.revoke_token(session, token_id, actor=principal.actor, issuer=issuer)
@@ -280,10 +280,10 @@ def revoke_key(
     session: SessionDep,
     key_store: KeyStoreDep,
 ) -> list[KeyOut]:
-    """Revoke a key (``keyId`` as listed, e.g. ``key-1``) that was lost or leaked. Final: the
-    DID document marks it ``revoked`` and no longer lists it under ``assertionMethod``, so
+    """Revoke a key (`keyId` as listed, e.g. `key-1`) that was lost or leaked. Final: the
+    DID document marks it `revoked` and no longer lists it under `assertionMethod`, so
     every credential it signed fails verification, here and at other verifiers. An active
-    key is replaced by a new one in the same step. Needs ``keys:manage``."""
+    key is replaced by a new one in the same step. Needs `keys:manage`."""
     issuer = issuers.get_issuer(session, slug)
     principal.require_issuer(issuer, "keys:manage")
     keys.revoke_key(session, issuer, key_id, body.reason, key_store, actor=principal.actor)

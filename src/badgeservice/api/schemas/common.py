@@ -34,7 +34,7 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _day(value: Any, *, end: bool) -> Any:
-    """``YYYY-MM-DD`` → the start of that UTC day, or (``end``) the start of the next one."""
+    """`YYYY-MM-DD` → the start of that UTC day, or (`end`) the start of the next one."""
     if not (isinstance(value, str) and _DATE_ONLY.fullmatch(value)):
         return value
     start = datetime.combine(date.fromisoformat(value), time(), UTC)
@@ -63,7 +63,7 @@ def _moment(value: datetime, info: ValidationInfo) -> datetime:
 Moment = Annotated[
     datetime, BeforeValidator(lambda value: _day(value, end=False)), AfterValidator(_moment)
 ]
-# The same for an exclusive upper bound (``issuedTo``): a date alone includes that whole day.
+# The same for an exclusive upper bound (`issuedTo`): a date alone includes that whole day.
 MomentBefore = Annotated[
     datetime, BeforeValidator(lambda value: _day(value, end=True)), AfterValidator(_moment)
 ]

@@ -22,7 +22,7 @@ JWT_ALGORITHM = (
 
 
 class IssuerProfileFields(ApiModel):
-    """What the issuer's public Profile says about it (``issuer:write`` changes it)."""
+    """What the issuer's public Profile says about it (`issuer:write` changes it)."""
 
     name: str = Field(min_length=1, max_length=200, examples=["Wikimedia Deutschland"])
     url: HttpUrl | None = Field(default=None, examples=["https://www.wikimedia.de/"])
