@@ -267,6 +267,7 @@ def unknown_issuer() -> dict[str, Any]:
         ("expired", "Expired: the end date of this credential has passed."),
         ("not_yet_valid", "Not valid yet: the start date of this credential is ahead."),
         ("issuer_unknown", messages.ISSUER_UNKNOWN),
+        ("key_revoked", messages.REASONS_BY_CODE["issuer_key_revoked"]),
     ],
 )
 def test_headline_says_why_a_credential_is_not_verified(
@@ -286,6 +287,13 @@ def test_headline_says_why_a_credential_is_not_verified(
         )
     elif case == "not_yet_valid":
         credential = foreign_with(validFrom="2099-01-01T00:00:00Z")
+    elif case == "key_revoked":
+        credential = issue()["credential"]
+        key_id = credential["proof"][0]["verificationMethod"].rpartition("#")[2]
+        revoked = client.post(
+            f"{API}/keys/{key_id}/revoke", json={"reason": "leaked"}, headers=issue.headers
+        )
+        assert revoked.status_code == 200, revoked.text
     else:
         credential = unknown_issuer()
     text = post(client, language, credential=json.dumps(credential))

@@ -83,6 +83,7 @@ SENTENCES = {
 # Sentences that depend on the check's code, not only on its outcome.
 CODE_SENTENCES = {
     "status_revoked": N_("The issuer has revoked it. This is final."),
+    "issuer_key_revoked": N_("The issuer has revoked the key that signed it."),
     "status_suspended": N_("The issuer has suspended it for now. The issuer can lift this."),
     "valid_until_absent": N_("It has no end date."),
     "valid_from_absent": N_("It has no start date."),
@@ -108,6 +109,9 @@ ISSUER_UNKNOWN = N_(
 REASONS_BY_CODE = {
     "status_revoked": N_("Not valid: the issuer has revoked this credential."),
     "status_suspended": N_("Not valid for now: the issuer has suspended this credential."),
+    "issuer_key_revoked": N_(
+        "Not valid: the issuer has revoked the key that signed it, so it can no longer be trusted."
+    ),
     **dict.fromkeys(
         (
             "did_document_unavailable",
