@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     # Run a batch worker inside the server process (default: only with SQLite).
     embedded_worker: bool | None = None
     # Outbound HTTP (did:web, status lists, verify-by-URL); see remote/.
-    remote_trusted_hosts: list[str] | None = None
+    # Origins (scheme://host:port) fetched over http and to any address; default: base_url's
+    # origin outside production, none in production.
+    remote_trusted_origins: list[str] | None = None
     remote_timeout: float = 5.0
     remote_max_bytes: int = 1_048_576
     remote_max_redirects: int = 3

@@ -48,11 +48,8 @@ class LocalDocuments:
                 return document
         if self._remote is None:
             raise DidResolutionError(f"{url} is not one of ours", code="did_document_unavailable")
-        parts = urlsplit(url)
-        if parts.scheme == "https" and (parts.hostname or "") in self._remote.trusted_http_hosts:
-            # did:web always means https; a host trusted for development is served over http.
-            url = parts._replace(scheme="http").geturl()
-        return self._remote.fetch_json(url, refresh=self._refresh)
+        # did:web always means https; the origin trusted for development is served over http.
+        return self._remote.fetch_json(self._remote.trusted_form(url), refresh=self._refresh)
 
 
 def local_resolver(
