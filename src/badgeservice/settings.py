@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # Verification refuses what 1EdTech's validator accepts only with a warning (a key the
     # issuer's own document could not confirm); see DESIGN.md §7.
     verify_strict: bool = False
+    # One verification: its wall-clock deadline (fetches and JSON-LD work alike), and how many
+    # documents it may fetch from other servers (DESIGN.md §7).
+    verify_deadline_seconds: float = Field(default=10.0, gt=0)
+    verify_max_fetches: int = Field(default=16, ge=0)
 
     @field_validator("base_url")
     @classmethod

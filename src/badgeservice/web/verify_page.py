@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from badgeservice.errors import ServiceError
-from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
+from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.verify_input import Source, read_source, verify_source
 from badgeservice.services.resolution import own_path
 from badgeservice.settings import Settings
@@ -64,7 +64,7 @@ async def page_source(request: Request) -> Source | ServiceError:
 def verify_submitted(
     request: Request,
     source: Annotated[Source | ServiceError, Depends(page_source)],
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
     remote: RemoteDep,
@@ -73,12 +73,11 @@ def verify_submitted(
     try:
         if isinstance(source, ServiceError):
             raise source
-        report = verify_source(source, session, settings, key_store, remote)
+        report = verify_source(source, database, settings, key_store, remote)
     except ServiceError as exc:
         page = _page(problem=exc.detail)
         rendered = i18n.render(request, "verify.html", language, page, status_code=exc.status)
         return _guarded(rendered, settings)
-    session.commit()
     page = _page(
         report=report,
         checks=[_check(check, language) for check in report["checks"]],
