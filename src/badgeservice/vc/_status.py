@@ -86,11 +86,22 @@ def check_status(subject: Subject) -> Outcome:
     outcomes = [_check_entry(subject, entry, lists) for entry in entries]
     warnings = tuple(dict.fromkeys(w for outcome in outcomes for w in outcome.warnings))
     for wanted in ("failed", "error"):
-        for outcome in outcomes:
-            if outcome.outcome == wanted:
-                return replace(outcome, warnings=warnings)
+        worst = [outcome for outcome in outcomes if outcome.outcome == wanted]
+        if worst:
+            message = _worst_message(worst, len(outcomes))
+            return replace(worst[0], message=message, warnings=warnings)
     message = "; ".join(o.message for o in outcomes)
     return Outcome("passed", "status_valid", message, warnings=warnings)
+
+
+def _worst_message(worst: list[Outcome], total: int) -> str:
+    """The first such entry's message; with several, how many and the last one's too (entries
+    beyond a fetch cap come last)."""
+    if len(worst) == 1:
+        return worst[0].message
+    verb = "failed" if worst[0].outcome == "failed" else "could not be checked"
+    summary = f"{worst[0].message}; {len(worst)} of {total} status entries {verb}"
+    return f"{summary}, the last: {worst[-1].message}"
 
 
 def _list_url(entry: Any) -> str | None:
