@@ -216,9 +216,9 @@ def _source(data: bytes) -> dict[str, Any] | str | bytes:
 
 
 def _remote(did_web_base: str | None) -> RemoteFetcher:
-    """The guarded client with the server's settings (a development setting trusts the host of
+    """The guarded client with the server's settings (a development setting trusts the origin of
     ``BADGESERVICE_BASE_URL``, so a local server's credentials verify); ``--did-web-base``
-    trusts its own host too: the user named it."""
+    trusts its own origin too: the user named it."""
     try:
         settings = Settings()
     except ValidationError as error:
@@ -229,7 +229,7 @@ def _remote(did_web_base: str | None) -> RemoteFetcher:
         parts = urllib.parse.urlsplit(did_web_base)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             _fail(f"--did-web-base: not an http(s) URL: {did_web_base}")
-        trusted.append(parts.hostname)
+        trusted.append(f"{parts.scheme}://{parts.netloc}")
     return RemoteFetcher.from_settings(settings, also_trusted=trusted)
 
 

@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     # Run a batch worker inside the server process (default: only with SQLite).
     embedded_worker: bool | None = None
     # Outbound HTTP (did:web, status lists, verify-by-URL); see remote/.
-    remote_trusted_hosts: list[str] | None = None
+    # Origins (scheme://host:port) fetched over http and to any address; default: base_url's
+    # origin outside production, none in production.
+    remote_trusted_origins: list[str] | None = None
     remote_timeout: float = 5.0
     remote_max_bytes: int = 1_048_576
     remote_max_redirects: int = 3
@@ -54,6 +56,10 @@ class Settings(BaseSettings):
     # Verification refuses what 1EdTech's validator accepts only with a warning (a key the
     # issuer's own document could not confirm); see DESIGN.md §7.
     verify_strict: bool = False
+    # One verification: its wall-clock deadline (fetches and JSON-LD work alike), and how many
+    # documents it may fetch from other servers (DESIGN.md §7).
+    verify_deadline_seconds: float = Field(default=10.0, gt=0)
+    verify_max_fetches: int = Field(default=16, ge=0)
 
     @field_validator("base_url")
     @classmethod

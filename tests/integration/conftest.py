@@ -105,7 +105,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         keys_dir=keys_dir,
         secret_key=TEST_SECRET_KEY,
         embedded_worker=False,  # tests drive the worker themselves
-        remote_trusted_hosts=[],  # nothing local is fetched unless a test says so
+        remote_trusted_origins=[],  # nothing local is fetched unless a test says so
         max_body_bytes=64 * 1024,
     )
 

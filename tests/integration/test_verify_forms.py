@@ -78,8 +78,9 @@ def _routes() -> None:
     Documents.routes, Documents.hits = {}, []
 
 
-def _app(settings: Settings, **update: Any) -> Iterator[TestClient]:
-    changed = settings.model_copy(update={"remote_trusted_hosts": ["localhost"], **update})
+def _app(settings: Settings, host: str, **update: Any) -> Iterator[TestClient]:
+    trusted = {"remote_trusted_origins": [f"http://{host}"]}
+    changed = settings.model_copy(update={**trusted, **update})
     application = create_app(changed, configure_logs=False)
     with TestClient(application, raise_server_exceptions=False) as client:
         yield client
@@ -87,13 +88,13 @@ def _app(settings: Settings, **update: Any) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def api(settings: Settings, session: Any) -> Iterator[TestClient]:
-    yield from _app(settings)
+def api(settings: Settings, session: Any, host: str) -> Iterator[TestClient]:
+    yield from _app(settings, host)
 
 
 @pytest.fixture
-def strict_api(settings: Settings, session: Any) -> Iterator[TestClient]:
-    yield from _app(settings, verify_strict=True)
+def strict_api(settings: Settings, session: Any, host: str) -> Iterator[TestClient]:
+    yield from _app(settings, host, verify_strict=True)
 
 
 def post(client: TestClient, source: dict[str, Any] | str | bytes) -> Any:

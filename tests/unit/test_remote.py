@@ -21,7 +21,6 @@ from badgeservice.remote import (
     RemoteError,
     RemoteFetcher,
     RemoteNotJsonError,
-    RemoteTimeoutError,
     RemoteTooLargeError,
     RemoteTooManyRedirectsError,
     RemoteUnreachableError,
@@ -97,7 +96,7 @@ def test_is_public_address_accepts_public_unicast(address: str) -> None:
 )
 def test_check_url_refuses_url_when_not_https_or_malformed(url: str) -> None:
     with pytest.raises(RemoteUrlRefusedError) as caught:
-        check_url(url, trusted_hosts=frozenset())
+        check_url(url, trusted_origins=frozenset())
     assert caught.value.code == "remote_url_refused"
 
 
@@ -118,17 +117,23 @@ def test_check_url_refuses_url_when_not_https_or_malformed(url: str) -> None:
 )
 def test_check_url_refuses_address_after_resolution(url: str) -> None:
     with pytest.raises(RemoteAddressRefusedError) as caught:
-        check_url(url, trusted_hosts=frozenset({"example.org"}))
+        check_url(url, trusted_origins=frozenset({("https", "example.org", 443)}))
     assert caught.value.code == "remote_address_refused"
     assert caught.value.detail.count("127.0.0.1") == url.count("127.0.0.1")  # no resolved IP
 
 
 @pytest.mark.parametrize(
     ("url", "trusted"),
-    [("http://localhost:8000/x", "localhost"), ("http://127.0.0.1/x", "127.0.0.1")],
+    [
+        ("http://localhost:8000/x", ("http", "localhost", 8000)),
+        ("http://127.0.0.1/x", ("http", "127.0.0.1", 80)),
+        ("http://localhost.:8000/x", ("http", "localhost", 8000)),
+    ],
 )
-def test_check_url_lets_trusted_host_use_http_and_any_address(url: str, trusted: str) -> None:
-    target = check_url(url, trusted_hosts=frozenset({trusted}))
+def test_check_url_lets_trusted_origin_use_http_and_any_address(
+    url: str, trusted: remote.Origin
+) -> None:
+    target = check_url(url, trusted_origins=frozenset({trusted}))
     assert target.addresses == ()
     assert str(target.url) == url
 
@@ -138,7 +143,7 @@ def test_check_url_refuses_host_when_any_resolved_address_is_private() -> None:
         return ["8.8.8.8", "10.0.0.7"]
 
     with pytest.raises(RemoteAddressRefusedError):
-        check_url("https://mixed.example/", trusted_hosts=frozenset(), resolve=resolve)
+        check_url("https://mixed.example/", trusted_origins=frozenset(), resolve=resolve)
 
 
 def test_fetch_pins_connection_to_checked_address_keeping_host_name() -> None:
@@ -204,10 +209,10 @@ def redirect_to(location: str) -> Handler:
 @pytest.mark.parametrize(
     ("location", "error"),
     [
-        ("https://127.0.0.1/admin", RemoteAddressRefusedError),
-        ("https://169.254.169.254/latest/meta-data/", RemoteAddressRefusedError),
-        ("https://[::ffff:10.0.0.1]/", RemoteAddressRefusedError),
-        ("https://localhost/", RemoteAddressRefusedError),
+        ("https://127.0.0.1/admin", RemoteUnreachableError),
+        ("https://169.254.169.254/latest/meta-data/", RemoteUnreachableError),
+        ("https://[::ffff:10.0.0.1]/", RemoteUnreachableError),
+        ("https://localhost/", RemoteUnreachableError),
         ("http://8.8.4.4/plain", RemoteUrlRefusedError),
         ("file:///etc/passwd", RemoteUrlRefusedError),
     ],
@@ -280,8 +285,8 @@ def test_fetch_stops_streaming_as_soon_as_cap_is_passed() -> None:
 @pytest.mark.parametrize(
     ("raised", "error"),
     [
-        (httpx.ReadTimeout, RemoteTimeoutError),
-        (httpx.ConnectTimeout, RemoteTimeoutError),
+        (httpx.ReadTimeout, RemoteUnreachableError),
+        (httpx.ConnectTimeout, RemoteUnreachableError),
         (httpx.ConnectError, RemoteUnreachableError),
         (httpx.RemoteProtocolError, RemoteUnreachableError),
         (httpx.ReadError, RemoteUnreachableError),
@@ -294,14 +299,94 @@ def test_fetch_maps_transport_errors(raised: type[httpx.RequestError], error: ty
     with pytest.raises(error) as caught:
         make_fetcher(response).fetch_bytes(f"{PUBLIC}/doc")
     assert isinstance(caught.value, RemoteError)
+    assert caught.value.detail == remote.UNREACHABLE
 
 
 def test_fetch_refuses_host_when_it_resolves_to_no_address() -> None:
     handler, seen = recording(json_ok)
     fetcher = make_fetcher(handler, resolve=lambda host, port: [])
-    with pytest.raises(RemoteAddressRefusedError):
+    with pytest.raises(RemoteUnreachableError) as caught:
         fetcher.fetch_bytes("https://empty.example/doc")
+    assert isinstance(caught.value.__cause__, RemoteAddressRefusedError)
     assert seen == []
+
+
+def unreachable_answer(fetcher: RemoteFetcher, url: str) -> tuple[type, str, int, str, str]:
+    """What a caller sees of a failed fetch: class, code, status, detail, extensions."""
+    with pytest.raises(RemoteError) as caught:
+        fetcher.fetch_bytes(url)
+    error = caught.value
+    return type(error), error.code, error.status, error.detail, json.dumps(error.extensions)
+
+
+def test_refused_address_dns_failure_refused_connection_and_timeout_answer_alike() -> None:
+    def failing(kind: type[httpx.RequestError]) -> Handler:
+        def response(request: httpx.Request) -> httpx.Response:
+            raise kind("boom", request=request)
+
+        return response
+
+    def no_dns(host: str, port: int) -> list[str]:
+        raise RemoteUnreachableError(f"could not resolve host {host!r}")
+
+    url = "https://target.example/doc"
+    public = lambda host, port: ["8.8.8.8"]  # noqa: E731
+    answers = {
+        unreachable_answer(make_fetcher(json_ok, resolve=lambda h, p: ["127.0.0.1"]), url),
+        unreachable_answer(make_fetcher(json_ok, resolve=no_dns), url),
+        unreachable_answer(make_fetcher(failing(httpx.ConnectError), resolve=public), url),
+        unreachable_answer(make_fetcher(failing(httpx.ConnectTimeout), resolve=public), url),
+        unreachable_answer(make_fetcher(failing(httpx.ReadTimeout), resolve=public), url),
+    }
+    assert answers == {
+        (
+            RemoteUnreachableError,
+            "remote_unreachable",
+            502,
+            remote.UNREACHABLE,
+            f'{{"url": "{url}"}}',
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("http://localhost:8001/x", False),  # another port of the same host
+        ("http://localhost/x", False),
+        ("https://localhost:8000/x", False),  # another scheme: checked like any host
+        ("http://127.0.0.1:8000/x", False),  # the same machine by another name
+        ("http://localhost:8000/x", True),
+        ("http://localhost.:8000/x", True),
+    ],
+)
+def test_check_url_trusts_exactly_the_configured_origin(url: str, trusted: bool) -> None:
+    origins = frozenset({("http", "localhost", 8000)})
+    if trusted:
+        assert check_url(url, trusted_origins=origins).addresses == ()
+    else:
+        with pytest.raises((RemoteUrlRefusedError, RemoteAddressRefusedError)):
+            check_url(url, trusted_origins=origins)
+
+
+def test_redirect_from_the_trusted_origin_to_another_local_port_is_refused() -> None:
+    handler, seen = recording(redirect_to("http://localhost:22/"))
+    fetcher = make_fetcher(handler, trusted_origins=["http://localhost:8000"])
+    with pytest.raises(RemoteUrlRefusedError):
+        fetcher.fetch_bytes("http://localhost:8000/start")
+    assert [str(request.url) for request in seen] == ["http://localhost:8000/start"]
+
+
+@pytest.mark.parametrize("value", ["localhost", "http://localhost:8000/path", "ftp://x", ""])
+def test_trusted_origins_must_be_origins(value: str) -> None:
+    with pytest.raises(ValueError, match="not an origin"):
+        RemoteFetcher(trusted_origins=[value])
+
+
+def test_trusted_form_rewrites_did_web_https_only_for_the_trusted_origin() -> None:
+    fetcher = RemoteFetcher(trusted_origins=["http://localhost:8000"])
+    assert fetcher.trusted_form("https://localhost:8000/d.json") == "http://localhost:8000/d.json"
+    assert fetcher.trusted_form("https://localhost:9000/d.json") == "https://localhost:9000/d.json"
 
 
 def settings(environment: str, base_url: str) -> Settings:
@@ -312,16 +397,16 @@ def settings(environment: str, base_url: str) -> Settings:
 @pytest.mark.parametrize(
     ("environment", "base_url", "trusted"),
     [
-        ("development", "http://localhost:8000", frozenset({"localhost"})),
-        ("test", "http://127.0.0.1:8000", frozenset({"127.0.0.1"})),
+        ("development", "http://localhost:8000", frozenset({("http", "localhost", 8000)})),
+        ("test", "http://127.0.0.1", frozenset({("http", "127.0.0.1", 80)})),
         ("production", "https://badges.example.org", frozenset()),
     ],
 )
-def test_from_settings_trusts_own_host_only_outside_production(
-    environment: str, base_url: str, trusted: frozenset[str]
+def test_from_settings_trusts_own_origin_only_outside_production(
+    environment: str, base_url: str, trusted: frozenset[remote.Origin]
 ) -> None:
     fetcher = RemoteFetcher.from_settings(settings(environment, base_url))
-    assert fetcher.trusted_http_hosts == trusted
+    assert fetcher.trusted_origins == trusted
     assert (fetcher.max_bytes, fetcher.max_redirects) == (1_048_576, 3)
 
 

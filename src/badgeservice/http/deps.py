@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from badgeservice.errors import AuthenticationRequiredError
 from badgeservice.remote import RemoteFetcher
@@ -35,6 +37,21 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A short transaction: committed when the block ends normally, rolled back otherwise;
+    its connection goes back to the pool (SQLite: the write lock is released) at the end."""
+    with factory() as session:
+        yield session
+        session.commit()
+
+
+def get_database(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+    """Short units of work instead of one session for the request, for endpoints that wait
+    on other servers (verification): no connection is held while they wait."""
+    return partial(unit_of_work, request.app.state.session_factory)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -44,6 +61,7 @@ def get_remote(request: Request) -> RemoteFetcher:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+DatabaseDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(get_database)]
 RemoteDep = Annotated[RemoteFetcher, Depends(get_remote)]
 KeyStoreDep = Annotated[KeyStore, Depends(get_key_store)]
 

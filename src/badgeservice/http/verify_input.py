@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from badgeservice.domain.recipient import RecipientError
@@ -18,6 +17,7 @@ from badgeservice.errors import BadRequestError, MalformedRequestError, Unsuppor
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services import verification
 from badgeservice.services.keystore import KeyStore
+from badgeservice.services.resolution import Database
 from badgeservice.settings import Settings
 
 JWT_TYPES = {"text/plain", "application/jwt", "application/vc+jwt"}
@@ -134,7 +134,7 @@ SourceDep = Annotated[Source, Depends(read_source)]
 
 def verify_source(
     source: Source,
-    session: Session,
+    database: Database,
     settings: Settings,
     key_store: KeyStore,
     remote: RemoteFetcher,
@@ -142,23 +142,24 @@ def verify_source(
     fresh: bool = False,
 ) -> dict[str, Any]:
     """The report as a dict (shared by the API and the page); raises for non-credentials.
-    ``fresh`` (or the form's ``fresh`` field) re-verifies without the remote client's cache."""
-    fresh = fresh or source.fresh
-    value = source.value
-    if source.url:
-        value = verification.own_source(session, settings.base_url, source.url)
-        if value is None:
-            value = verification.fetch_source(source.url, remote, fresh=fresh)
-    assert value is not None
+    ``fresh`` (or the form's ``fresh`` field) re-verifies without the remote client's cache.
+    ``database`` opens a short unit of work for each read of our own documents: no
+    connection is held while another server is waited on."""
     context = verification.VerifyContext(
-        session,
+        database,
         settings.base_url,
         key_store,
         remote,
         strict=settings.verify_strict,
-        fresh=fresh,
+        fresh=fresh or source.fresh,
+        deadline_seconds=settings.verify_deadline_seconds,
+        max_fetches=settings.verify_max_fetches,
     )
-    report = verification.verify(value, context, recipient=source.recipient)
+    if source.url:
+        report = verification.verify_url(source.url, context, recipient=source.recipient)
+    else:
+        assert source.value is not None
+        report = verification.verify(source.value, context, recipient=source.recipient)
     structure = report.check("structure")
     if structure.code == "structure_unreadable":
         raise NotACredentialError(structure.message)

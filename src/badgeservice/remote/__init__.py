@@ -4,12 +4,14 @@ Used for did:web documents, https verification methods, status list credentials 
 verify-by-URL (DESIGN.md §7). Every fetch is a GET; every hop (the URL and each redirect, at
 most ``max_redirects``) is checked before it is sent:
 
-- https only; plain http only for hosts configured as trusted (``localhost`` in development);
+- https only; plain http only for origins configured as trusted (in development the exact
+  origin of ``base_url``: scheme, host and port);
 - the host is resolved once and every address must be public (no loopback, RFC 1918/4193,
   link-local, CGNAT, multicast, unspecified, reserved or cloud-metadata address, IPv4 embedded
   in IPv6 unwrapped first); the connection then goes to a checked address, so DNS rebinding
-  cannot swap it. Trusted hosts skip this check;
-- a total time cap, a size cap enforced while streaming, a small per-process TTL cache.
+  cannot swap it. A trusted origin skips this check;
+- a total time cap, a size cap enforced while streaming, a small per-process TTL cache;
+- one error and one message for every server that cannot be reached, whatever the reason.
 
 Errors (all with a stable ``code``) are drawn in ``badgeservice.remote.errors``.
 """
@@ -17,14 +19,21 @@ Errors (all with a stable ``code``) are drawn in ``badgeservice.remote.errors``.
 from badgeservice.remote._addresses import (
     CLOUD_METADATA_ADDRESSES,
     FORBIDDEN_NETWORKS,
+    Origin,
     Resolver,
     Target,
     check_url,
     is_public_address,
+    origin_of,
     resolve_host,
 )
 from badgeservice.remote._cache import TtlCache, cache_lifetime
-from badgeservice.remote._fetcher import JSON_ACCEPT, FetchedDocument, RemoteFetcher
+from badgeservice.remote._fetcher import (
+    JSON_ACCEPT,
+    UNREACHABLE,
+    FetchedDocument,
+    RemoteFetcher,
+)
 from badgeservice.remote.errors import (
     RemoteAddressRefusedError,
     RemoteBadStatusError,
@@ -41,7 +50,9 @@ __all__ = [
     "CLOUD_METADATA_ADDRESSES",
     "FORBIDDEN_NETWORKS",
     "JSON_ACCEPT",
+    "UNREACHABLE",
     "FetchedDocument",
+    "Origin",
     "RemoteAddressRefusedError",
     "RemoteBadStatusError",
     "RemoteError",
@@ -58,5 +69,6 @@ __all__ = [
     "cache_lifetime",
     "check_url",
     "is_public_address",
+    "origin_of",
     "resolve_host",
 ]

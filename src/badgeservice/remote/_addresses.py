@@ -2,7 +2,9 @@
 
 A host is resolved once; every address it resolves to must be public, and the connection then
 goes to one of those checked addresses (``Target.addresses``), so a second DNS answer
-(rebinding) is never used. Hosts configured as trusted skip the address check and may use http.
+(rebinding) is never used. Trust is by exact origin (scheme, host, port; RFC 6454): a trusted
+origin (a development server's own ``base_url``) skips the address check and may be http; the
+same host on any other port or scheme is checked like any host.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from badgeservice.remote.errors import (
 )
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Origin = tuple[str, str, int]
+"""``(scheme, host, port)``: the host lower-case ASCII without a final dot, the port explicit."""
 Resolver = Callable[[str, int], Sequence[str]]
 """``resolve(host, port) -> addresses``: the DNS seam (``resolve_host`` by default)."""
 
@@ -63,6 +67,7 @@ CLOUD_METADATA_ADDRESSES = frozenset(
     # AWS/GCP/Azure, AWS ECS, AWS IPv6, Alibaba (Oracle's 192.0.0.192 is in 192.0.0.0/24)
     for address in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
 )
+DEFAULT_PORTS = {"http": 80, "https": 443}
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
 
 
@@ -123,17 +128,43 @@ def resolve_host(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(addresses))
 
 
+def origin_of(url: str | httpx.URL) -> Origin:
+    """The origin of an absolute http(s) URL (``RemoteUrlRefusedError`` for anything else).
+
+    See: https://www.rfc-editor.org/rfc/rfc6454#section-4
+    """
+    parsed = _parse_url(url)
+    host = parsed.raw_host.decode("ascii").lower().removesuffix(".")
+    return parsed.scheme, host, parsed.port or DEFAULT_PORTS[parsed.scheme]
+
+
+def parse_origins(values: Collection[str]) -> frozenset[Origin]:
+    """Configured origins (``http://localhost:8000``): a ``ValueError`` for anything else, a
+    bare host included (it would not say which port is meant)."""
+    origins = set()
+    for value in values:
+        try:
+            origin = origin_of(value)
+        except RemoteUrlRefusedError as exc:
+            raise ValueError(f"{value!r} is not an origin like http://localhost:8000") from exc
+        if httpx.URL(value).path not in {"", "/"}:
+            raise ValueError(f"{value!r} is not an origin like http://localhost:8000")
+        origins.add(origin)
+    return frozenset(origins)
+
+
 def check_url(
-    url: str | httpx.URL, *, trusted_hosts: Collection[str], resolve: Resolver = resolve_host
+    url: str | httpx.URL, *, trusted_origins: Collection[Origin], resolve: Resolver = resolve_host
 ) -> Target:
-    """Check one hop: scheme, userinfo, host and port, then every address the host resolves to.
+    """Check one hop: scheme, userinfo, host and port, then every address the host resolves to
+    (not for a trusted origin, which may also be plain http).
 
     Raises ``RemoteUrlRefusedError`` or ``RemoteAddressRefusedError``; returns the pinned target.
     """
     parsed = _parse_url(url)
     host = parsed.raw_host.decode("ascii").lower()
-    trusted = host.removesuffix(".") in trusted_hosts or host in trusted_hosts
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and trusted):
+    trusted = origin_of(parsed) in trusted_origins
+    if parsed.scheme != "https" and not trusted:
         raise RemoteUrlRefusedError("only https URLs may be fetched", url=str(url))
     if trusted:
         return Target(url=parsed, host=host, addresses=())

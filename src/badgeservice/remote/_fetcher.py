@@ -4,6 +4,11 @@ Pinning: for a host that is not trusted, the request goes to the checked IP addr
 host is replaced by it) while the ``Host`` header keeps the name and the ``sni_hostname``
 request extension makes httpcore send SNI and verify the certificate for the name. Keep-alive is
 off, so a connection opened for one name is never reused for another name on the same address.
+
+One answer for every failure to reach a server: a refused address, a failed DNS look-up, a
+refused connection, a closed port and a timeout all raise ``RemoteUnreachableError`` with the
+same message (``UNREACHABLE``), the cause chained for our logs only, so the service cannot be
+used to tell which local ports are open.
 """
 
 from __future__ import annotations
@@ -18,9 +23,18 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from badgeservice.remote._addresses import Resolver, Target, check_url, resolve_host
+from badgeservice.remote._addresses import (
+    Origin,
+    Resolver,
+    Target,
+    check_url,
+    origin_of,
+    parse_origins,
+    resolve_host,
+)
 from badgeservice.remote._cache import TtlCache, cache_lifetime
 from badgeservice.remote.errors import (
+    RemoteAddressRefusedError,
     RemoteBadStatusError,
     RemoteNotJsonError,
     RemoteTimeoutError,
@@ -36,6 +50,7 @@ if TYPE_CHECKING:
 JSON_ACCEPT = "application/json, application/ld+json;q=0.9, */*;q=0.1"
 USER_AGENT = "badgeservice"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+UNREACHABLE = "the remote server could not be reached"
 
 
 @dataclass(frozen=True)
@@ -51,8 +66,9 @@ class FetchedDocument:
 
 
 class RemoteFetcher:
-    """The service's one outbound HTTP client: GET only, https only (http for trusted hosts),
-    public addresses only (any address for trusted hosts), on every redirect hop.
+    """The service's one outbound HTTP client: GET only, https only (http for a trusted
+    origin), public addresses only (any address for a trusted origin), on every redirect hop.
+    ``trusted_origins`` are exact: ``http://localhost:8000`` trusts no other port.
 
     ``transport`` and ``resolve`` are the network seams; ``clock`` drives the cache only.
     """
@@ -60,7 +76,7 @@ class RemoteFetcher:
     def __init__(
         self,
         *,
-        trusted_http_hosts: Collection[str] = (),
+        trusted_origins: Collection[str] = (),
         timeout: float = 5.0,
         connect_timeout: float = 3.0,
         max_bytes: int = 1_048_576,
@@ -71,7 +87,7 @@ class RemoteFetcher:
         resolve: Resolver = resolve_host,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.trusted_http_hosts = frozenset(host.lower() for host in trusted_http_hosts)
+        self.trusted_origins: frozenset[Origin] = parse_origins(trusted_origins)
         self.timeout, self.connect_timeout = timeout, connect_timeout
         self.max_bytes, self.max_redirects, self.cache_ttl = max_bytes, max_redirects, cache_ttl
         self._resolve = resolve
@@ -91,15 +107,15 @@ class RemoteFetcher:
         transport: httpx.BaseTransport | None = None,
         also_trusted: Collection[str] = (),
     ) -> RemoteFetcher:
-        """Built from ``Settings``; outside production the host of ``base_url`` is trusted, so
-        a development server can verify its own credentials over http://localhost.
-        ``also_trusted``: hosts the caller named itself (``vc verify --did-web-base``)."""
-        trusted = settings.remote_trusted_hosts
+        """Built from ``Settings``; outside production the origin of ``base_url`` (scheme,
+        host and port) is trusted, so a development server can verify its own credentials
+        over http://localhost:8000 (and nothing else on localhost).
+        ``also_trusted``: origins the caller named itself (``vc verify --did-web-base``)."""
+        trusted = settings.remote_trusted_origins
         if trusted is None:
-            own_host = httpx.URL(settings.base_url).host
-            trusted = [] if settings.environment == "production" else [own_host]
+            trusted = [] if settings.environment == "production" else [settings.base_url]
         return cls(
-            trusted_http_hosts=[*trusted, *also_trusted],
+            trusted_origins=[*trusted, *also_trusted],
             timeout=settings.remote_timeout,
             max_bytes=settings.remote_max_bytes,
             max_redirects=settings.remote_max_redirects,
@@ -116,6 +132,7 @@ class RemoteFetcher:
         honour_cache_control: bool = False,
         use_cache: bool = True,
         refresh: bool = False,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """GET ``url`` and parse it as a JSON object (a fresh ``dict`` on every call); the
         media type is not checked (did:web and status list hosts label JSON loosely)."""
@@ -125,6 +142,7 @@ class RemoteFetcher:
             honour_cache_control=honour_cache_control,
             use_cache=use_cache,
             refresh=refresh,
+            timeout=timeout,
         )
         try:
             value = json.loads(document.content)
@@ -142,6 +160,7 @@ class RemoteFetcher:
         honour_cache_control: bool = False,
         use_cache: bool = True,
         refresh: bool = False,
+        timeout: float | None = None,
     ) -> FetchedDocument:
         """GET ``url`` (following up to ``max_redirects`` checked redirects) within the caps.
 
@@ -149,19 +168,33 @@ class RemoteFetcher:
         ``honour_cache_control``, for as long as the response's ``Cache-Control`` allows (at
         most a day; ``no-store``/``no-cache`` are not stored). Failures are not cached.
         ``refresh`` (a re-verification) skips the cached copy for this call only and stores
-        the new one; ``use_cache=False`` neither reads nor stores.
+        the new one; ``use_cache=False`` neither reads nor stores. ``timeout`` shortens the
+        total time cap for this call (what is left of a verification's deadline).
         """
         key = (url, accept)
         cached = self._cache.get(key) if use_cache and not refresh else None
         if cached is not None:
             return cached
-        document = self._fetch(url, accept)
+        limit = self.timeout if timeout is None else min(self.timeout, timeout)
+        document = self._fetch(url, accept, limit)
         if use_cache:
             lifetime = self.cache_ttl
             if honour_cache_control:
                 lifetime = min(cache_lifetime(document.headers, self.cache_ttl), 86_400.0)
             self._cache.put(key, document, lifetime)
         return document
+
+    def trusted_form(self, url: str) -> str:
+        """``url`` as http when it is https and its http form is a trusted origin (did:web
+        always says https; a development server speaks http), else ``url`` unchanged."""
+        try:
+            parsed = httpx.URL(url)
+            if parsed.scheme != "https":
+                return url
+            plain = parsed.copy_with(scheme="http")
+            return str(plain) if origin_of(plain) in self.trusted_origins else url
+        except (httpx.InvalidURL, RemoteUrlRefusedError):
+            return url
 
     def clear_cache(self) -> None:
         self._cache.clear()
@@ -175,17 +208,20 @@ class RemoteFetcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _fetch(self, url: str, accept: str) -> FetchedDocument:
-        deadline = time.monotonic() + self.timeout
+    def _fetch(self, url: str, accept: str, limit: float) -> FetchedDocument:
+        deadline = time.monotonic() + limit
         current: str | httpx.URL = url
-        for _hop in range(self.max_redirects + 1):
-            target = check_url(
-                current, trusted_hosts=self.trusted_http_hosts, resolve=self._resolve
-            )
-            outcome = self._get(target, accept, deadline)
-            if isinstance(outcome, FetchedDocument):
-                return outcome
-            current = outcome
+        try:
+            for _hop in range(self.max_redirects + 1):
+                target = check_url(
+                    current, trusted_origins=self.trusted_origins, resolve=self._resolve
+                )
+                outcome = self._get(target, accept, deadline)
+                if isinstance(outcome, FetchedDocument):
+                    return outcome
+                current = outcome
+        except (RemoteAddressRefusedError, RemoteUnreachableError, RemoteTimeoutError) as exc:
+            raise RemoteUnreachableError(UNREACHABLE, url=url) from exc
         raise RemoteTooManyRedirectsError(f"more than {self.max_redirects} redirects", url=url)
 
     def _get(self, target: Target, accept: str, deadline: float) -> FetchedDocument | httpx.URL:

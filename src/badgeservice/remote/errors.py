@@ -14,6 +14,9 @@ when an endpoint lets one reach the API edge, e.g. verify-by-URL)::
         └── RemoteTooManyRedirectsError (502 remote_too_many_redirects)
 
 Details never name the resolved IP address: a caller must not learn how our resolver sees a host.
+``RemoteFetcher`` raises every failure to reach a server (a refused address, DNS, connect, a
+closed port, a timeout) as one ``RemoteUnreachableError`` with one message; the address and
+timeout errors are only its ``__cause__`` (``check_url`` raises the address error itself).
 """
 
 from __future__ import annotations

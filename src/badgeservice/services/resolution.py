@@ -3,15 +3,29 @@ anyone else's through ``remote`` when a fetcher is given."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keys import did_document_by_slug
 from badgeservice.vc.dids import DidResolver
 from badgeservice.vc.errors import DidResolutionError
+
+Database = Callable[[], AbstractContextManager[Session]]
+"""Opens a short unit of work on the database (the caller's layer commits it and releases the
+connection at its end), so nothing holds a connection while another server is waited on."""
+
+
+class JsonFetcher(Protocol):
+    """What ``LocalDocuments`` needs of an outbound client (``RemoteFetcher`` or a
+    verification's capped view of it)."""
+
+    def fetch_json(self, url: str, *, refresh: bool = False) -> dict[str, Any]: ...
+
+    def trusted_form(self, url: str) -> str: ...
 
 
 def own_path(base_url: str, url: str) -> list[str] | None:
@@ -25,17 +39,17 @@ def own_path(base_url: str, url: str) -> list[str] | None:
 
 class LocalDocuments:
     """``fetch_json`` for a ``DidResolver``: ``{base}/issuers/{slug}/did.json`` is built from
-    the database; other URLs go to ``remote`` or fail."""
+    the database (read in a unit of work of its own); other URLs go to ``remote`` or fail."""
 
     def __init__(
         self,
-        session: Session,
+        database: Database,
         base_url: str,
-        remote: RemoteFetcher | None = None,
+        remote: JsonFetcher | None = None,
         *,
         refresh: bool = False,
     ):
-        self._session = session
+        self._database = database
         self._base_url = base_url
         self._remote = remote
         self._refresh = refresh  # a re-verification: skip the fetcher's cache
@@ -43,7 +57,8 @@ class LocalDocuments:
     def __call__(self, url: str) -> dict[str, Any]:
         segments = own_path(self._base_url, url) or []
         if len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
-            document = did_document_by_slug(self._session, segments[1])
+            with self._database() as session:
+                document = did_document_by_slug(session, segments[1])
             if document is not None:
                 return document
         if self._remote is None:
@@ -52,17 +67,13 @@ class LocalDocuments:
 
 
 def fetch_document(remote: RemoteFetcher, url: str, *, refresh: bool = False) -> dict[str, Any]:
-    """Another server's did:web or https document through the guarded client."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and (parts.hostname or "") in remote.trusted_http_hosts:
-        # did:web always means https; a host trusted for development is served over http.
-        url = parts._replace(scheme="http").geturl()
-    return remote.fetch_json(url, refresh=refresh)
+    """Another server's did:web or https document through the guarded client (did:web always
+    means https; the origin trusted for development is served over http)."""
+    return remote.fetch_json(remote.trusted_form(url), refresh=refresh)
 
 
-def local_resolver(
-    session: Session, base_url: str, remote: RemoteFetcher | None = None
-) -> DidResolver:
-    """A resolver that knows our issuers without HTTP (did:web of our own host may be http in
-    development, hence ``allow_http_localhost``)."""
-    return DidResolver(LocalDocuments(session, base_url, remote), allow_http_localhost=True)
+def local_resolver(session: Session, base_url: str) -> DidResolver:
+    """A resolver that knows our issuers without HTTP, in the caller's session (did:web of our
+    own host may be http in development, hence ``allow_http_localhost``)."""
+    documents = LocalDocuments(lambda: nullcontext(session), base_url)
+    return DidResolver(documents, allow_http_localhost=True)

@@ -1,9 +1,23 @@
 """Verifying any credential for a third party: our pipeline (``vc.verify``), with documents
-from our own database for our issuers and from ``remote`` (SSRF-guarded) for everyone else."""
+from our own database for our issuers and from ``remote`` (SSRF-guarded) for everyone else.
+
+No database connection is held while another server is waited on: every read of our own
+documents (a DID document, a status list, a key, a credential by URL) is its own short unit
+of work (``VerifyContext.database``), opened, read (a status list of ours may be re-signed and
+stored) and closed before anything else happens. On SQLite a unit of work holds the write
+lock; on PostgreSQL a pooled connection: a slow status URL must hold neither.
+
+One verification has one deadline (``deadline_seconds``: fetching, JSON-LD work and every
+check) and may fetch at most ``max_fetches`` documents from other servers
+(``OutboundFetches``); a fetch beyond the cap fails at once with ``FetchLimitError``, which the
+check that needed it reports as ``error``. Status lists are fetched concurrently (``vc``).
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,13 +28,19 @@ from sqlalchemy.orm import Session
 
 from badgeservice.domain.ob_schema import schema_check
 from badgeservice.domain.recipient_check import ClaimedRecipient, recipient_check
-from badgeservice.remote import RemoteFetcher
+from badgeservice.errors import ServiceError
+from badgeservice.remote import FetchedDocument, RemoteFetcher
 from badgeservice.services import credentials, issuers, keys, status_lists
 from badgeservice.services.keystore import KeyStore
-from badgeservice.services.resolution import LocalDocuments, own_path
+from badgeservice.services.resolution import Database, LocalDocuments, own_path
 from badgeservice.vc.verify import ExtraCheck, Report, verify_credential
 
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json"}
+SOURCE_ACCEPT = "application/ld+json, application/json, */*"
+
+
+class FetchLimitError(ServiceError):
+    status, code, title = 502, "verify_fetch_limit", "The verification fetched too much"
 
 
 @dataclass(frozen=True)
@@ -29,32 +49,98 @@ class VerifyContext:
     controller documents and status lists anew instead of from the remote client's cache;
     our own documents are read from the database either way."""
 
-    session: Session
+    database: Database
     base_url: str
     key_store: KeyStore
     remote: RemoteFetcher
     strict: bool = False  # settings.verify_strict: refuse keys the issuer could not confirm
     fresh: bool = False  # fetch remote documents anew (re-verify past the cache)
+    deadline_seconds: float = 10.0  # settings.verify_deadline_seconds
+    max_fetches: int = 16  # settings.verify_max_fetches
+
+
+class OutboundFetches:
+    """One verification's view of ``remote``: at most ``limit`` fetches (thread-safe: status
+    lists are fetched concurrently), each within what is left of the deadline."""
+
+    def __init__(self, remote: RemoteFetcher, limit: int, deadline: float, fresh: bool) -> None:
+        self._remote, self._limit, self.deadline, self._fresh = remote, limit, deadline, fresh
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def _take(self, url: str) -> float:
+        with self._lock:
+            self._count += 1
+            if self._count > self._limit:
+                raise FetchLimitError(
+                    f"not fetched: one verification fetches at most {self._limit} documents "
+                    "from other servers",
+                    url=url,
+                )
+        return self.remaining()
+
+    def fetch_json(
+        self, url: str, *, refresh: bool = False, honour_cache_control: bool = False
+    ) -> dict[str, Any]:
+        timeout = self._take(url)
+        return self._remote.fetch_json(
+            url,
+            refresh=refresh or self._fresh,
+            honour_cache_control=honour_cache_control,
+            timeout=timeout,
+        )
+
+    def fetch_bytes(self, url: str, *, accept: str) -> FetchedDocument:
+        timeout = self._take(url)
+        return self._remote.fetch_bytes(url, accept=accept, refresh=self._fresh, timeout=timeout)
+
+    def trusted_form(self, url: str) -> str:
+        return self._remote.trusted_form(url)
+
+
+def start(context: VerifyContext) -> OutboundFetches:
+    """The fetch allowance of one verification; its deadline starts now."""
+    deadline = time.monotonic() + context.deadline_seconds
+    return OutboundFetches(context.remote, context.max_fetches, deadline, context.fresh)
 
 
 def verify(
     source: dict[str, Any] | str | bytes,
     context: VerifyContext,
     recipient: ClaimedRecipient | None = None,
+    fetches: OutboundFetches | None = None,
 ) -> Report:
     """The full report for a credential (JSON-LD dict, compact JWT, or baked image bytes);
-    with ``recipient``, a ``recipient`` check says whether the credential is about them."""
-    documents = LocalDocuments(
-        context.session, context.base_url, context.remote, refresh=context.fresh
-    )
+    with ``recipient``, a ``recipient`` check says whether the credential is about them.
+    ``fetches``: the allowance already started for this verification (verify-by-URL)."""
+    fetches = fetches or start(context)
+    documents = LocalDocuments(context.database, context.base_url, fetches)
     return verify_credential(
         source,
         fetch_json=documents,
-        fetch_status_list=_status_fetcher(context),
+        fetch_status_list=_status_fetcher(context, fetches),
         trusted_issuer_keys=_own_keys(context),
         extra_checks=extra_checks(recipient),
         strict=context.strict,
+        deadline_seconds=fetches.remaining(),
     )
+
+
+def verify_url(
+    url: str, context: VerifyContext, recipient: ClaimedRecipient | None = None
+) -> Report:
+    """The report for the credential at ``url``: ours read from the database, anyone else's
+    fetched (one of the verification's fetches, within its deadline)."""
+    fetches = start(context)
+    with context.database() as session:
+        value: dict[str, Any] | str | bytes | None = own_source(session, context.base_url, url)
+    if value is None:
+        fetched = fetches.fetch_bytes(url, accept=SOURCE_ACCEPT)
+        value = read_source(fetched.content, fetched.media_type or "")
+    return verify(value, context, recipient, fetches)
 
 
 def extra_checks(recipient: ClaimedRecipient | None) -> list[ExtraCheck]:
@@ -88,9 +174,7 @@ def fetch_source(
 ) -> dict[str, Any] | str | bytes:
     """What a URL holds: a JSON credential, a compact JWT, or image bytes (``fresh``: not
     from the remote client's cache)."""
-    fetched = remote.fetch_bytes(
-        url, accept="application/ld+json, application/json, */*", refresh=fresh
-    )
+    fetched = remote.fetch_bytes(url, accept=SOURCE_ACCEPT, refresh=fresh)
     return read_source(fetched.content, fetched.media_type or "")
 
 
@@ -110,33 +194,41 @@ def read_source(content: bytes, media_type: str) -> dict[str, Any] | str | bytes
     return text
 
 
-def _status_fetcher(context: VerifyContext) -> Callable[[str], dict[str, Any]]:
+def _status_fetcher(
+    context: VerifyContext, fetches: OutboundFetches
+) -> Callable[[str], dict[str, Any]]:
     def fetch(url: str) -> dict[str, Any]:
         segments = own_path(context.base_url, url) or []
         if len(segments) == 4 and segments[0] == "issuers" and segments[2] == "status":
-            list_id = uuid.UUID(segments[3])
-            text = status_lists.current_signed_list(context.session, segments[1], list_id)
-            if text is None:  # never signed, or a bit changed since: sign it now
-                issuer = issuers.get_issuer(context.session, segments[1])
-                text = status_lists.signed_list(
-                    context.session, issuer, list_id, context.base_url, context.key_store
-                )
-            return dict(json.loads(text))
-        return context.remote.fetch_json(url, honour_cache_control=True, refresh=context.fresh)
+            with context.database() as session:
+                return _own_status_list(session, context, segments[1], uuid.UUID(segments[3]))
+        return fetches.fetch_json(url, honour_cache_control=True)
 
     return fetch
+
+
+def _own_status_list(
+    session: Session, context: VerifyContext, slug: str, list_id: uuid.UUID
+) -> dict[str, Any]:
+    text = status_lists.current_signed_list(session, slug, list_id)
+    if text is None:  # never signed, or a bit changed since: sign it now (the unit commits)
+        issuer = issuers.get_issuer(session, slug)
+        text = status_lists.signed_list(
+            session, issuer, list_id, context.base_url, context.key_store
+        )
+    return dict(json.loads(text))
 
 
 def _own_keys(context: VerifyContext) -> Callable[[str, str], bool]:
     """Whether ``<issuer id>#<multibase>`` names a key of one of our issuers."""
 
     def trusted(issuer_id: str, multibase: str) -> bool:
-        issuer = issuers.find_issuer_by_did(context.session, issuer_id)
-        if issuer is None:
-            return False
-        return any(
-            row.public_multibase == multibase for row in keys.issuer_keys(context.session, issuer)
-        )
+        with context.database() as session:
+            issuer = issuers.find_issuer_by_did(session, issuer_id)
+            if issuer is None:
+                return False
+            rows = keys.issuer_keys(session, issuer)
+            return any(row.public_multibase == multibase for row in rows)
 
     return trusted
 

@@ -25,6 +25,7 @@ from badgeservice.vc.errors import (
     SafeModeError,
     StatusListError,
     VcError,
+    WorkLimitError,
 )
 from badgeservice.vc.keys import (
     KeyPair,
@@ -80,6 +81,7 @@ __all__ = [
     "StaticLoader",
     "StatusListError",
     "VcError",
+    "WorkLimitError",
     "build_did_document",
     "build_loader",
     "canonicalize",

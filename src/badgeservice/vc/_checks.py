@@ -15,7 +15,7 @@ from typing import Any
 
 from badgeservice.vc import _controllers
 from badgeservice.vc.canon import canonicalize
-from badgeservice.vc.errors import CanonicalizationError, SafeModeError
+from badgeservice.vc.errors import CanonicalizationError, SafeModeError, WorkLimitError
 from badgeservice.vc.loader import DEFAULT_LOADER, StaticLoader
 from badgeservice.vc.proofs import ProofResult, parse_datetime, verify_proofs
 
@@ -166,6 +166,9 @@ def check_safe_mode(subject: Subject) -> Outcome:
         return _fail("safe_mode_violation", f"JSON-LD would drop data{where}: {error.message}")
     except CanonicalizationError as error:
         return _fail(error.code, f"the credential cannot be processed: {error.message}", halt=True)
+    except WorkLimitError as error:
+        message = f"could not check: {error.message}"
+        return Outcome("error", error.code, message, halt=True)
     return Outcome("passed", "safe_mode_passed", "every member maps to RDF")
 
 

@@ -8,6 +8,10 @@ Only frozen active contexts (the initial one and our own results) are memoised; 
 being built (term definitions) is never a key. Relies on pyld 3.3.0 internals (pinned);
 ``tests/unit/vc/test_canon.py`` compares memoised and plain output.
 
+Work: every expanded element and member, every context processed and every node-map step
+spends a unit of the current work meter (``_work``), and node-map generation is ours
+(``_jsonld_node_map``: linear where pyld's duplicate check is quadratic).
+
 Safe mode mirrors jsonld.js ``safe: true``: a property that expansion would drop, an
 ``@id`` or ``@type`` that is not an absolute IRI (or blank node) raises SafeModeError with
 the JSON path of the offending member.
@@ -22,6 +26,8 @@ from typing import Any
 from frozendict import frozendict
 from pyld.jsonld import JsonLdProcessor, _is_absolute_iri, _is_keyword
 
+from badgeservice.vc import _work
+from badgeservice.vc._jsonld_node_map import NodeMapBuilder
 from badgeservice.vc.errors import SafeModeError
 
 MEMO_MAX_ENTRIES = 2048
@@ -72,6 +78,25 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]
             expanded = []
         return expanded if isinstance(expanded, list) else [expanded]
 
+    def _expand(self, active_ctx: Any, prop: Any, element: Any, *args: Any, **kw: Any) -> Any:
+        _work.spend()
+        return super()._expand(active_ctx, prop, element, *args, **kw)
+
+    def _create_node_map(
+        self,
+        input_: Any,
+        graph_map: Any,
+        active_graph: Any,
+        issuer: Any,
+        active_subject: Any = None,
+        active_property: Any = None,
+        list_: Any = None,
+    ) -> None:
+        """Node Map Generation without pyld's quadratic duplicate check (one map per call:
+        ``to_rdf`` builds its map in one call)."""
+        builder = NodeMapBuilder(issuer)
+        builder.build(input_, graph_map, active_graph, active_subject, active_property, list_)
+
     # --- memoised context processing -------------------------------------------------
     def _process_context(
         self,
@@ -83,6 +108,7 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]
         validate_scoped: bool = True,
         cycles: Any = None,
     ) -> Any:
+        _work.spend(1 + (len(local_ctx) if isinstance(local_ctx, dict | list) else 0))
         memo = self._memo
         flags = (override_protected, propagate, validate_scoped)
         if memo is None or not isinstance(active_ctx, frozendict):
@@ -116,6 +142,7 @@ class Processor(JsonLdProcessor):  # type: ignore[misc]
         *args: Any,
         **kwargs: Any,
     ) -> Any:
+        _work.spend(len(element) if isinstance(element, dict) else 1)
         if self._paths is None:
             return super()._expand_object(
                 active_ctx,

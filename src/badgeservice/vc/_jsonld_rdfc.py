@@ -5,7 +5,9 @@ N-Quads form (``<iri>``, ``_:label`` or a literal ``"..."``), ``graph`` is ``""`
 graph. Working on serialised terms keeps hashing and the final output to string joins.
 
 The algorithm has a work bound: every call of Hash N-Degree Quads is counted and the run is
-refused with :class:`CanonicalizationError` once the budget is spent (poison graphs).
+refused with :class:`CanonicalizationError` once the budget is spent (poison graphs). Each
+quad and each hashing step also spends a unit of the current work meter (``_work``), which
+checks the verification's deadline.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from badgeservice.vc import _work
 from badgeservice.vc.errors import CanonicalizationError
 
 Quad = tuple[str, str, str, str]
@@ -105,6 +108,7 @@ def canonical_labels(quads: Iterable[Quad], *, hash_algorithm: str = "sha256") -
     """
     state = _State(quads=list(dict.fromkeys(quads)), hasher=_hasher(hash_algorithm))
     for quad in state.quads:
+        _work.spend()
         for term in (quad[0], quad[2], quad[3]):
             if term.startswith("_:"):
                 bucket = state.by_node.setdefault(term, [])
@@ -112,6 +116,7 @@ def canonical_labels(quads: Iterable[Quad], *, hash_algorithm: str = "sha256") -
                     bucket.append(quad)
     by_hash: dict[str, list[str]] = {}
     for node in state.by_node:
+        _work.spend()
         by_hash.setdefault(_hash_first_degree(state, node), []).append(node)
     shared: list[list[str]] = []
     for hash_value in sorted(by_hash):
@@ -209,6 +214,7 @@ def _hash_n_degree(state: _State, node: str, issuer: _Issuer) -> tuple[str, _Iss
 
 
 def _spend(state: _State) -> None:
+    _work.spend()
     state.budget -= 1
     if state.budget < 0:
         raise CanonicalizationError(

@@ -17,15 +17,21 @@ reported, not failed. A list shorter than the spec's minimum of 131,072 entries 
 ``status_list_short`` warning. ``statusSize`` > 1 is read as a number and explained with the
 entry's ``statusMessage``; a value without a message is reported as not interpreted (warning).
 
+The lists are fetched first, each distinct URL once and up to ``MAX_PARALLEL`` at a time (the
+fetcher bounds each fetch by the verification's deadline and may refuse fetches beyond its
+cap: those entries are ``error``), then checked one by one.
+
 See: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
 See: https://www.w3.org/TR/2023/WD-vc-status-list-20230427/#validate-algorithm
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -62,6 +68,7 @@ DATE_CODES = {
 # verification, so a re-verification (``fresh``) has nothing to clear here.
 _LIST_CANON: LRUCache[tuple[int, str], tuple[StaticLoader, str]] = LRUCache(32)
 _LIST_CANON_LOCK = threading.Lock()
+MAX_PARALLEL = 8
 
 
 def check_status(subject: Subject) -> Outcome:
@@ -75,17 +82,47 @@ def check_status(subject: Subject) -> Outcome:
             "skipped", "status_absent", "the credential has no credentialStatus", required=False
         )
     entries = status if isinstance(status, list) else [status]
-    outcomes = [_check_entry(subject, entry) for entry in entries]
+    lists = _fetch_all(subject, entries)
+    outcomes = [_check_entry(subject, entry, lists) for entry in entries]
     warnings = tuple(dict.fromkeys(w for outcome in outcomes for w in outcome.warnings))
     for wanted in ("failed", "error"):
-        for outcome in outcomes:
-            if outcome.outcome == wanted:
-                return replace(outcome, warnings=warnings)
+        worst = [outcome for outcome in outcomes if outcome.outcome == wanted]
+        if worst:
+            message = _worst_message(worst, len(outcomes))
+            return replace(worst[0], message=message, warnings=warnings)
     message = "; ".join(o.message for o in outcomes)
     return Outcome("passed", "status_valid", message, warnings=warnings)
 
 
-def _check_entry(subject: Subject, entry: Any) -> Outcome:
+def _worst_message(worst: list[Outcome], total: int) -> str:
+    """The first such entry's message; with several, how many and the last one's too (entries
+    beyond a fetch cap come last)."""
+    if len(worst) == 1:
+        return worst[0].message
+    verb = "failed" if worst[0].outcome == "failed" else "could not be checked"
+    summary = f"{worst[0].message}; {len(worst)} of {total} status entries {verb}"
+    return f"{summary}, the last: {worst[-1].message}"
+
+
+def _list_url(entry: Any) -> str | None:
+    if not isinstance(entry, Mapping):
+        return None
+    url = entry.get("id" if entry.get("type") == REVOCATION_LIST else "statusListCredential")
+    return url if isinstance(url, str) else None
+
+
+def _fetch_all(subject: Subject, entries: Sequence[Any]) -> dict[str, Any]:
+    """Every distinct list URL -> its document or the ``error`` Outcome, fetched concurrently
+    (each thread runs in a copy of this context: the verification's deadline goes along)."""
+    urls = list(dict.fromkeys(url for url in map(_list_url, entries) if url is not None))
+    if len(urls) < 2:
+        return {url: _fetch(subject, url) for url in urls}
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(urls))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, _fetch, subject, u) for u in urls]
+        return {url: future.result() for url, future in zip(urls, futures, strict=True)}
+
+
+def _check_entry(subject: Subject, entry: Any, lists: Mapping[str, Any]) -> Outcome:
     if not isinstance(entry, Mapping):
         return Outcome(
             "failed", "status_entry_malformed", "a credentialStatus entry is not an object"
@@ -96,7 +133,7 @@ def _check_entry(subject: Subject, entry: Any) -> Outcome:
             return Outcome(
                 "failed", "status_entry_malformed", "a 1EdTechRevocationList entry needs its URL"
             )
-        listing = _fetch(subject, url)
+        listing = lists[url]
         return (
             listing
             if isinstance(listing, Outcome)
@@ -116,7 +153,7 @@ def _check_entry(subject: Subject, entry: Any) -> Outcome:
             f"the status entry needs statusListCredential, statusPurpose and a decimal "
             f"statusListIndex string: {error.message}",
         )
-    listing = _fetch(subject, url)
+    listing = lists[url]
     if isinstance(listing, Outcome):
         return listing
     signer = _check_list(subject, listing, url, purpose, list_type)

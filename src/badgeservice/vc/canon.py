@@ -7,7 +7,9 @@ RDFC-1.0 escaping, a work bound for poison graphs, lines split on ``"\\n"`` only
 
 Hostile input is refused before pyld sees it: nesting deeper than ``MAX_DEPTH``, more than
 ``MAX_NODES`` JSON values or ``MAX_TEXT_CHARS`` characters of text raise
-:class:`CanonicalizationError` (never a RecursionError).
+:class:`CanonicalizationError` (never a RecursionError). The work of each run is metered
+(``_work``): units in proportion to the input's JSON values, and the verification's deadline;
+over either, :class:`WorkLimitError` (the caller reports "could not check").
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from cachetools import LRUCache
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdError
 
-from badgeservice.vc import _jsonld_rdfc
+from badgeservice.vc import _jsonld_rdfc, _work
 from badgeservice.vc._jsonld_processor import Processor, json_paths
 from badgeservice.vc._jsonld_rdfc import MAX_TOTAL_WORK, MAX_WORK, Quad, literal_term
 from badgeservice.vc.errors import CanonicalizationError, VcError
@@ -58,8 +60,10 @@ def canonicalize(
 
     See: https://www.w3.org/TR/rdf-canon/#canon-algorithm
     """
-    quads = to_quads(document, loader=loader, safe=safe, memoize=memoize)
-    return _jsonld_rdfc.canonicalize_quads(quads, hash_algorithm=hash_algorithm)
+    processor, options, values = _prepare(document, loader, safe=safe, memoize=memoize)
+    with _work.metered(values):
+        quads = _quads(processor, document, options)
+        return _jsonld_rdfc.canonicalize_quads(quads, hash_algorithm=hash_algorithm)
 
 
 def canonicalize_nquads(text: str, *, hash_algorithm: str = "sha256") -> str:
@@ -82,8 +86,9 @@ def expand(
 
     See: https://www.w3.org/TR/json-ld11-api/#expansion-algorithm
     """
-    processor, options = _prepare(document, loader, safe=safe, memoize=memoize)
-    expanded: list[Any] = _run(lambda: processor.expand(document, options))
+    processor, options, values = _prepare(document, loader, safe=safe, memoize=memoize)
+    with _work.metered(values):
+        expanded: list[Any] = _run(lambda: processor.expand(document, options))
     return expanded
 
 
@@ -94,10 +99,11 @@ def compact(
 
     See: https://www.w3.org/TR/json-ld11-api/#compaction-algorithm
     """
-    check_limits({"@graph": expanded})
-    processor, options = _prepare({}, loader, safe=False, memoize=True)
+    values = check_limits({"@graph": expanded})
+    processor, options, _ = _prepare({}, loader, safe=False, memoize=True)
     options["skipExpansion"] = True
-    compacted: dict[str, Any] = _run(lambda: processor.compact(expanded, context, options))
+    with _work.metered(values):
+        compacted: dict[str, Any] = _run(lambda: processor.compact(expanded, context, options))
     return compacted
 
 
@@ -112,7 +118,12 @@ def to_quads(
 
     See: https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm
     """
-    processor, options = _prepare(document, loader, safe=safe, memoize=memoize)
+    processor, options, values = _prepare(document, loader, safe=safe, memoize=memoize)
+    with _work.metered(values):
+        return _quads(processor, document, options)
+
+
+def _quads(processor: Processor, document: dict[str, Any], options: dict[str, Any]) -> list[Quad]:
     dataset = _run(lambda: processor.to_rdf(document, options))
     quads: list[Quad] = []
     for graph_name, triples in dataset.items():
@@ -126,8 +137,8 @@ def to_quads(
 
 def _prepare(
     document: Any, loader: StaticLoader | None, *, safe: bool, memoize: bool
-) -> tuple[Processor, dict[str, Any]]:
-    check_limits(document)
+) -> tuple[Processor, dict[str, Any], int]:
+    values = check_limits(document)
     loader = loader or DEFAULT_LOADER
     memo = loader.cache.setdefault("memo", {}) if memoize else None
     shared = loader.cache.setdefault("resolved", LRUCache(maxsize=256))
@@ -140,7 +151,7 @@ def _prepare(
         "produceGeneralizedRdf": False,
         "rdfDirection": "i18n-datatype",
     }
-    return processor, options
+    return processor, options, values
 
 
 def _run(step: Any) -> Any:
@@ -168,8 +179,9 @@ def _describe(error: JsonLdError) -> str:
     return "; ".join(parts)
 
 
-def check_limits(document: Any) -> None:
-    """Refuse documents too deep, with too many values or too much text (before pyld runs)."""
+def check_limits(document: Any) -> int:
+    """Refuse documents too deep, with too many values or too much text (before pyld runs);
+    return the number of JSON values (the work budget grows with it)."""
     if not isinstance(document, dict):
         raise CanonicalizationError("a JSON-LD document must be a JSON object")
     todo: list[tuple[Any, int]] = [(document, 1)]
@@ -191,6 +203,7 @@ def check_limits(document: Any) -> None:
                 f"JSON-LD document is too large (limits: {MAX_NODES} values, "
                 f"{MAX_TEXT_CHARS} characters)"
             )
+    return count
 
 
 def _node_term(value: str) -> str:

@@ -6,6 +6,7 @@ report) can rely on::
     VcError
     ├── DocumentLoadFailedError      a context or document the static loader does not serve
     ├── CanonicalizationError        RDFC-1.0 refused the input (too much work, bad data)
+    ├── WorkLimitError               over the work budget or past the deadline: not checked
     ├── SafeModeError                undefined term / type, relative IRI (path named)
     ├── KeyFormatError               a key or multibase value we cannot decode
     ├── DidResolutionError           a DID or verification method that cannot be resolved
@@ -44,6 +45,10 @@ class DocumentLoadFailedError(VcError):
 
 class CanonicalizationError(VcError):
     pass
+
+
+class WorkLimitError(VcError):
+    """``work_limit_exceeded`` or ``verification_deadline_exceeded``: could not check."""
 
 
 class SafeModeError(VcError):

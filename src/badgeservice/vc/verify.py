@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from badgeservice.vc import _checks
+from badgeservice.vc import _checks, _work
 from badgeservice.vc._checks import CheckFn, Outcome, ReportWarning, Subject, VerifyOptions
 from badgeservice.vc._endorsements import check_endorsements
 from badgeservice.vc._inputs import prepare
 from badgeservice.vc._status import check_status
+from badgeservice.vc.errors import WorkLimitError
 from badgeservice.vc.loader import StaticLoader
 from badgeservice.vc.proofs import format_datetime
 
@@ -146,6 +147,7 @@ def verify_credential(
     loader: StaticLoader | None = None,
     extra_checks: Sequence[ExtraCheck] = (),
     strict: bool = False,
+    deadline_seconds: float | None = None,
 ) -> Report:
     """Verify a credential given as JSON-LD (a dict), a compact VC-JWT (str) or a baked
     PNG/SVG image (bytes); return the report, never raise.
@@ -155,6 +157,9 @@ def verify_credential(
     which is reported as ``error``. ``trusted_issuer_keys(issuer_id, public_multibase)`` says
     whether a ``<issuer id>#<publicKeyMultibase>`` key is one of ours. ``strict`` refuses
     what 1EdTech's validator accepts only with a warning (see DESIGN.md §7).
+    ``deadline_seconds`` bounds the whole verification: JSON-LD work stops where it is once
+    it passes (as it does over its size-proportional work budget), and every check not done
+    by then is an ``error`` (``verification_deadline_exceeded``).
 
     See: https://www.w3.org/TR/vc-data-model-2.0/#verification
     """
@@ -166,7 +171,8 @@ def verify_credential(
         loader=loader,
         strict=strict,
     )
-    return _verify(source, options, _plan(extra_checks))
+    with _work.deadline(deadline_seconds):
+        return _verify(source, options, _plan(extra_checks))
 
 
 def _verify_embedded(source: Mapping[str, Any] | str, options: VerifyOptions) -> Report:
@@ -220,8 +226,12 @@ def _plan(extra_checks: Sequence[ExtraCheck]) -> list[tuple[str, CheckFn]]:
 
 
 def _run(check_id: str, run: CheckFn, subject: Subject) -> Outcome:
-    """Run one check; an unexpected exception is the check's ``error``, never a crash."""
+    """Run one check; past the deadline, over the work budget or on an unexpected exception
+    the check is an ``error`` (could not check), never a crash."""
     try:
+        _work.check_deadline()
         return run(subject)
+    except WorkLimitError as error:
+        return Outcome("error", error.code, f"could not check: {error.message}")
     except Exception as error:  # untrusted input: report, do not crash
         return Outcome("error", f"{check_id}_unexpected_error", f"could not check: {error!r}")

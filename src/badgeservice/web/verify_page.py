@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from badgeservice.errors import ServiceError
-from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
+from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.middleware import page_policy
 from badgeservice.http.verify_input import Source, read_source, verify_source
 from badgeservice.services.resolution import own_path
@@ -96,7 +96,7 @@ def verify_submitted(
     request: Request,
     source: Annotated[Source | ServiceError, Depends(page_source)],
     kind: Annotated[str | None, Depends(submitted_kind)],
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
     remote: RemoteDep,
@@ -105,7 +105,7 @@ def verify_submitted(
     try:
         if isinstance(source, ServiceError):
             raise source
-        report = verify_source(source, session, settings, key_store, remote)
+        report = verify_source(source, database, settings, key_store, remote)
     except ServiceError as exc:
         problem = messages.input_kind(kind, language) if kind else None
         page = _page(
@@ -113,7 +113,6 @@ def verify_submitted(
         )
         rendered = i18n.render(request, "verify.html", language, page, status_code=exc.status)
         return _guarded(rendered, settings)
-    session.commit()
     page = _page(
         report=report,
         checks=[_check(check, language) for check in report["checks"]],

@@ -172,7 +172,7 @@ def test_unbake_of_an_image_without_a_credential_exits_1(tmp_path: Path) -> None
     "url", ["http://example.org/c.json", "https://127.0.0.1/c.json", "https://[::1]/c.json"]
 )
 def test_verify_url_refuses_unsafe_targets(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BADGESERVICE_REMOTE_TRUSTED_HOSTS", "[]")
+    monkeypatch.setenv("BADGESERVICE_REMOTE_TRUSTED_ORIGINS", "[]")
     result = run("verify", "--url", url)
     assert result.exit_code == 2
     assert "remote_" in result.output

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from badgeservice.api.schemas.common import ApiModel, WarningOut
-from badgeservice.http.deps import KeyStoreDep, RemoteDep, SessionDep, SettingsDep
+from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
@@ -91,7 +91,7 @@ class VerifyOut(ApiModel):
 )
 def verify(
     source: SourceDep,
-    session: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
     remote: RemoteDep,
@@ -106,6 +106,5 @@ def verify(
     credentialSubject.id; the recipient you give is never echoed back. `checkedAt` says when
     the checks ran; `?fresh=true` re-verifies without the server's short-lived cache of other
     servers' documents."""
-    report = verify_source(source, session, settings, key_store, remote, fresh=fresh)
-    session.commit()  # a status list of ours may have been re-signed
+    report = verify_source(source, database, settings, key_store, remote, fresh=fresh)
     return VerifyOut.model_validate(report)
