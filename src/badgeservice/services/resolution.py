@@ -66,7 +66,7 @@ class LocalDocuments:
         return fetch_document(self._remote, url, refresh=self._refresh)
 
 
-def fetch_document(remote: RemoteFetcher, url: str, *, refresh: bool = False) -> dict[str, Any]:
+def fetch_document(remote: JsonFetcher, url: str, *, refresh: bool = False) -> dict[str, Any]:
     """Another server's did:web or https document through the guarded client (did:web always
     means https; the origin trusted for development is served over http)."""
     return remote.fetch_json(remote.trusted_form(url), refresh=refresh)
