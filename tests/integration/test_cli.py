@@ -300,8 +300,10 @@ def test_vc_verify_file_of_a_local_server_resolves_its_did_web(
     ).json()
     path = tmp_path / "credential"
     path.write_text(issued["jwt"] or json.dumps(issued["credential"]))
-    for name in ("BASE_URL", "ENVIRONMENT", "REMOTE_TRUSTED_HOSTS"):  # the development defaults
+    for name in ("ENVIRONMENT", "REMOTE_TRUSTED_ORIGINS"):  # the development defaults
         monkeypatch.delenv(f"BADGESERVICE_{name}", raising=False)
+    # the server's own settings: its origin (that port only) is the one trusted
+    monkeypatch.setenv("BADGESERVICE_BASE_URL", server.base_url)
     result = runner.invoke(app, ["vc", "verify", str(path)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

@@ -49,7 +49,7 @@ class Documents(BaseHTTPRequestHandler):
 @pytest.fixture
 def port(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """A listener on 127.0.0.1; the CLI runs with the development settings."""
-    for name in ("BASE_URL", "ENVIRONMENT", "REMOTE_TRUSTED_HOSTS"):
+    for name in ("BASE_URL", "ENVIRONMENT", "REMOTE_TRUSTED_ORIGINS"):
         monkeypatch.delenv(f"BADGESERVICE_{name}", raising=False)
     Documents.routes, Documents.redirects = {}, {}
     server = ThreadingHTTPServer(("127.0.0.1", 0), Documents)
