@@ -24,7 +24,7 @@ from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keystore import build_key_store
-from badgeservice.settings import Settings
+from badgeservice.settings import Settings, load_settings
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import downloads, verify_page
@@ -58,7 +58,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     if configure_logs:
         configure_logging(settings.log_level, settings.log_format)
     app = FastAPI(
@@ -70,10 +70,15 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        busy_timeout=settings.database_busy_timeout,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = make_session_factory(engine, for_reads=True)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     app.state.key_store = build_key_store(settings)
     app.state.remote = RemoteFetcher.from_settings(settings)

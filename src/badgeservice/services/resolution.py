@@ -3,15 +3,19 @@ anyone else's through ``remote`` when a fetcher is given."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keys import did_document_by_slug
 from badgeservice.vc.dids import DidResolver
 from badgeservice.vc.errors import DidResolutionError
+
+T = TypeVar("T")
 
 
 def own_path(base_url: str, url: str) -> list[str] | None:
@@ -23,9 +27,33 @@ def own_path(base_url: str, url: str) -> list[str] | None:
     return parts.path.strip("/").split("/")
 
 
+class DatabaseErrors:
+    """Keeps the database errors raised inside fetchers that ``vc`` calls. ``vc`` reports any
+    fetcher error as "could not check"; a failure of our own database is no verdict on the
+    credential, so the caller raises it again after ``vc`` returns (a 503, DESIGN.md §5)."""
+
+    def __init__(self) -> None:
+        self.error: SQLAlchemyError | None = None
+
+    def guard(self, fetch: Callable[[str], T]) -> Callable[[str], T]:
+        def guarded(url: str) -> T:
+            try:
+                return fetch(url)
+            except SQLAlchemyError as exc:
+                self.error = exc
+                raise
+
+        return guarded
+
+    def raise_first(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class LocalDocuments:
     """``fetch_json`` for a ``DidResolver``: ``{base}/issuers/{slug}/did.json`` is built from
-    the database; other URLs go to ``remote`` or fail."""
+    the database; other URLs go to ``remote`` or fail. Database errors are kept in
+    ``database_errors``."""
 
     def __init__(
         self,
@@ -39,8 +67,18 @@ class LocalDocuments:
         self._base_url = base_url
         self._remote = remote
         self._refresh = refresh  # a re-verification: skip the fetcher's cache
+        self.database_errors = DatabaseErrors()
+        self._fetch = self.database_errors.guard(self._fetch_json)
 
     def __call__(self, url: str) -> dict[str, Any]:
+        return self._fetch(url)
+
+    def resolver(self) -> DidResolver:
+        """A resolver over these documents (did:web of our own host may be http in
+        development, hence ``allow_http_localhost``)."""
+        return DidResolver(self, allow_http_localhost=True)
+
+    def _fetch_json(self, url: str) -> dict[str, Any]:
         segments = own_path(self._base_url, url) or []
         if len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
             document = did_document_by_slug(self._session, segments[1])
@@ -58,6 +96,5 @@ class LocalDocuments:
 def local_resolver(
     session: Session, base_url: str, remote: RemoteFetcher | None = None
 ) -> DidResolver:
-    """A resolver that knows our issuers without HTTP (did:web of our own host may be http in
-    development, hence ``allow_http_localhost``)."""
-    return DidResolver(LocalDocuments(session, base_url, remote), allow_http_localhost=True)
+    """A resolver that knows our issuers without HTTP."""
+    return LocalDocuments(session, base_url, remote).resolver()

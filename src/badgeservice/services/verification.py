@@ -47,14 +47,17 @@ def verify(
     documents = LocalDocuments(
         context.session, context.base_url, context.remote, refresh=context.fresh
     )
-    return verify_credential(
+    errors = documents.database_errors
+    report = verify_credential(
         source,
         fetch_json=documents,
-        fetch_status_list=_status_fetcher(context),
+        fetch_status_list=errors.guard(_status_fetcher(context)),
         trusted_issuer_keys=_own_keys(context),
         extra_checks=extra_checks(recipient),
         strict=context.strict,
     )
+    errors.raise_first()  # our database failing says nothing about the credential
+    return report
 
 
 def extra_checks(recipient: ClaimedRecipient | None) -> list[ExtraCheck]:
