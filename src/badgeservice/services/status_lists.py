@@ -4,14 +4,13 @@ whenever a bit changed since the cached copy (``version`` ≠ ``signed_version``
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
+from badgeservice.db.engine import reads_without_lock
 from badgeservice.db.models import Issuer, StatusList
 from badgeservice.domain.credential import format_datetime
 from badgeservice.errors import NotFoundError
@@ -19,8 +18,6 @@ from badgeservice.services import keys
 from badgeservice.services.credentials import set_bits
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc import statuslist
-
-log = logging.getLogger(__name__)
 
 
 def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
@@ -65,15 +62,11 @@ def signed_list(
     signed = keys.sign_data_integrity(session, issuer, unsigned, key_store)
     text = json.dumps(signed, separators=(",", ":"))
     # Store only if no status change landed meanwhile; otherwise the next request re-signs.
-    # The stored copy is a cache: a GET on SQLite reads without the write lock (DESIGN.md §5),
-    # and when a writer holds it the list is served as signed and stored by a later request.
-    try:
-        with session.begin_nested():
-            session.execute(
-                update(StatusList)
-                .where(StatusList.id == row.id, StatusList.version == version)
-                .values(signed_document=text, signed_version=version)
-            )
-    except OperationalError:
-        log.info("signed status list not stored; the database is busy", extra={"list": str(row.id)})
+    # The stored copy is a cache: an SQLite read session (a GET) serves the list without it.
+    if not reads_without_lock(session):
+        session.execute(
+            update(StatusList)
+            .where(StatusList.id == row.id, StatusList.version == version)
+            .values(signed_document=text, signed_version=version)
+        )
     return text
