@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +40,7 @@ class Server:
 
 @contextmanager
 def running_server(
-    tmp_path: Path, workers: int = 1, host: str = "127.0.0.1", **env: str
+    tmp_path: Path, workers: int = 1, host: str = "localhost", **env: str
 ) -> Iterator[Server]:
     """A migrated SQLite database and the server on a free port, ready when this yields.
     ``host`` names the server in its base URL (did:web needs a name, not an IP address)."""
@@ -58,13 +59,22 @@ def running_server(
     command += ["--workers", str(workers)]
     process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
     server = Server(base_url, environment, process)
+    # Read the log as it comes: a full pipe (64 KiB of access lines) would stop the server.
+    reader = threading.Thread(target=_collect_log, args=(server,), daemon=True)
+    reader.start()
     try:
         _wait_ready(server)
         yield server
     finally:
         process.terminate()
-        _out, err = process.communicate(timeout=15)
-        server.log.extend(err.splitlines())
+        process.wait(timeout=15)
+        reader.join(timeout=15)
+
+
+def _collect_log(server: Server) -> None:
+    assert server.process.stderr is not None
+    for line in server.process.stderr:
+        server.log.append(line.rstrip("\n"))
 
 
 def _wait_ready(server: Server) -> None:

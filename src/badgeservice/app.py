@@ -34,7 +34,7 @@ from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keystore import build_key_store
-from badgeservice.settings import Settings
+from badgeservice.settings import Settings, load_settings
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import docs, downloads, home, verify_page
@@ -89,7 +89,7 @@ def add_component_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> 
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     if configure_logs:
         configure_logging(settings.log_level, settings.log_format)
     app = FastAPI(
@@ -102,10 +102,15 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         openapi_url=docs.OPENAPI_URL,
         dependencies=[Depends(refuse_bad_input)],  # before any other: see InputGuardMiddleware
     )
-    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        busy_timeout=settings.database_busy_timeout,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = make_session_factory(engine, for_reads=True)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     app.state.key_store = build_key_store(settings)
     app.state.remote = RemoteFetcher.from_settings(settings)

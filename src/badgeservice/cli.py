@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from badgeservice import cli_batches
@@ -20,7 +21,7 @@ from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
 from badgeservice.services import auth, issuers, keys
 from badgeservice.services.keystore import build_key_store, new_secret
-from badgeservice.settings import Settings
+from badgeservice.settings import ConfigurationError, Settings, load_settings
 from badgeservice.worker import Worker
 
 app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
@@ -39,10 +40,11 @@ app.add_typer(vc_app, name="vc")
 
 @contextmanager
 def _session() -> Iterator[tuple[Session, Settings]]:
-    settings = Settings()
+    settings = load_settings()
     engine = make_engine(settings.database_url)
     session = make_session_factory(engine)()
     try:
+        migrations.check_schema_current(engine, settings.migrations_dir)
         yield session, settings
         session.commit()
     except ServiceError as exc:
@@ -65,7 +67,8 @@ def serve(
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    settings = Settings()
+    settings = load_settings()
+    build_key_store(settings)  # refuse a bad key-encryption key here, in one line
     config = uvicorn.Config(
         "badgeservice.app:create_app",
         factory=True,
@@ -90,7 +93,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    settings = Settings()
+    settings = load_settings()
     migrations.upgrade(settings.database_url, revision, settings.migrations_dir)
     typer.echo(f"database at {revision}")
 
@@ -98,7 +101,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
     """Revert migrations down to REVISION (default: one step; 'base' for an empty database)."""
-    settings = Settings()
+    settings = load_settings()
     migrations.downgrade(settings.database_url, revision, settings.migrations_dir)
     typer.echo(f"database at {revision}")
 
@@ -106,7 +109,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one."""
-    settings = Settings()
+    settings = load_settings()
     engine = make_engine(settings.database_url)
     current = migrations.current_revisions(engine)
     engine.dispose()
@@ -216,8 +219,9 @@ def worker(
     until_idle: Annotated[bool, typer.Option(help="Exit when nothing is pending.")] = False,
 ) -> None:
     """Issue pending batch rows (run several of these with PostgreSQL)."""
-    settings = Settings()
+    settings = load_settings()
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    migrations.check_schema_current(engine, settings.migrations_dir)
     factory = make_session_factory(engine)
     runner = Worker(factory, settings.base_url, build_key_store(settings), chunk=chunk)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
@@ -277,4 +281,14 @@ def batches_show(
 
 
 def main() -> None:
-    app()
+    """The entry point: a configuration or schema problem is one line on stderr, not a
+    traceback (which could quote a secret or a row)."""
+    try:
+        app()
+    except (ConfigurationError, migrations.SchemaNotCurrentError) as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        typer.secho(f"error: the database is unavailable: {reason}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1) from None

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from pydantic import ValidationError
 
 from badgeservice.domain.recipient import RecipientError
 from badgeservice.domain.recipient_check import claimed_recipient
@@ -27,7 +26,7 @@ from badgeservice.errors import ServiceError
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services.resolution import fetch_document
 from badgeservice.services.verification import extra_checks, fetch_source
-from badgeservice.settings import Settings
+from badgeservice.settings import ConfigurationError, Settings, load_settings
 from badgeservice.vc import (
     DEFAULT_LOADER,
     StaticLoader,
@@ -220,10 +219,9 @@ def _remote(did_web_base: str | None) -> RemoteFetcher:
     ``BADGESERVICE_BASE_URL``, so a local server's credentials verify); ``--did-web-base``
     trusts its own origin too: the user named it."""
     try:
-        settings = Settings()
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        _fail(f"the settings are not valid: {problems}")
+        settings = load_settings()
+    except ConfigurationError as error:
+        _fail(str(error))  # one line naming the setting, never its value
     trusted: list[str] = []
     if did_web_base is not None:
         parts = urllib.parse.urlsplit(did_web_base)

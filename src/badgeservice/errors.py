@@ -14,6 +14,7 @@ edge turns them into RFC 9457 ``application/problem+json`` responses (``api/prob
     ├── UnsupportedMediaTypeError (415 unsupported_media_type)
     ├── ValidationFailedError (422 validation_failed, with field errors)
     └── ServiceUnavailableError (503 service_unavailable)
+        └── DatabaseUnavailableError (503 database_unavailable, with Retry-After)
 """
 
 from __future__ import annotations
@@ -101,3 +102,17 @@ class ValidationFailedError(ServiceError):
 
 class ServiceUnavailableError(ServiceError):
     status, code, title = 503, "service_unavailable", "Service unavailable"
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database dropped the connection, is unreachable or stayed locked: worth a retry."""
+
+    code, title = "database_unavailable", "The database is unavailable"
+    retry_after = 5
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(
+            detail or f"The database is unavailable; retry in {self.retry_after} seconds.",
+            **extensions,
+        )
+        self.headers["Retry-After"] = str(self.retry_after)

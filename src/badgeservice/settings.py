@@ -2,20 +2,28 @@
 
 Defaults serve the embedded mode (SQLite file under ``./var``, http://localhost:8000). Outside
 development (``BADGESERVICE_ENVIRONMENT=production``) development defaults are refused.
+``load_settings`` turns every refusal into a ``ConfigurationError`` of one line: the setting's
+name, what is wrong, the fix, and never the value given (it may be a secret).
 """
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/badgeservice.db"
 DEFAULT_BASE_URL = "http://localhost:8000"
+ENV_PREFIX = "BADGESERVICE_"
+
+
+class ConfigurationError(Exception):
+    """A setting the service cannot start with; the message is one line naming the setting."""
 
 
 def decode_secret(value: str) -> bytes:
@@ -23,14 +31,17 @@ def decode_secret(value: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
     except ValueError as exc:
-        raise ValueError("the secret key is not base64url") from exc
+        raise ValueError(f"is not base64url; {_NEW_SECRET}") from exc
     if len(key) != 32:
-        raise ValueError("the secret key must decode to 32 bytes (badgeservice keys new-secret)")
+        raise ValueError(f"must decode to 32 bytes; {_NEW_SECRET}")
     return key
 
 
+_NEW_SECRET = "make one with `badgeservice keys new-secret`"  # noqa: S105 (a hint, no secret)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BADGESERVICE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
@@ -41,6 +52,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     max_body_bytes: int = 1_048_576
     database_pool_size: int = 5
+    # Seconds an SQLite writer waits for the write lock before the request answers 503.
+    database_busy_timeout: float = 30.0
     migrations_dir: Path | None = None
     # Run a batch worker inside the server process (default: only with SQLite).
     embedded_worker: bool | None = None
@@ -66,9 +79,15 @@ class Settings(BaseSettings):
     def _check_base_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError("base_url must be an absolute http(s) URL")
+            raise ValueError("must be an absolute http(s) URL, such as http://localhost:8000")
         if parts.path not in {"", "/"} or parts.query or parts.fragment:
-            raise ValueError("base_url must have no path, query or fragment")
+            raise ValueError("must have no path, query or fragment, such as https://example.org")
+        if _is_ip_address(parts.hostname):
+            # did:web names a host: https://w3c-ccg.github.io/did-method-web/#read-resolve
+            raise ValueError(
+                "names an IP address, and did:web allows only host names, so no credential "
+                "issued under it would verify; use http://localhost:PORT or a host name"
+            )
         return value.rstrip("/")
 
     @model_validator(mode="after")
@@ -76,9 +95,14 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         if self.base_url == DEFAULT_BASE_URL or not self.base_url.startswith("https://"):
-            raise ValueError("production needs BADGESERVICE_BASE_URL set to a public https URL")
+            raise ValueError(
+                "BADGESERVICE_BASE_URL: production needs a public https URL; set it, "
+                "such as https://badges.example.org"
+            )
         if not self.secret_key:
-            raise ValueError("production needs BADGESERVICE_SECRET_KEY (the key-encryption key)")
+            raise ValueError(
+                f"BADGESERVICE_SECRET_KEY: production needs the key-encryption key; {_NEW_SECRET}"
+            )
         return self
 
     @field_validator("secret_key")
@@ -92,3 +116,30 @@ class Settings(BaseSettings):
     def host(self) -> str:
         """``host[:port]`` of the public base URL."""
         return urlsplit(self.base_url).netloc
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def load_settings(**values: object) -> Settings:
+    """``Settings`` from the environment (and ``values``), or a one-line ``ConfigurationError``."""
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(configuration_message(exc)) from None
+
+
+def configuration_message(exc: ValidationError) -> str:
+    """One line for all of ``exc``'s errors: each names its setting and never the input."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["loc"]:  # a field's own check; the model's checks name their settings
+            message = f"{ENV_PREFIX}{str(error['loc'][0]).upper()}: {message}"
+        parts.append(message)
+    return "; ".join(parts)

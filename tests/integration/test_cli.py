@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +21,7 @@ from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.models import ApiToken, Batch, Credential, Issuer, IssuerKey
 from badgeservice.services import achievements
 from badgeservice.services.auth import authenticate
+from badgeservice.services.keystore import new_secret
 from badgeservice.settings import Settings
 from tests.factories import ACHIEVEMENT, TEST_SECRET_KEY, create_issuer
 from tests.server import Server, running_server
@@ -352,3 +356,68 @@ def test_tokens_list_and_keys_revoke(env: str) -> None:
         session.delete(issuer)
         session.commit()
     engine.dispose()
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``badgeservice ARGS`` as a user runs it (its own process, the real entry point)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BADGESERVICE_")}
+    command = [sys.executable, "-m", "badgeservice", *args]
+    return subprocess.run(
+        command, env=environment | env, capture_output=True, text=True, timeout=60
+    )
+
+
+SECRET_LOOKALIKE = "s3cr3t-value-that-must-not-be-printed"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "setting"),
+    [
+        (["tokens", "create", "--admin"], {"SECRET_KEY": SECRET_LOOKALIKE}, "SECRET_KEY"),
+        (["serve"], {"SECRET_KEY": SECRET_LOOKALIKE}, "SECRET_KEY"),
+        (["db", "upgrade"], {"ENVIRONMENT": "staging"}, "ENVIRONMENT"),
+        (["serve"], {"BASE_URL": "http://127.0.0.1:8000"}, "BASE_URL"),
+        (["serve"], {"ENVIRONMENT": "production"}, "BASE_URL"),
+    ],
+)
+def test_configuration_error_is_one_line_without_the_secret(
+    tmp_path: Path, args: list[str], env: dict[str, str], setting: str
+) -> None:
+    settings = {f"BADGESERVICE_{k}": v for k, v in env.items()}
+    database = f"sqlite:///{tmp_path / 'never.db'}"
+    done = run_cli(*args, BADGESERVICE_DATABASE_URL=database, **settings)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"error: BADGESERVICE_{setting}: ")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert SECRET_LOOKALIKE not in done.stderr
+
+
+def test_serve_refuses_a_master_key_others_can_read(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "master.key").write_text(new_secret() + "\n")
+    (keys / "master.key").chmod(0o644)
+    done = run_cli(
+        "serve",
+        BADGESERVICE_KEYS_DIR=str(keys),
+        BADGESERVICE_DATABASE_URL=f"sqlite:///{tmp_path / 'never.db'}",
+    )
+    assert done.returncode == 2
+    path = keys / "master.key"
+    assert done.stderr == (
+        f"error: {path} is readable by other users than its owner; run `chmod 600 {path}`\n"
+    )
+
+
+@pytest.mark.parametrize("args", [["tokens", "create", "--admin"], ["worker", "--until-idle"]])
+def test_cli_on_an_unmigrated_database_says_run_db_upgrade(
+    backend: str, new_database: object, args: list[str]
+) -> None:
+    url = new_database(backend)  # type: ignore[operator]
+    done = run_cli(*args, BADGESERVICE_DATABASE_URL=url, BADGESERVICE_SECRET_KEY=TEST_SECRET_KEY)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: the database has no schema yet (newest: ")
+    assert done.stderr.endswith("); run `badgeservice db upgrade`\n")
+    assert done.stderr.count("\n") == 1

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from badgeservice.domain.issuer import is_valid_slug, issuer_did
 from badgeservice.services.keystore import new_secret
-from badgeservice.settings import Settings
+from badgeservice.settings import ConfigurationError, Settings, load_settings
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,54 @@ def test_production_accepts_https_base_url_and_secret() -> None:
         environment="production", base_url="https://badges.example.org", secret_key=new_secret()
     )
     assert settings.host == "badges.example.org"
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:8000", "https://10.0.0.5", "http://[::1]:8000"]
+)
+def test_base_url_naming_an_ip_address_is_refused_with_the_fix(base_url: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(base_url=base_url)
+    message = str(refused.value)
+    assert message.startswith("BADGESERVICE_BASE_URL: names an IP address")
+    assert "localhost" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost:8000", "https://badges.example.org"])
+def test_base_url_naming_a_host_is_accepted(base_url: str) -> None:
+    assert load_settings(base_url=base_url).base_url == base_url
+
+
+SECRET_LOOKALIKE = "hunter2-do-not-print-me"
+
+
+@pytest.mark.parametrize(
+    ("values", "setting", "fix"),
+    [
+        ({"secret_key": SECRET_LOOKALIKE}, "BADGESERVICE_SECRET_KEY", "keys new-secret"),
+        ({"secret_key": "A" * 40}, "BADGESERVICE_SECRET_KEY", "keys new-secret"),
+        ({"environment": "prod"}, "BADGESERVICE_ENVIRONMENT", "'production'"),
+        ({"environment": "production"}, "BADGESERVICE_BASE_URL", "https://"),
+        (
+            {"environment": "production", "base_url": "https://badges.example.org"},
+            "BADGESERVICE_SECRET_KEY",
+            "keys new-secret",
+        ),
+        ({"database_busy_timeout": "soon"}, "BADGESERVICE_DATABASE_BUSY_TIMEOUT", "number"),
+    ],
+)
+def test_configuration_error_is_one_line_naming_the_setting_and_never_the_value(
+    monkeypatch: pytest.MonkeyPatch, values: dict[str, str], setting: str, fix: str
+) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(f"BADGESERVICE_{name.upper()}", value)
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    message = str(refused.value)
+    assert message.startswith(f"{setting}: ")
+    assert fix in message
+    assert "\n" not in message
+    for value in values.values():
+        if value not in {"production", "prod"}:
+            assert value not in message

@@ -13,7 +13,7 @@ from badgeservice.services.keystore import (
     load_key_encryption_key,
     new_secret,
 )
-from badgeservice.settings import Settings, decode_secret
+from badgeservice.settings import ConfigurationError, Settings, decode_secret
 
 
 def test_seal_unseal_round_trip() -> None:
@@ -68,3 +68,32 @@ def test_lookup_hash_is_keyed_and_stable() -> None:
     assert store.lookup_hash("a@example.org") != store.lookup_hash("b@example.org")
     other = LocalKeyStore(decode_secret(new_secret()))
     assert other.lookup_hash("a@example.org") != store.lookup_hash("a@example.org")
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644])
+def test_master_key_readable_by_others_is_refused_naming_chmod(tmp_path: Path, mode: int) -> None:
+    settings = Settings(keys_dir=tmp_path / "keys", secret_key=None)
+    load_key_encryption_key(settings)
+    path = tmp_path / "keys" / "master.key"
+    path.chmod(mode)
+    with pytest.raises(ConfigurationError) as refused:
+        build_key_store(settings)
+    assert str(refused.value).endswith(f"run `chmod 600 {path}`")
+    assert path.read_text().strip() not in str(refused.value)
+    path.chmod(0o600)
+    assert build_key_store(settings)
+
+
+def test_keys_folder_made_for_the_master_key_is_private(tmp_path: Path) -> None:
+    load_key_encryption_key(Settings(keys_dir=tmp_path / "keys", secret_key=None))
+    assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
+
+
+def test_unreadable_master_key_is_one_line_without_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "master.key"
+    path.write_text("not-a-key-at-all\n")
+    path.chmod(0o600)
+    with pytest.raises(ConfigurationError) as refused:
+        load_key_encryption_key(Settings(keys_dir=tmp_path, secret_key=None))
+    assert str(refused.value).startswith(f"{path} must decode to 32 bytes")
+    assert "not-a-key-at-all" not in str(refused.value)

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from badgeservice.db.engine import ensure_sqlite_directory, normalize_database_url
+from badgeservice.db.engine import normalize_database_url, prepare_sqlite_file
 
 _SOURCE_MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -23,7 +23,7 @@ def find_migrations_dir(configured: Path | None = None) -> Path:
 
 
 def alembic_config(database_url: str, migrations_dir: Path | None = None) -> Config:
-    ensure_sqlite_directory(database_url)
+    prepare_sqlite_file(database_url)
     config = Config()
     config.set_main_option("script_location", str(find_migrations_dir(migrations_dir)))
     # ConfigParser interpolation: escape '%' in passwords.
@@ -44,6 +44,21 @@ def head_revisions(migrations_dir: Path | None = None) -> set[str]:
     config = Config()
     config.set_main_option("script_location", str(find_migrations_dir(migrations_dir)))
     return set(ScriptDirectory.from_config(config).get_heads())
+
+
+class SchemaNotCurrentError(Exception):
+    """The database's schema is not at the newest migration (the message is one line)."""
+
+
+def check_schema_current(engine: Engine, migrations_dir: Path | None = None) -> None:
+    """Raise ``SchemaNotCurrentError`` unless the database is at the newest migration."""
+    current, heads = current_revisions(engine), head_revisions(migrations_dir)
+    if current == heads:
+        return
+    found = f"is at revision {', '.join(sorted(current))}" if current else "has no schema yet"
+    raise SchemaNotCurrentError(
+        f"the database {found} (newest: {', '.join(sorted(heads))}); run `badgeservice db upgrade`"
+    )
 
 
 def current_revisions(engine: Engine) -> set[str]:

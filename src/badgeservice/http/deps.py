@@ -28,9 +28,17 @@ def get_key_store(request: Request) -> KeyStore:
     return key_store
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; the endpoint commits as its last step, anything else rolls back."""
-    session: Session = request.app.state.session_factory()
+    """A session per request; the endpoint commits as its last step, anything else rolls back.
+    A GET reads (on SQLite: without waiting for the writer, DESIGN.md §5)."""
+    reading = request.method in READ_METHODS
+    factory = (
+        request.app.state.read_session_factory if reading else request.app.state.session_factory
+    )
+    session: Session = factory()
     try:
         yield session
     finally:

@@ -11,9 +11,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from badgeservice.errors import (
+    DatabaseUnavailableError,
     FieldError,
     MalformedRequestError,
     ServiceError,
@@ -120,6 +123,22 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot answer now (a dropped or refused connection, a
+    lock that outlasted the busy timeout, an exhausted pool) rather than that a query is wrong."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        return unhandled_error_response(request.url.path, exc)
+    # The class name only: the statement is no business of the log, nor the client.
+    log.warning("database unavailable", extra={"error": type(exc).__name__})
+    return _service_error(request, DatabaseUnavailableError())
+
+
 def unhandled_error_response(path: str, exc: BaseException) -> JSONResponse:
     """The 500 answer: a request id to quote, no detail of the failure (that goes to the log)."""
     log.error("unhandled error", exc_info=exc, extra={"path": path})
@@ -137,6 +156,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
 
 
 def problem_schema() -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,7 @@ from badgeservice.services import achievements, credentials, keys, status, statu
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
-from badgeservice.services.resolution import local_resolver
+from badgeservice.services.resolution import LocalDocuments
 from badgeservice.vc import ReportWarning
 from badgeservice.vc.errors import VcError
 from badgeservice.vc.jwt import sign_jwt, verify_jwt
@@ -260,12 +261,14 @@ def _sign(
     fmt: str,
     context: IssueContext,
 ) -> tuple[dict[str, Any], str | None]:
-    resolver = local_resolver(session, context.base_url)
+    documents = LocalDocuments(lambda: nullcontext(session), context.base_url)
+    resolver = documents.resolver()
     if fmt == "jwt":
         token = _sign_jwt(session, issuer, unsigned, context)
         try:  # the self-check: our own verifier, our published keys
             verify_jwt(token, lambda kid, _header: resolver.resolve_verification_method(kid)[1])
         except VcError as exc:
+            documents.database_errors.raise_first()  # a dropped database is no failed check
             raise CredentialSelfCheckError(exc.message) from exc
         return unsigned, token
     try:
@@ -275,6 +278,7 @@ def _sign(
         raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
     results = verify_proofs(signed, resolver)
     if not results or not all(r.ok for r in results):
+        documents.database_errors.raise_first()
         raise CredentialSelfCheckError("; ".join(r.message for r in results))
     return signed, None
 

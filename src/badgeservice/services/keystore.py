@@ -1,7 +1,8 @@
 """Private keys at rest: AES-256-GCM under a key-encryption key (KEK).
 
 The KEK comes from ``BADGESERVICE_SECRET_KEY`` or, in development, from ``keys/master.key``
-(created 0600 on first run). ``KeyStore`` is the seam for an external KMS later.
+(created 0600 on first run; refused when others may read it). ``KeyStore`` is the seam for an
+external KMS later.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from badgeservice.errors import ServiceError
-from badgeservice.settings import Settings, decode_secret
+from badgeservice.settings import ConfigurationError, Settings, decode_secret
 
 log = logging.getLogger(__name__)
 _FORMAT_V1 = b"\x01"
@@ -76,25 +77,38 @@ def new_secret() -> str:
 
 
 def load_key_encryption_key(settings: Settings) -> bytes:
+    """The KEK; a ``ConfigurationError`` (one line) when it is missing, malformed or exposed."""
     if settings.secret_key:
         return decode_secret(settings.secret_key)
     if settings.environment == "production":
-        raise ValueError("production needs BADGESERVICE_SECRET_KEY")
+        raise ConfigurationError(
+            "BADGESERVICE_SECRET_KEY: production needs the key-encryption key; "
+            "make one with `badgeservice keys new-secret`"
+        )
     return _development_master_key(settings.keys_dir / MASTER_KEY_FILE)
 
 
 def _development_master_key(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            log.warning("key file readable by others", extra={"path": str(path)})
-        return decode_secret(path.read_text())
+        return _read_master_key(path)
     with os.fdopen(fd, "w") as handle:
         handle.write(new_secret() + "\n")
     log.info("created a development key-encryption key", extra={"path": str(path)})
-    return decode_secret(path.read_text())
+    return _read_master_key(path)
+
+
+def _read_master_key(path: Path) -> bytes:
+    if path.stat().st_mode & 0o077:
+        raise ConfigurationError(
+            f"{path} is readable by other users than its owner; run `chmod 600 {path}`"
+        )
+    try:
+        return decode_secret(path.read_text())
+    except ValueError as exc:
+        raise ConfigurationError(f"{path} {exc}") from None
 
 
 def build_key_store(settings: Settings) -> KeyStore:

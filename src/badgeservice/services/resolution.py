@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from badgeservice.services.keys import did_document_by_slug
@@ -17,6 +18,7 @@ from badgeservice.vc.errors import DidResolutionError
 Database = Callable[[], AbstractContextManager[Session]]
 """Opens a short unit of work on the database (the caller's layer commits it and releases the
 connection at its end), so nothing holds a connection while another server is waited on."""
+T = TypeVar("T")
 
 
 class JsonFetcher(Protocol):
@@ -37,9 +39,33 @@ def own_path(base_url: str, url: str) -> list[str] | None:
     return parts.path.strip("/").split("/")
 
 
+class DatabaseErrors:
+    """Keeps the database errors raised inside fetchers that ``vc`` calls. ``vc`` reports any
+    fetcher error as "could not check"; a failure of our own database is no verdict on the
+    credential, so the caller raises it again after ``vc`` returns (a 503, DESIGN.md §5)."""
+
+    def __init__(self) -> None:
+        self.error: SQLAlchemyError | None = None
+
+    def guard(self, fetch: Callable[[str], T]) -> Callable[[str], T]:
+        def guarded(url: str) -> T:
+            try:
+                return fetch(url)
+            except SQLAlchemyError as exc:
+                self.error = exc
+                raise
+
+        return guarded
+
+    def raise_first(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class LocalDocuments:
     """``fetch_json`` for a ``DidResolver``: ``{base}/issuers/{slug}/did.json`` is built from
-    the database (read in a unit of work of its own); other URLs go to ``remote`` or fail."""
+    the database (read in a unit of work of its own); other URLs go to ``remote`` or fail.
+    Database errors are kept in ``database_errors``."""
 
     def __init__(
         self,
@@ -53,8 +79,18 @@ class LocalDocuments:
         self._base_url = base_url
         self._remote = remote
         self._refresh = refresh  # a re-verification: skip the fetcher's cache
+        self.database_errors = DatabaseErrors()
+        self._fetch = self.database_errors.guard(self._fetch_json)
 
     def __call__(self, url: str) -> dict[str, Any]:
+        return self._fetch(url)
+
+    def resolver(self) -> DidResolver:
+        """A resolver over these documents (did:web of our own host may be http in
+        development, hence ``allow_http_localhost``)."""
+        return DidResolver(self, allow_http_localhost=True)
+
+    def _fetch_json(self, url: str) -> dict[str, Any]:
         segments = own_path(self._base_url, url) or []
         if len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
             with self._database() as session:
@@ -75,5 +111,4 @@ def fetch_document(remote: JsonFetcher, url: str, *, refresh: bool = False) -> d
 def local_resolver(session: Session, base_url: str) -> DidResolver:
     """A resolver that knows our issuers without HTTP, in the caller's session (did:web of our
     own host may be http in development, hence ``allow_http_localhost``)."""
-    documents = LocalDocuments(lambda: nullcontext(session), base_url)
-    return DidResolver(documents, allow_http_localhost=True)
+    return LocalDocuments(lambda: nullcontext(session), base_url).resolver()

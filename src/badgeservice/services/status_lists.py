@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
+from badgeservice.db.engine import reads_without_lock
 from badgeservice.db.models import Issuer, StatusList
 from badgeservice.domain.credential import format_datetime
 from badgeservice.errors import NotFoundError
@@ -61,9 +62,11 @@ def signed_list(
     signed = keys.sign_data_integrity(session, issuer, unsigned, key_store)
     text = json.dumps(signed, separators=(",", ":"))
     # Store only if no status change landed meanwhile; otherwise the next request re-signs.
-    session.execute(
-        update(StatusList)
-        .where(StatusList.id == row.id, StatusList.version == version)
-        .values(signed_document=text, signed_version=version)
-    )
+    # The stored copy is a cache: an SQLite read session (a GET) serves the list without it.
+    if not reads_without_lock(session):
+        session.execute(
+            update(StatusList)
+            .where(StatusList.id == row.id, StatusList.version == version)
+            .values(signed_document=text, signed_version=version)
+        )
     return text

@@ -118,15 +118,18 @@ def verify(
     ``fetches``: the allowance already started for this verification (verify-by-URL)."""
     fetches = fetches or start(context)
     documents = LocalDocuments(context.database, context.base_url, fetches)
-    return verify_credential(
+    errors = documents.database_errors
+    report = verify_credential(
         source,
         fetch_json=documents,
-        fetch_status_list=_status_fetcher(context, fetches),
+        fetch_status_list=errors.guard(_status_fetcher(context, fetches)),
         trusted_issuer_keys=_own_keys(context),
         extra_checks=extra_checks(recipient),
         strict=context.strict,
         deadline_seconds=fetches.remaining(),
     )
+    errors.raise_first()  # our database failing says nothing about the credential
+    return report
 
 
 def verify_url(
