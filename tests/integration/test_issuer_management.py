@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sqlite3
+import threading
 from datetime import timedelta
 from typing import Any
 from xml.etree.ElementTree import canonicalize
@@ -14,6 +16,7 @@ from xml.etree.ElementTree import canonicalize
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import utcnow
@@ -484,3 +487,29 @@ def test_revoking_the_signing_key_re_signs_status_lists(
     new_list = client.get(path).json()
     new = active_key(client, headers, "data_integrity")
     assert new_list["proof"][0]["verificationMethod"] == new["id"]
+
+
+def test_a_get_records_last_use_after_a_concurrent_write_commits(
+    client: TestClient, session: Session, backend: str, database_url: str
+) -> None:
+    """On SQLite a GET reads in a deferred transaction; writing the last use in that same
+    transaction fails at once ("database is locked") when another writer (a batch) committed
+    while it waited. The write gets a transaction of its own, which waits its turn."""
+    if backend != "sqlite":
+        pytest.skip("the stale-snapshot failure is SQLite's")
+    issuer = create_issuer(session)
+    secret = create_token(session, issuer, scopes=["issuer:read"])
+    token_id = _token_id(session, secret)
+    path = str(make_url(database_url).database)
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")  # a batch holds the write lock ...
+    writer.execute("UPDATE issuers SET name = name WHERE slug = 'wmde'")
+    release = threading.Timer(0.5, writer.execute, args=("COMMIT",))  # ... and commits soon
+    release.start()
+    try:
+        response = client.get(ISSUER_API, headers=bearer(secret))
+    finally:
+        release.join()
+        writer.close()
+    assert response.status_code == 200, response.text
+    assert _last_used(session, token_id) is not None

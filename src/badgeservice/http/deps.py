@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from badgeservice.errors import AuthenticationRequiredError
 from badgeservice.remote import RemoteFetcher
-from badgeservice.services.auth import Principal, authenticate
+from badgeservice.services.auth import Principal, authenticate, record_use
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -83,9 +83,13 @@ def get_principal(
     if credentials is None:
         raise AuthenticationRequiredError("Send 'Authorization: Bearer <token>'.")
     principal = authenticate(session, credentials.credentials)
-    # The token's last use, when authenticate recorded one, in a transaction of its own: the
-    # endpoint's transaction (a GET's above all) starts clean (services/auth.py).
-    session.commit()
+    session.rollback()  # the read ends: the endpoint's transaction (a GET's above all) starts clean
+    if principal.use_to_record is not None:
+        # The token's last use, in a transaction begun by the write itself: on SQLite a
+        # transaction that read first fails at once when a batch committed meanwhile, one that
+        # starts with the write waits its turn for the lock (DESIGN.md §5).
+        record_use(session, principal)
+        session.commit()
     return principal
 
 

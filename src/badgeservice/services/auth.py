@@ -1,11 +1,11 @@
 """Bearer tokens: creation (secret shown once, only a hash stored), authentication, scopes,
 last use, listing, revocation.
 
-``last_used_at`` is kept to the minute: ``authenticate`` writes it only when the stored value
-is a minute old or more, with a conditional UPDATE (so concurrent requests and replicas write
-it once), and the request edge commits that write on its own before the endpoint runs
-(``http/deps.py``): a GET does not carry a write in its own transaction, and a busy token costs
-one small write a minute, not one a request."""
+``last_used_at`` is kept to the minute: ``authenticate`` (which only reads) says when the stored
+value is a minute old or more, and ``record_use`` writes it with a conditional UPDATE (so
+concurrent requests and replicas write it once). The request edge does that in a transaction
+of its own, begun by the write, before the endpoint runs (``http/deps.py``): a GET does not
+carry a write in its own transaction, and a busy token costs one small write a minute."""
 
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ class Principal:
     token_id: uuid.UUID | None
     issuer_id: uuid.UUID | None
     scopes: frozenset[str]
+    # When the token's last use is a minute old or more: the time to record (``record_use``).
+    use_to_record: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -137,16 +139,25 @@ def authenticate(session: Session, secret: str) -> Principal:
         raise InvalidTokenError()
     if token.expires_at is not None and token.expires_at <= now:
         raise InvalidTokenError("The bearer token has expired.")
-    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_PRECISION:
-        _record_use(session, token.id, now)
-    return Principal(token_id=token.id, issuer_id=token.issuer_id, scopes=frozenset(token.scopes))
+    stale = token.last_used_at is None or token.last_used_at <= now - LAST_USED_PRECISION
+    return Principal(
+        token_id=token.id,
+        issuer_id=token.issuer_id,
+        scopes=frozenset(token.scopes),
+        use_to_record=now if stale else None,
+    )
 
 
-def _record_use(session: Session, token_id: uuid.UUID, now: datetime) -> None:
+def record_use(session: Session, principal: Principal) -> None:
+    """Write the token's last use when ``authenticate`` found it stale (a conditional UPDATE:
+    concurrent requests and replicas write it once)."""
+    now = principal.use_to_record
+    if now is None or principal.token_id is None:
+        return
     stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_PRECISION)
     session.execute(
         update(ApiToken)
-        .where(ApiToken.id == token_id, stale)
+        .where(ApiToken.id == principal.token_id, stale)
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
