@@ -398,7 +398,7 @@ def settings(environment: str, base_url: str) -> Settings:
     ("environment", "base_url", "trusted"),
     [
         ("development", "http://localhost:8000", frozenset({("http", "localhost", 8000)})),
-        ("test", "http://127.0.0.1", frozenset({("http", "127.0.0.1", 80)})),
+        ("test", "http://badges.test:8080", frozenset({("http", "badges.test", 8080)})),
         ("production", "https://badges.example.org", frozenset()),
     ],
 )
