@@ -252,6 +252,12 @@ def issue(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, issue nothing.")
     ] = False,
+    skip_existing: Annotated[
+        bool,
+        typer.Option(
+            "--skip-existing", help="Skip recipients who hold an active credential of it."
+        ),
+    ] = False,
 ) -> None:
     """Issue an achievement to every row of a CSV (columns: name, email, did, url,
     evidence_url, narrative), with the API's rules and a progress bar; prints each row's
@@ -266,6 +272,7 @@ def issue(
             text=cli_batches.read_csv(csv),
             options=options,
             dry_run=dry_run,
+            skip_existing=skip_existing,
         )
     raise typer.Exit(code)
 

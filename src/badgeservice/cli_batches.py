@@ -75,6 +75,7 @@ def issue_csv(
     text: str,
     options: dict[str, Any],
     dry_run: bool,
+    skip_existing: bool = False,
 ) -> int:
     """Check every row of the CSV, issue the good ones (or, ``dry_run``, only try), print the
     result; the exit code."""
@@ -93,6 +94,7 @@ def issue_csv(
         rows,
         actor=ACTOR,
         key_store=key_store,
+        skip_existing=skip_existing,
         warnings=upload.warnings,
     )
     if dry_run:
@@ -120,7 +122,8 @@ def show_batch(session: Session, settings: Settings, batch_id: uuid.UUID, *, as_
 def print_batch(report: BatchOut) -> None:
     state = "finished" if report.finished else "in progress"
     typer.echo(
-        f"batch {report.id} ({state}): {report.done} issued, {report.error} not issued, "
+        f"batch {report.id} ({state}): {report.done} issued, {report.skipped} skipped, "
+        f"{report.error} not issued, "
         f"{report.pending} pending, of {report.total} rows"
     )
     for item in report.items:

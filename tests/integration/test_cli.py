@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -131,7 +132,7 @@ def test_issue_from_csv_exits_1_with_row_errors_and_credential_urls(
     slug, achievement_id = issuer_and_achievement
     code, output = issue(tmp_path, slug, achievement_id, PEOPLE)
     assert code == 1, output
-    assert "2 issued, 1 not issued, 0 pending, of 3 rows" in output
+    assert "2 issued, 0 skipped, 1 not issued, 0 pending, of 3 rows" in output
     assert BAD_ROW in output
     credentials, _batches = stored(env, slug)
     assert sorted(c.recipient_name or "" for c in credentials) == ["Ada", "Grace"]
@@ -146,7 +147,21 @@ def test_issue_exits_0_when_every_row_is_issued(
     slug, achievement_id = issuer_and_achievement
     code, output = issue(tmp_path, slug, achievement_id, "Ada,ada@example.org\n")
     assert code == 0, output
-    assert "1 issued, 0 not issued" in output
+    assert "1 issued, 0 skipped, 0 not issued" in output
+
+
+def test_issue_skip_existing_skips_holders_and_still_exits_0(
+    env: str, tmp_path: Path, issuer_and_achievement: tuple[str, str]
+) -> None:
+    slug, achievement_id = issuer_and_achievement
+    assert issue(tmp_path, slug, achievement_id, "Ada,ada@example.org\n")[0] == 0
+    rows = "Ada,ada@example.org\nGrace,grace@example.org\n"
+    code, output = issue(tmp_path, slug, achievement_id, rows, "--skip-existing")
+    assert code == 0, output
+    assert "1 issued, 1 skipped, 0 not issued" in output
+    assert re.search(r"row 1: skipped, the recipient holds http://\S+/credentials/", output)
+    credentials, _ = stored(env, slug)
+    assert len(credentials) == 2  # Ada once, Grace once
 
 
 @pytest.mark.parametrize(
@@ -233,9 +248,8 @@ def test_batches_show_prints_each_row_and_the_api_json(
     credentials, [batch] = stored(env, slug)
     shown = runner.invoke(app, ["batches", "show", str(batch.id)])
     assert shown.exit_code == 0, shown.output
-    assert f"batch {batch.id} (finished): 2 issued, 1 not issued, 0 pending, of 3 rows" in (
-        shown.output
-    )
+    summary = f"batch {batch.id} (finished): 2 issued, 0 skipped, 1 not issued, 0 pending"
+    assert f"{summary}, of 3 rows" in shown.output
     assert BAD_ROW in shown.output
     as_json = runner.invoke(app, ["batches", "show", str(batch.id), "--json"])
     assert as_json.exit_code == 0, as_json.output
