@@ -181,6 +181,9 @@ def _dry_run(session: Session, settings: Settings, batch: Batch) -> int:
     items = batches.batch_items(session, batch, limit=batch.total, offset=0)
     lines, failed = [], 0
     for item in items:
+        if item.status == "skipped":
+            lines.append(f"row {item.row_number} would be skipped: the recipient holds it.")
+            continue
         error = item.error
         if item.status != "error":
             error = _try_issue(session, batch, item, issue_row)

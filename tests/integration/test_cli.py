@@ -156,6 +156,10 @@ def test_issue_skip_existing_skips_holders_and_still_exits_0(
     slug, achievement_id = issuer_and_achievement
     assert issue(tmp_path, slug, achievement_id, "Ada,ada@example.org\n")[0] == 0
     rows = "Ada,ada@example.org\nGrace,grace@example.org\n"
+    code, output = issue(tmp_path, slug, achievement_id, rows, "--skip-existing", "--dry-run")
+    assert code == 0, output
+    assert "row 1 would be skipped: the recipient holds it." in output
+    assert "row 2 would be issued to Grace (email)." in output
     code, output = issue(tmp_path, slug, achievement_id, rows, "--skip-existing")
     assert code == 0, output
     assert "1 issued, 1 skipped, 0 not issued" in output
