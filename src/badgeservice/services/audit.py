@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import AuditEvent
+from badgeservice.db.models import AuditEvent, Issuer
 from badgeservice.logs import request_id_var
 
 
@@ -33,6 +33,21 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_issuer_event(
+    session: Session, issuer: Issuer, action: str, *, actor: str, details: dict[str, Any]
+) -> AuditEvent:
+    """An event about the issuer itself (its profile, keys, settings)."""
+    return record_event(
+        session,
+        action=action,
+        actor=actor,
+        subject_type="issuer",
+        subject_id=issuer.slug,
+        issuer_id=issuer.id,
+        details=details,
+    )
 
 
 def list_events(

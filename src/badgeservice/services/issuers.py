@@ -13,7 +13,7 @@ from badgeservice.domain.issuer import is_valid_slug, issuer_did
 from badgeservice.domain.profile import build_profile
 from badgeservice.errors import FieldError, NotFoundError, SlugTakenError, ValidationFailedError
 from badgeservice.services import keys
-from badgeservice.services.audit import record_event
+from badgeservice.services.audit import record_issuer_event
 from badgeservice.services.images import image_url, store_image
 from badgeservice.services.keystore import KeyStore
 
@@ -87,14 +87,7 @@ def create_issuer(
             session.flush()
     except IntegrityError as exc:  # a concurrent request took the slug after our check
         raise SlugTakenError(f"An issuer with slug '{slug}' already exists.", slug=slug) from exc
-    record_event(
-        session,
-        action="issuer.created",
-        actor=actor,
-        subject_type="issuer",
-        subject_id=slug,
-        issuer_id=issuer.id,
-    )
+    record_issuer_event(session, issuer, "issuer.created", actor=actor, details={})
     keys.create_keys(session, issuer, key_store, actor=actor)
     return issuer
 
@@ -115,14 +108,8 @@ def update_profile(session: Session, issuer: Issuer, fields: dict[str, Any], *, 
     for name in changed:
         setattr(issuer, name, fields[name])
     session.flush()
-    record_event(
-        session,
-        action="issuer.updated",
-        actor=actor,
-        subject_type="issuer",
-        subject_id=issuer.slug,
-        issuer_id=issuer.id,
-        details={"changed": changed},
+    record_issuer_event(
+        session, issuer, "issuer.updated", actor=actor, details={"changed": changed}
     )
 
 
@@ -150,13 +137,11 @@ def set_jwt_algorithm(
     previous, issuer.jwt_algorithm = issuer.jwt_algorithm, algorithm
     session.flush()
     keys.ensure_signing_keys(session, issuer, key_store, actor=actor)
-    record_event(
+    record_issuer_event(
         session,
-        action="issuer.updated",
+        issuer,
+        "issuer.updated",
         actor=actor,
-        subject_type="issuer",
-        subject_id=issuer.slug,
-        issuer_id=issuer.id,
         details={"jwtAlgorithm": {"from": previous, "to": algorithm}},
     )
 

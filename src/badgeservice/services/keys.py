@@ -28,7 +28,7 @@ from badgeservice.db.base import utcnow
 from badgeservice.db.models import Issuer, IssuerKey, StatusList
 from badgeservice.domain.credential import format_datetime
 from badgeservice.errors import NotFoundError, ServiceError
-from badgeservice.services.audit import record_event
+from badgeservice.services.audit import record_issuer_event
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc.dids import build_did_document
 from badgeservice.vc.keys import (
@@ -112,14 +112,8 @@ def create_keys(
     ]
     session.add_all(created)
     session.flush()
-    record_event(
-        session,
-        action="keys.created",
-        actor=actor,
-        subject_type="issuer",
-        subject_id=issuer.slug,
-        issuer_id=issuer.id,
-        details={"keys": [k.key_id for k in created]},
+    record_issuer_event(
+        session, issuer, "keys.created", actor=actor, details={"keys": [k.key_id for k in created]}
     )
     return created
 
@@ -171,13 +165,11 @@ def revoke_key(
         session.execute(
             update(StatusList).where(StatusList.issuer_id == issuer.id).values(signed_version=None)
         )
-    record_event(
+    record_issuer_event(
         session,
-        action="key.revoked",
+        issuer,
+        "key.revoked",
         actor=actor,
-        subject_type="issuer",
-        subject_id=issuer.slug,
-        issuer_id=issuer.id,
         details={"key": row.key_id, "reason": reason, "replacedBy": [k.key_id for k in replaced]},
     )
     return row
