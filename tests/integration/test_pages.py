@@ -266,7 +266,7 @@ def past(days: int) -> str:
 @pytest.mark.parametrize(
     ("state", "body", "action", "sentence"),
     [
-        ("valid", {}, None, "The issuer has not revoked or suspended this credential."),
+        ("active", {}, None, "The issuer has not revoked or suspended this credential."),
         ("revoked", {}, "revoke", "The issuer has revoked this credential."),
         ("suspended", {"suspendable": True}, "suspend", "The issuer has suspended this"),
         ("expired", {"validFrom": past(400), "validUntil": past(30)}, None, "expired on"),

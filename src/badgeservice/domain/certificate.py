@@ -27,12 +27,12 @@ from fpdf import FPDF
 from fpdf.enums import ResourceAccessPolicy
 
 from badgeservice.domain.certificate_labels import LABELS, format_day, is_rtl
+from badgeservice.domain.credential_state import State
 from badgeservice.domain.markdown import markdown_blocks
 
 log = logging.getLogger(__name__)
 
 Paper = Literal["a4", "letter"]
-State = Literal["active", "revoked", "suspended", "expired"]
 PAPER_FORMATS: dict[str, str] = {"a4": "A4", "letter": "Letter"}
 MARGIN = 25.0
 QR_SIZE = 34.0

@@ -32,6 +32,8 @@ LABELS: dict[str, dict[str, str]] = {
         "suspended_note": "This credential is suspended by its issuer and is not valid for now.",
         "expired": "EXPIRED",
         "expired_note": "This credential expired on {date}.",
+        "not_yet_valid": "NOT YET VALID",
+        "not_yet_valid_note": "This credential becomes valid on {date}.",
     },
     "ja": {
         "title": "認定証",
@@ -49,6 +51,8 @@ LABELS: dict[str, dict[str, str]] = {
         "suspended_note": "この証明書は発行者によって一時停止されており、現在は無効です。",
         "expired": "期限切れ",
         "expired_note": "この証明書の有効期限は{date}に切れました。",
+        "not_yet_valid": "未発効",
+        "not_yet_valid_note": "この証明書は{date}から有効になります。",
     },
     "es": {
         "title": "Certificado de logro",
@@ -66,6 +70,8 @@ LABELS: dict[str, dict[str, str]] = {
         "suspended_note": "El emisor ha suspendido esta credencial; por ahora no es válida.",
         "expired": "CADUCADA",
         "expired_note": "Esta credencial caducó el {date}.",
+        "not_yet_valid": "AÚN NO VÁLIDA",
+        "not_yet_valid_note": "Esta credencial será válida a partir del {date}.",
     },
     "fr": {
         "title": "Certificat de réussite",
@@ -84,6 +90,8 @@ LABELS: dict[str, dict[str, str]] = {
         "et n'est pas valable pour l'instant.",
         "expired": "EXPIRÉ",
         "expired_note": "Ce titre a expiré le {date}.",
+        "not_yet_valid": "PAS ENCORE VALIDE",
+        "not_yet_valid_note": "Ce titre sera valide à partir du {date}.",
     },
     "de": {
         "title": "Leistungsnachweis",
@@ -101,6 +109,8 @@ LABELS: dict[str, dict[str, str]] = {
         "suspended_note": "Der Aussteller hat diesen Nachweis ausgesetzt; er gilt derzeit nicht.",
         "expired": "ABGELAUFEN",
         "expired_note": "Dieser Nachweis ist am {date} abgelaufen.",
+        "not_yet_valid": "NOCH NICHT GÜLTIG",
+        "not_yet_valid_note": "Dieser Nachweis ist ab dem {date} gültig.",
     },
     "ar": {
         "title": "شهادة إنجاز",
@@ -118,6 +128,8 @@ LABELS: dict[str, dict[str, str]] = {
         "suspended_note": "علّق المُصدِر هذه الشهادة، وهي غير صالحة حاليًا.",
         "expired": "منتهية الصلاحية",
         "expired_note": "انتهت صلاحية هذه الشهادة بتاريخ {date}.",
+        "not_yet_valid": "غير سارية بعد",
+        "not_yet_valid_note": "تصبح هذه الشهادة سارية اعتبارًا من {date}.",
     },
 }
 

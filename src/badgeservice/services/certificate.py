@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Credential, Image, Issuer
 from badgeservice.domain import certificate
-from badgeservice.domain.certificate import CertificateContent, Paper, State
+from badgeservice.domain.certificate import CertificateContent, Paper
 from badgeservice.domain.certificate_labels import label_language
+from badgeservice.domain.credential_state import State
 from badgeservice.domain.images import ImageRejectedError, clean_svg
 from badgeservice.errors import NotFoundError, ServiceUnavailableError
 from badgeservice.services import badge_images, credentials
@@ -48,14 +49,15 @@ class CertificatePdf:
 
 
 def credential_state(credential: Credential, now: datetime) -> tuple[State, datetime | None]:
-    """The credential's state (the same precedence as the listing filter) and since when."""
-    if credential.revoked_at is not None:
-        return "revoked", credential.revoked_at
-    if credential.suspended_at is not None:
-        return "suspended", credential.suspended_at
-    if credential.valid_until is not None and credential.valid_until <= now:
-        return "expired", credential.valid_until
-    return "active", None
+    """The credential's state (``credentials.state_of``) and the moment it took hold."""
+    state = credentials.state_of(credential, now)
+    since = {
+        "revoked": credential.revoked_at,
+        "suspended": credential.suspended_at,
+        "expired": credential.valid_until,
+        "not_yet_valid": credential.valid_from,
+    }
+    return state, since.get(state)
 
 
 def get_certificate(

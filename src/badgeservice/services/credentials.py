@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from badgeservice.db.base import utcnow
@@ -19,6 +19,7 @@ from badgeservice.db.models import (
     StatusAllocation,
     StatusList,
 )
+from badgeservice.domain.credential_state import PRECEDENCE, State, credential_state
 from badgeservice.errors import ConflictError, NotFoundError
 from badgeservice.services import status
 from badgeservice.services.audit import record_event
@@ -36,9 +37,34 @@ class CredentialNotSuspendableError(ConflictError):
 class CredentialFilter:
     achievement_id: uuid.UUID | None = None
     recipient_lookup: str | None = None
-    state: str | None = None  # active | revoked | suspended | expired
+    state: State | None = None
     issued_from: datetime | None = None
     issued_to: datetime | None = None
+
+
+def state_of(credential: Credential, now: datetime) -> State:
+    """The credential's state at ``now`` (domain.credential_state)."""
+    return credential_state(
+        revoked_at=credential.revoked_at,
+        suspended_at=credential.suspended_at,
+        valid_from=credential.valid_from,
+        valid_until=credential.valid_until,
+        now=now,
+    )
+
+
+def state_clause(state: State, now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of ``state_of``: its condition and none of those above it in
+    ``PRECEDENCE`` (``active``: none at all). Never NULL, so ``NOT`` is safe."""
+    holds: dict[State, ColumnElement[bool]] = {
+        "revoked": Credential.revoked_at.is_not(None),
+        "suspended": Credential.suspended_at.is_not(None),
+        "expired": and_(Credential.valid_until.is_not(None), Credential.valid_until <= now),
+        "not_yet_valid": Credential.valid_from > now,
+    }
+    above = PRECEDENCE[: PRECEDENCE.index(state)] if state in PRECEDENCE else PRECEDENCE
+    own = [holds[state]] if state in PRECEDENCE else []
+    return and_(*own, *(not_(holds[other]) for other in above))
 
 
 def find_credential(session: Session, credential_id: uuid.UUID) -> Credential | None:
@@ -61,10 +87,15 @@ def list_credentials(
     return list(session.scalars(page)), total
 
 
+# A recipient still holds a credential valid from a later date (skipExisting, the warning).
+HELD: tuple[State, ...] = ("active", "not_yet_valid")
+
+
 def active_holders(
     session: Session, achievement: Achievement, lookups: Collection[str]
 ) -> dict[str, uuid.UUID]:
-    """recipient lookup hash → the newest active credential of ``achievement`` it holds."""
+    """recipient lookup hash → the newest credential of ``achievement`` it holds (``HELD``)."""
+    now = utcnow()
     found: dict[str, uuid.UUID] = {}
     wanted = sorted(lookups)
     for start in range(0, len(wanted), 500):  # bound the IN list
@@ -74,8 +105,8 @@ def active_holders(
             .options(load_only(Credential.id, Credential.recipient_lookup))
             .where(Credential.issuer_id == achievement.issuer_id)
             .where(Credential.recipient_lookup.in_(chunk)),
-            CredentialFilter(achievement_id=achievement.id, state="active"),
-        )
+            CredentialFilter(achievement_id=achievement.id),
+        ).where(or_(*(state_clause(s, now) for s in HELD)))
         for credential in session.scalars(query.order_by(Credential.issued_at)):
             found[str(credential.recipient_lookup)] = credential.id
     return found
@@ -91,16 +122,8 @@ def _filtered(query: Select[Credential], where: CredentialFilter) -> Select[Cred
         query = query.where(Credential.issued_at >= where.issued_from)
     if where.issued_to:
         query = query.where(Credential.issued_at < where.issued_to)
-    states = {
-        "revoked": Credential.revoked_at.is_not(None),
-        "suspended": Credential.revoked_at.is_(None) & Credential.suspended_at.is_not(None),
-        "expired": Credential.revoked_at.is_(None) & (Credential.valid_until <= now),
-        "active": Credential.revoked_at.is_(None)
-        & Credential.suspended_at.is_(None)
-        & ((Credential.valid_until.is_(None)) | (Credential.valid_until > now)),
-    }
-    if where.state in states:
-        query = query.where(states[where.state])
+    if where.state is not None:
+        query = query.where(state_clause(where.state, now))
     return query
 
 

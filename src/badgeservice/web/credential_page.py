@@ -12,30 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Credential
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.linkedin import Certification, add_to_profile_url
 from badgeservice.domain.markdown import markdown_text
-from badgeservice.services import achievements
+from badgeservice.services import achievements, credentials
 from badgeservice.services.issuance import credential_url
 from badgeservice.web.i18n import supported
 
-STATES = ("valid", "not_yet_valid", "expired", "suspended", "revoked")
 _DESCRIPTION_LIMIT = 300
-
-
-def credential_state(record: Credential, now: datetime | None = None) -> str:
-    """``revoked`` (final) before ``suspended`` before the dates; else ``valid``."""
-    now = now or datetime.now(UTC)
-    if record.revoked_at is not None:
-        return "revoked"
-    if record.suspended_at is not None:
-        return "suspended"
-    if _utc(record.valid_from) > now:
-        return "not_yet_valid"
-    if record.valid_until is not None and _utc(record.valid_until) <= now:
-        return "expired"
-    return "valid"
 
 
 def page_context(
@@ -50,7 +36,7 @@ def page_context(
     issuer = document.get("issuer", {})
     page_url = str(document.get("id") or credential_url(base_url, record.id))
     name = str(signed.get("name") or document.get("name") or "")
-    state = credential_state(record)
+    state = credentials.state_of(record, utcnow())
     return {
         "title": name,
         "credential": document,

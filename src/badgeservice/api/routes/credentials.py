@@ -20,7 +20,9 @@ from badgeservice.api.schemas.common import (
     WarningOut,
 )
 from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
+from badgeservice.db.base import utcnow
 from badgeservice.db.models import Credential, Issuer
+from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
@@ -62,6 +64,7 @@ def credential_out(
         issued_at=credential.issued_at,
         revoked=credential.revoked_at is not None,
         suspended=credential.suspended_at is not None,
+        state=credentials.state_of(credential, utcnow()),
         warnings=[WarningOut.model_validate(w) for w in found],
     )
 
@@ -120,7 +123,7 @@ def list_credentials(
     key_store: KeyStoreDep,
     achievement_id: Annotated[uuid.UUID | None, Query(alias="achievementId")] = None,
     recipient_email: Annotated[str | None, Query(alias="recipientEmail")] = None,
-    state: Annotated[Literal["active", "revoked", "suspended", "expired"] | None, Query()] = None,
+    state: Annotated[State | None, Query()] = None,
     issued_from: Annotated[Moment | None, Query(alias="issuedFrom")] = None,
     issued_to: Annotated[MomentBefore | None, Query(alias="issuedTo")] = None,
     limit: Limit = 50,

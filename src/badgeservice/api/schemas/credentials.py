@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
+from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -133,6 +134,10 @@ class CredentialOut(ApiModel):
     issued_at: datetime
     revoked: bool
     suspended: bool
+    state: State = Field(
+        description="Now: revoked, suspended, expired, not_yet_valid or active (the first "
+        "that holds, in that order)."
+    )
     warnings: list[WarningOut] = Field(default_factory=list, description=WARNINGS)
 
 
