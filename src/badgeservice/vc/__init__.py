@@ -1,6 +1,7 @@
 """Verifiable-credential engine: Data Integrity, VC-JWT, DIDs, status lists, baking (pure).
 
-The public surface is what ``__all__`` lists; modules starting with ``_`` are private.
+The public surface is what ``__all__`` lists: outside ``vc/``, import from here only (an
+import-linter contract checks it); modules starting with ``_`` are private.
 
 See: https://www.w3.org/TR/vc-data-integrity/
 """
