@@ -253,7 +253,7 @@ def bake_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the image.")],
 ) -> None:
     """Embed a credential in a PNG or SVG image (Open Badges baking)."""
-    from badgeservice.vc.baking import bake_png, bake_svg
+    from badgeservice.vc import bake_png, bake_svg
 
     try:
         picture = image.read_bytes()
@@ -277,7 +277,7 @@ def bake_command(
 @vc_app.command("unbake")
 def unbake_command(image: Path) -> None:
     """Print the credential baked into a PNG or SVG image."""
-    from badgeservice.vc.baking import unbake
+    from badgeservice.vc import unbake
 
     try:
         payload = unbake(image.read_bytes())

@@ -12,8 +12,7 @@ from typing import Any
 
 from badgeservice.domain.documents import OB_CONTEXTS
 from badgeservice.domain.recipient import Recipient
-from badgeservice.vc.proofs import format_datetime
-from badgeservice.vc.statuslist import build_status_entry
+from badgeservice.vc import build_status_entry, format_datetime
 
 __all__ = [
     "CredentialContent",

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from badgeservice.domain.documents import OB_CONTEXTS
-from badgeservice.vc.proofs import format_datetime
+from badgeservice.vc import format_datetime
 
 __all__ = ["EndorsementContent", "build_endorsement"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from badgeservice.vc.dids import did_web_from_url
+from badgeservice.vc import did_web_from_url
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _SLUG_RE = re.compile(SLUG_PATTERN)

@@ -25,8 +25,7 @@ from badgeservice.domain.recipient import (
     identity_hash_matches,
     normalize_email,
 )
-from badgeservice.vc._checks import Outcome, Subject
-from badgeservice.vc.verify import ExtraCheck
+from badgeservice.vc import ExtraCheck, Outcome, Subject
 
 __all__ = ["ClaimedRecipient", "claimed_recipient", "recipient_check"]
 

@@ -46,8 +46,7 @@ from sqlalchemy.orm import Session
 from badgeservice.db.models import Credential, Image
 from badgeservice.domain.images import ImageRejectedError, clean_svg, png_size, within_limit
 from badgeservice.services import achievements
-from badgeservice.vc.baking import bake
-from badgeservice.vc.errors import BakingError
+from badgeservice.vc import BakingError, bake
 
 PNG = "image/png"
 SVG = "image/svg+xml"

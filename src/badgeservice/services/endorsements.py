@@ -31,8 +31,7 @@ from badgeservice.services import achievements, credentials, issuers, keys, stat
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuance import CredentialSelfCheckError, IssueContext, credential_url
 from badgeservice.services.resolution import local_resolver
-from badgeservice.vc.errors import VcError
-from badgeservice.vc.proofs import verify_proofs
+from badgeservice.vc import VcError, verify_proofs
 
 MAX_EMBEDDED = 16  # per document: what a verifier checks per credential (vc._endorsements)
 

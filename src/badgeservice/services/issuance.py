@@ -25,11 +25,14 @@ from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import LocalDocuments
-from badgeservice.vc import ReportWarning
-from badgeservice.vc.errors import VcError
-from badgeservice.vc.jwt import sign_jwt, verify_jwt
-from badgeservice.vc.proofs import verify_proofs
-from badgeservice.vc.safemode import check_safe_mode
+from badgeservice.vc import (
+    ReportWarning,
+    VcError,
+    check_safe_mode,
+    sign_jwt,
+    verify_jwt,
+    verify_proofs,
+)
 
 
 class CredentialSelfCheckError(ServiceError):

@@ -30,15 +30,15 @@ from badgeservice.domain.credential import format_datetime
 from badgeservice.errors import NotFoundError, ServiceError
 from badgeservice.services.audit import record_issuer_event
 from badgeservice.services.keystore import KeyStore
-from badgeservice.vc.dids import build_did_document
-from badgeservice.vc.keys import (
+from badgeservice.vc import (
     JWS_ALGORITHMS,
     KeyPair,
+    build_did_document,
     generate_key,
     key_from_jwk,
     key_from_multibase,
+    sign_credential,
 )
-from badgeservice.vc.proofs import sign_credential
 
 DATA_INTEGRITY_ALGORITHM = "Ed25519"
 #: The VC-JWT algorithms an issuer may choose, with the key algorithm each signs with.

@@ -12,8 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from badgeservice.services.keys import did_document_by_slug
-from badgeservice.vc.dids import DidResolver
-from badgeservice.vc.errors import DidResolutionError
+from badgeservice.vc import DidResolutionError, DidResolver
 
 Database = Callable[[], AbstractContextManager[Session]]
 """Opens a short unit of work on the database (the caller's layer commits it and releases the

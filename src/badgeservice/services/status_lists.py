@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from badgeservice import vc
 from badgeservice.db.base import utcnow
 from badgeservice.db.engine import reads_without_lock
 from badgeservice.db.models import Issuer, StatusList
@@ -17,7 +18,6 @@ from badgeservice.errors import NotFoundError
 from badgeservice.services import keys
 from badgeservice.services.credentials import set_bits
 from badgeservice.services.keystore import KeyStore
-from badgeservice.vc import statuslist
 
 
 def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
@@ -49,10 +49,10 @@ def signed_list(
     if row.signed_document is not None and row.signed_version == row.version:
         return row.signed_document
     version = row.version
-    bits = statuslist.StatusList(row.size)
+    bits = vc.StatusList(row.size)
     for index in set_bits(session, row):
         bits.set(index)
-    unsigned = statuslist.build_status_list_credential(
+    unsigned = vc.build_status_list_credential(
         list_url(base_url, issuer, row.id),
         issuer.did,  # the list's context is VC 2.0 alone: no OB Profile type there
         row.purpose,

@@ -33,7 +33,7 @@ from badgeservice.remote import FetchedDocument, RemoteFetcher
 from badgeservice.services import credentials, issuers, keys, status_lists
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import Database, LocalDocuments, own_path
-from badgeservice.vc.verify import ExtraCheck, Report, verify_credential
+from badgeservice.vc import ExtraCheck, Report, verify_credential
 
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json"}
 SOURCE_ACCEPT = "application/ld+json, application/json, */*"

@@ -1,10 +1,13 @@
 """Verifiable-credential engine: Data Integrity, VC-JWT, DIDs, status lists, baking (pure).
 
-The public surface is what ``__all__`` lists; modules starting with ``_`` are private.
+The public surface is what ``__all__`` lists: outside ``vc/``, import from here only (an
+import-linter contract checks it); modules starting with ``_`` are private.
 
 See: https://www.w3.org/TR/vc-data-integrity/
 """
 
+from badgeservice.vc._checks import Outcome, Subject
+from badgeservice.vc.baking import bake, bake_png, bake_svg, unbake
 from badgeservice.vc.canon import canonicalize
 from badgeservice.vc.dids import (
     DidResolver,
@@ -27,7 +30,9 @@ from badgeservice.vc.errors import (
     VcError,
     WorkLimitError,
 )
+from badgeservice.vc.jwt import sign_jwt, verify_jwt
 from badgeservice.vc.keys import (
+    JWS_ALGORITHMS,
     KeyPair,
     generate_key,
     key_from_jwk,
@@ -50,6 +55,7 @@ from badgeservice.vc.proofs import (
     verify_proofs,
 )
 from badgeservice.vc.safemode import check_safe_mode
+from badgeservice.vc.statuslist import StatusList, build_status_entry, build_status_list_credential
 from badgeservice.vc.verify import (
     CHECK_IDS,
     Check,
@@ -62,6 +68,7 @@ from badgeservice.vc.verify import (
 __all__ = [
     "CHECK_IDS",
     "DEFAULT_LOADER",
+    "JWS_ALGORITHMS",
     "KNOWN_CONTEXTS",
     "BakingError",
     "CanonicalizationError",
@@ -73,17 +80,25 @@ __all__ = [
     "JwtError",
     "KeyFormatError",
     "KeyPair",
+    "Outcome",
     "ProofError",
     "ProofResult",
     "Report",
     "ReportWarning",
     "SafeModeError",
     "StaticLoader",
+    "StatusList",
     "StatusListError",
+    "Subject",
     "VcError",
     "WorkLimitError",
+    "bake",
+    "bake_png",
+    "bake_svg",
     "build_did_document",
     "build_loader",
+    "build_status_entry",
+    "build_status_list_credential",
     "canonicalize",
     "check_safe_mode",
     "did_key_from_key",
@@ -99,6 +114,9 @@ __all__ = [
     "parse_datetime",
     "resolve_did_key",
     "sign_credential",
+    "sign_jwt",
+    "unbake",
     "verify_credential",
+    "verify_jwt",
     "verify_proofs",
 ]

@@ -17,7 +17,7 @@ See: https://www.w3.org/TR/cid-1.0/#verification-relationships
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from badgeservice.vc.dids import (
     DidResolver,
     did_web_to_url,
     find_verification_method,
+    is_authorized,
     is_bare_jwk,
 )
 from badgeservice.vc.errors import DidResolutionError
@@ -247,7 +248,7 @@ def check_listed(
             f"{check_id}_unresolvable",
             f"could not read the controller document of {controller}: {_text(error)}",
         )
-    if is_bare_jwk(document) or _lists(document, vm_id, fragment, relationship):
+    if is_bare_jwk(document) or is_authorized(document, vm_id, relationship):
         return None
     where = f"under {relationship}" if relationship else "as one of its keys"
     if relationship is None:
@@ -259,45 +260,6 @@ def check_listed(
     return Outcome(
         "failed", "proof_purpose_not_authorized", f"{controller} does not list {vm_id} {where}"
     )
-
-
-def _lists(
-    document: Mapping[str, Any], vm_id: str, fragment: str, relationship: str | None
-) -> bool:
-    base = document.get("id") if isinstance(document.get("id"), str) else ""
-    names = (
-        [relationship]
-        if relationship
-        else ["verificationMethod", "assertionMethod", "authentication"]
-    )
-    methods = {
-        _absolute(str(base), m["id"]): m
-        for m in _entries(document.get("verificationMethod"))
-        if isinstance(m, Mapping) and isinstance(m.get("id"), str)
-    }
-    for name in names:
-        for entry in _entries(document.get(name)):
-            if isinstance(entry, str):
-                entry = methods.get(_absolute(str(base), entry), {"id": entry})
-            if not isinstance(entry, Mapping):
-                continue
-            entry_id = entry.get("id")
-            if isinstance(entry_id, str) and _absolute(str(base), entry_id) == vm_id:
-                return True
-            if fragment and entry.get("publicKeyMultibase") == fragment:
-                return True
-    return False
-
-
-def _absolute(base: str, ref: str) -> str:
-    """A relative DID URL (``#key-1``) made absolute against the document id."""
-    return base.split("#", 1)[0] + ref if ref.startswith("#") else ref
-
-
-def _entries(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def _text(error: BaseException) -> str:

@@ -20,19 +20,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import base58
 from cachetools import LRUCache
 
 from badgeservice.vc.canon import canonicalize
-from badgeservice.vc.errors import ProofError
+from badgeservice.vc.errors import KeyFormatError, ProofError
 from badgeservice.vc.loader import StaticLoader
+from badgeservice.vc.multibase import decode_base58btc, encode_base58btc
 
 __all__ = [
     "SUITES",
     "Cryptosuite",
     "SigningKey",
     "decode_proof_value",
-    "encode_proof_value",
     "find_suite",
 ]
 
@@ -109,7 +108,7 @@ class Cryptosuite:
         See: https://www.w3.org/TR/vc-di-eddsa/#proof-serialization-eddsa-rdfc-2022
         """
         self.check_key(key)
-        return encode_proof_value(key.sign(hash_data))
+        return encode_base58btc(key.sign(hash_data))
 
     def verify(self, hash_data: bytes, signature: bytes, key: SigningKey) -> bool:
         """True when ``signature`` over ``hash_data`` holds for ``key``.
@@ -162,14 +161,6 @@ def find_suite(proof: Mapping[str, Any]) -> Cryptosuite | None:
     return None
 
 
-def encode_proof_value(signature: bytes) -> str:
-    """``"z"`` + base58btc (Bitcoin alphabet).
-
-    See: https://www.w3.org/TR/vc-data-integrity/#multibase-0
-    """
-    return "z" + base58.b58encode(signature).decode("ascii")
-
-
 def decode_proof_value(value: Any) -> bytes:
     """Decode a multibase ``proofValue``: ``z`` base58btc, or ``u`` base64url without padding.
 
@@ -179,11 +170,11 @@ def decode_proof_value(value: Any) -> bytes:
         raise ProofError("proofValue must be a multibase string", code="proof_value_malformed")
     try:
         if value[0] == "z":
-            return base58.b58decode(value[1:].encode("ascii"))
+            return decode_base58btc(value)
         if value[0] == "u" and "=" not in value:
             body = value[1:]
             return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except (ValueError, binascii.Error, UnicodeEncodeError):
+    except (ValueError, binascii.Error, KeyFormatError):
         pass
     raise ProofError(
         "proofValue is not multibase base58btc ('z') or base64url ('u')",

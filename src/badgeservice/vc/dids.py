@@ -187,7 +187,9 @@ def build_did_document(
 
 
 def _absolute(reference: str, base: str) -> str:
-    return base + reference if reference.startswith("#") else reference
+    """A relative DID URL (``#key-1``) made absolute against the document id (RFC 3986 §5.2:
+    a fragment reference replaces the base's fragment)."""
+    return base.split("#", 1)[0] + reference if reference.startswith("#") else reference
 
 
 def _nodes(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -244,19 +246,42 @@ def key_from_verification_method(method: dict[str, Any]) -> KeyPair:
     )
 
 
-def is_authorized(controller_doc: dict[str, Any], vm_id: str, purpose: str) -> bool:
-    """True when the controller document lists ``vm_id`` under ``purpose`` (by reference, by a
-    relative ``#`` reference, or embedded).
+#: Where a controller document lists its keys, when no relationship is asked for.
+_KEY_LISTS = ("verificationMethod", "assertionMethod", "authentication")
+
+
+def is_authorized(document: Mapping[str, Any], vm_id: str, purpose: str | None = None) -> bool:
+    """True when the controller document lists ``vm_id`` under ``purpose`` (under any of its
+    key lists when None): by reference (absolute or relative ``#``), embedded, or, for the
+    ``<controller>#<publicKeyMultibase>`` form, by a method with that public key.
 
     See: https://www.w3.org/TR/cid-1.0/#verification-relationships
     """
-    base = str(controller_doc.get("id", ""))
-    values = controller_doc.get(purpose)
-    for value in values if isinstance(values, list) else [values]:
-        ref = value.get("id") if isinstance(value, dict) else value
-        if isinstance(ref, str) and _absolute(ref, base) == vm_id:
-            return True
+    base = str(document["id"]) if isinstance(document.get("id"), str) else ""
+    fragment = vm_id.split("#", 1)[1] if "#" in vm_id else ""
+    methods = {
+        _absolute(method["id"], base): method
+        for method in _entries(document.get("verificationMethod"))
+        if isinstance(method, Mapping) and isinstance(method.get("id"), str)
+    }
+    for name in [purpose] if purpose else _KEY_LISTS:
+        for entry in _entries(document.get(name)):
+            if isinstance(entry, str):
+                entry = methods.get(_absolute(entry, base), {"id": entry})
+            if not isinstance(entry, Mapping):
+                continue
+            entry_id = entry.get("id")
+            if isinstance(entry_id, str) and _absolute(entry_id, base) == vm_id:
+                return True
+            if fragment and entry.get("publicKeyMultibase") == fragment:
+                return True
     return False
+
+
+def _entries(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 @dataclass(frozen=True)

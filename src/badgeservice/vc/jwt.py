@@ -22,8 +22,9 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from joserfc.jws import JWSRegistry
 
 from badgeservice.vc.errors import JwtError, KeyFormatError, VcError
-from badgeservice.vc.keys import KeyPair, key_from_jwk
+from badgeservice.vc.keys import JWS_ALGORITHMS, KeyPair, key_from_jwk
 from badgeservice.vc.multibase import b64url_decode
+from badgeservice.vc.proofs import parse_datetime
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
@@ -34,15 +35,12 @@ __all__ = [
     "verify_jwt",
 ]
 
-#: JWS algorithms we sign and accept, with the key algorithm each needs.
-KEY_ALGORITHM_FOR = {
-    "EdDSA": "Ed25519",
-    "Ed25519": "Ed25519",
-    "ES256": "P-256",
-    "ES384": "P-384",
-    "RS256": "RSA",
-}
-ALLOWED_ALGORITHMS = frozenset(KEY_ALGORITHM_FOR)
+#: The key algorithm each JWS algorithm needs: the inverse of ``keys.JWS_ALGORITHMS``, plus
+#: RFC 9864's fully-specified ``Ed25519``.
+KEY_ALGORITHM_FOR = {alg: key for key, alg in JWS_ALGORITHMS.items()} | {"Ed25519": "Ed25519"}
+#: The JWS algorithms we sign and accept by default (a policy: not ES512, which OB 3.0 and
+#: the 1EdTech validator do not use).
+ALLOWED_ALGORITHMS = frozenset({"EdDSA", "Ed25519", "ES256", "ES384", "RS256"})
 ACCEPTED_TYPES = frozenset({"JWT", "vc+jwt", "vc+ld+json+jwt"})
 REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 DEFAULT_SKEW = timedelta(seconds=60)
@@ -70,16 +68,6 @@ class JwtResult:
     warnings: tuple[str, ...] = field(default=())
 
 
-def _parse_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def _subject_id(credential: Mapping[str, Any]) -> str | None:
     subject = credential.get("credentialSubject")
     if isinstance(subject, list) and subject:
@@ -104,7 +92,7 @@ def _jose_key(jwk: dict[str, Any]) -> OKPKey | ECKey | RSAKey:
 
 
 def _signing_claims(credential: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    issuer, valid_from = _issuer_id(credential), _parse_datetime(credential.get("validFrom"))
+    issuer, valid_from = _issuer_id(credential), parse_datetime(credential.get("validFrom"))
     if issuer is None or valid_from is None:
         raise JwtError("a VC-JWT needs issuer.id and validFrom", code="jwt_claim_missing")
     if valid_from.microsecond:
@@ -116,7 +104,7 @@ def _signing_claims(credential: Mapping[str, Any], now: datetime) -> dict[str, A
     if (subject := _subject_id(credential)) is not None:
         claims["sub"] = subject
     if "validUntil" in credential:
-        valid_until = _parse_datetime(credential["validUntil"])
+        valid_until = parse_datetime(credential["validUntil"])
         if valid_until is None or valid_until.microsecond:
             raise JwtError("validUntil must be a whole-second dateTime", code="jwt_claim_invalid")
         claims["exp"] = int(valid_until.timestamp())
@@ -301,7 +289,7 @@ def _compare_claims(
 
 
 def _epoch(value: Any) -> int | None:
-    parsed = _parse_datetime(value)
+    parsed = parse_datetime(value)
     return int(parsed.timestamp()) if parsed is not None else None
 
 

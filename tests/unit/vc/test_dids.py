@@ -308,3 +308,28 @@ def test_resolver_without_fetcher_refuses_did_web() -> None:
     with pytest.raises(DidResolutionError) as info:
         DidResolver().resolve(f"{ISSUER}#key-1")
     assert info.value.code == "did_resolution_offline"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"id": "#key-1", "type": "Multikey", "publicKeyMultibase": ED.public_multibase()},
+        "#key-1",
+    ],
+)
+def test_is_authorized_matches_the_fragment_key_by_its_public_key(entry: Any) -> None:
+    # The verification report and the resolver used to disagree here: a document listing the
+    # key as #key-1 confirms <issuer>#<publicKeyMultibase> for one and not for the other.
+    method = {"id": "#key-1", "type": "Multikey", "publicKeyMultibase": ED.public_multibase()}
+    document = {"id": ISSUER, "verificationMethod": [method], "assertionMethod": [entry]}
+    vm_id = f"{ISSUER}#{ED.public_multibase()}"
+    assert is_authorized(document, vm_id, "assertionMethod") is True
+    assert is_authorized(document, vm_id) is True
+    other = f"{ISSUER}#{P256.public_multibase()}"
+    assert is_authorized(document, other, "assertionMethod") is False
+
+
+def test_is_authorized_without_a_purpose_reads_every_key_list() -> None:
+    document = {"id": ISSUER, "authentication": ["#key-1"]}
+    assert is_authorized(document, f"{ISSUER}#key-1") is True
+    assert is_authorized(document, f"{ISSUER}#key-1", "assertionMethod") is False

@@ -11,8 +11,8 @@ from joserfc import jwt as jose_jwt
 from joserfc.jwk import OctKey
 
 from badgeservice.vc.errors import JwtError, KeyFormatError
-from badgeservice.vc.jwt import sign_jwt, verify_jwt
-from badgeservice.vc.keys import KeyPair, generate_key
+from badgeservice.vc.jwt import KEY_ALGORITHM_FOR, sign_jwt, verify_jwt
+from badgeservice.vc.keys import ALGORITHMS, JWS_ALGORITHMS, KeyPair, generate_key
 from badgeservice.vc.multibase import b64url_encode
 
 KEYS = {name: generate_key(name) for name in ("Ed25519", "P-256", "P-384", "RSA")}
@@ -265,3 +265,27 @@ def test_sign_refuses_what_ob3_cannot_express(
     with pytest.raises(JwtError) as info:
         sign_jwt(document, key, KID, now=NOW)
     assert info.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        (credential(validFrom="2024-01-01 00:00:00Z"), "jwt_claim_missing"),
+        (credential(validFrom="2024-W01-1T00:00:00Z"), "jwt_claim_missing"),
+        (credential(validUntil="2025-01-01 00:00:00+00:00"), "jwt_claim_invalid"),
+    ],
+)
+def test_sign_reads_credential_dates_as_xsd_date_time_stamps(
+    document: dict[str, Any], code: str
+) -> None:
+    # VC Data Model 2.0 dates are dateTimeStamp; the JWT code once read them with Python's lax
+    # fromisoformat and signed an nbf/exp for text the Data Integrity side rejects.
+    with pytest.raises(JwtError) as info:
+        sign_jwt(document, KEYS["Ed25519"], KID, now=NOW)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+def test_every_key_algorithm_maps_back_from_its_jws_algorithm(algorithm: str) -> None:
+    # One table: the JWT side once had no entry for P-521's ES512.
+    assert KEY_ALGORITHM_FOR[JWS_ALGORITHMS[algorithm]] == algorithm

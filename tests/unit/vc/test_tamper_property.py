@@ -65,12 +65,13 @@ def test_changing_any_signed_string_breaks_verification(path: tuple[str, ...], v
 @settings(max_examples=30, deadline=None)
 @given(index=st.integers(0, 63), bit=st.integers(0, 7))
 def test_flipping_any_signature_bit_breaks_verification(index: int, bit: int) -> None:
-    from badgeservice.vc._suites import decode_proof_value, encode_proof_value
+    from badgeservice.vc._suites import decode_proof_value
+    from badgeservice.vc.multibase import encode_base58btc
 
     signature = bytearray(decode_proof_value(SIGNED["proof"]["proofValue"]))
     signature[index] ^= 1 << bit
     changed = copy.deepcopy(SIGNED)
-    changed["proof"]["proofValue"] = encode_proof_value(bytes(signature))
+    changed["proof"]["proofValue"] = encode_base58btc(bytes(signature))
     assert verify_credential(changed, now=NOW).verified is False
 
 

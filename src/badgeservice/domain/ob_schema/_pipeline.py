@@ -40,8 +40,7 @@ from badgeservice.domain.ob_schema._credentials import (
     ENDORSEMENT_CREDENTIAL,
 )
 from badgeservice.domain.ob_schema._rules import Model, SchemaIssue, expanded, unwrapped
-from badgeservice.vc._checks import Outcome, ReportWarning, Subject
-from badgeservice.vc.verify import ExtraCheck
+from badgeservice.vc import ExtraCheck, Outcome, ReportWarning, Subject
 
 __all__ = ["check_schema", "schema_check"]
 
