@@ -18,6 +18,7 @@ from badgeservice.vc.canon import canonicalize
 from badgeservice.vc.errors import CanonicalizationError, SafeModeError, WorkLimitError
 from badgeservice.vc.loader import DEFAULT_LOADER, StaticLoader
 from badgeservice.vc.proofs import ProofResult, parse_datetime, verify_proofs
+from badgeservice.vc.steps import Outcome as OutcomeName
 
 __all__ = ["CheckFn", "Outcome", "ReportWarning", "Subject", "VerifyOptions"]
 
@@ -41,7 +42,7 @@ class ReportWarning:
 
 @dataclass(frozen=True)
 class Outcome:
-    outcome: str
+    outcome: OutcomeName
     code: str
     message: str
     required: bool = True

@@ -1,11 +1,13 @@
 """The one catalogue of what the verification page says, in plain words, per check and
-outcome. Keys are stable (check id, outcome); the English sentences are the gettext message ids,
-translated through the pages' catalogues (``web/locales``)."""
+outcome. Keys are the step ids and codes of ``vc.steps`` (a test holds them to it); the English
+sentences are the gettext message ids, translated through the pages' catalogues
+(``web/locales``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from badgeservice.vc import halted_code
 from badgeservice.web.i18n import DEFAULT_LANGUAGE, N_, gettext
 
 TITLES = {
@@ -207,7 +209,7 @@ def sentence(check: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     if code in CODE_SENTENCES:
         return gettext(language, CODE_SENTENCES[code])
     if outcome == "skipped":
-        return gettext(language, HALTED if code == f"{check['id']}_skipped" else SKIPPED)
+        return gettext(language, HALTED if code == halted_code(check["id"]) else SKIPPED)
     return gettext(language, SENTENCES.get(outcome, {}).get(check["id"], SKIPPED))
 
 

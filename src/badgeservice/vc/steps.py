@@ -1,0 +1,194 @@
+"""The verification steps: every step id a report can hold, in report order, with the codes
+it names, and the four outcomes. The one list that the pipeline, the API's report schema, the
+verification page's messages and the tests read (after verifier-core's ``verificationSteps``:
+ids that third-party verifiers can rely on).
+
+A step ends ``passed``, ``failed`` (checked: not valid), ``error`` (could not be checked) or
+``skipped``. A step halted by an earlier one is ``skipped`` with ``<id>_skipped``; a step that
+raised is ``error`` with ``<id>_unexpected_error``. ``codes`` lists the codes the step itself
+names; a step may also pass on the code of a lower layer's error (a DID, proof or status-list
+error's ``code``, e.g. ``did_document_unavailable``), which ``codes`` lists where the pages
+name it.
+
+See: https://www.w3.org/TR/vc-data-model-2.0/#verification
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+__all__ = [
+    "CHECK_IDS",
+    "OUTCOMES",
+    "STEPS",
+    "STEP_IDS",
+    "Outcome",
+    "Step",
+    "codes_of",
+    "halted_code",
+    "unexpected_code",
+]
+
+Outcome = Literal["passed", "failed", "error", "skipped"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+
+# The codes of a VC-JWT whose signature (the ``proof`` step of a JWT) does not verify.
+_JWT_CODES = (
+    "jwt_algorithm_refused",
+    "jwt_claim_invalid",
+    "jwt_claim_mismatch",
+    "jwt_claim_missing",
+    "jwt_expired",
+    "jwt_header_invalid",
+    "jwt_invalid",
+    "jwt_key_algorithm_mismatch",
+    "jwt_malformed",
+    "jwt_not_yet_valid",
+    "jwt_private_key_refused",
+    "jwt_signature_invalid",
+)
+# The codes of the lower layers' errors that the pages name (see ``web/messages.py``): the
+# issuer or its key could not be found, while checking the proof or the key's owner.
+_ISSUER_UNKNOWN_CODES = (
+    "did_document_unavailable",
+    "did_resolution_offline",
+    "did_document_invalid",
+    "did_document_id_mismatch",
+    "did_invalid",
+    "verification_method_not_found",
+    "jwt_key_unresolved",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the report. ``pipeline`` steps are the VC engine's own (``verify.py``);
+    the others are added by the service (``schema``, and ``recipient`` when one is named)."""
+
+    id: str
+    codes: tuple[str, ...]
+    pipeline: bool = True
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "structure",
+        (
+            "structure_valid",
+            "structure_unreadable",
+            "structure_not_object",
+            "structure_context_missing",
+            "structure_type_missing",
+            "structure_issuer_missing",
+            "structure_subject_missing",
+            "structure_proof_missing",
+        ),
+    ),
+    Step("contexts", ("contexts_known", "context_unknown", "context_malformed")),
+    Step("safe_mode", ("safe_mode_passed", "safe_mode_violation")),
+    Step(
+        "schema",
+        (
+            "schema_valid",
+            "schema_invalid",
+            "schema_too_deep",
+            "schema_no_credential",
+            "schema_vc1_not_covered",
+        ),
+        pipeline=False,
+    ),
+    Step(
+        "proof",
+        (
+            "proof_verified",
+            "proof_missing",
+            "proof_malformed",
+            "proof_signature_invalid",
+            "proof_suite_unsupported",
+            "proof_unexpected_error",
+            *_JWT_CODES,
+            *_ISSUER_UNKNOWN_CODES,
+        ),
+    ),
+    Step(
+        "issuer_key",
+        (
+            "issuer_key_bound",
+            "issuer_key_unconfirmed",
+            "issuer_key_controller_mismatch",
+            "issuer_key_not_listed",
+            "issuer_key_revoked",
+            *_ISSUER_UNKNOWN_CODES,
+        ),
+    ),
+    Step(
+        "proof_purpose",
+        ("proof_purpose_valid", "proof_purpose_mismatch", "proof_purpose_not_authorized"),
+    ),
+    Step(
+        "valid_from",
+        (
+            "valid_from_passed",
+            "valid_from_absent",
+            "valid_from_malformed",
+            "credential_not_yet_valid",
+        ),
+    ),
+    Step(
+        "valid_until",
+        (
+            "valid_until_passed",
+            "valid_until_absent",
+            "valid_until_malformed",
+            "valid_until_before_valid_from",
+            "credential_expired",
+        ),
+    ),
+    Step(
+        "status",
+        (
+            "status_valid",
+            "status_absent",
+            "status_revoked",
+            "status_suspended",
+            "status_entry_malformed",
+            "status_list_malformed",
+            "status_list_unreachable",
+            "status_list_unverified",
+            "status_list_signer_mismatch",
+            "status_purpose_mismatch",
+            "status_type_unsupported",
+            "status_credential_id_missing",
+        ),
+    ),
+    Step(
+        "endorsements",
+        (
+            "endorsements_verified",
+            "endorsements_absent",
+            "endorsement_invalid",
+            "endorsements_not_checked",
+        ),
+    ),
+    Step("recipient", ("recipient_matched", "recipient_mismatch", "recipient_not_named"), False),
+)
+STEP_IDS: tuple[str, ...] = tuple(step.id for step in STEPS)
+# The VC engine's own checks, in the order it runs them.
+CHECK_IDS: tuple[str, ...] = tuple(step.id for step in STEPS if step.pipeline)
+
+
+def halted_code(step_id: str) -> str:
+    """The code of a step not run because an earlier one halted the pipeline."""
+    return f"{step_id}_skipped"
+
+
+def unexpected_code(step_id: str) -> str:
+    """The code of a step that raised instead of reporting (untrusted input)."""
+    return f"{step_id}_unexpected_error"
+
+
+def codes_of(step_id: str) -> tuple[str, ...]:
+    """Every code the step names, with the two every step may end with."""
+    named = next(step.codes for step in STEPS if step.id == step_id)
+    return (*named, halted_code(step_id), unexpected_code(step_id))
