@@ -25,11 +25,15 @@ from badgeservice.vc import (
     verify_credential,
 )
 from badgeservice.vc.jwt import sign_jwt
+from badgeservice.vc.statuslist import StatusList, build_status_entry, build_status_list_credential
 from badgeservice.web import messages
-from tests.unit.ob_documents import KEY, NOW, VM, built_credential
+from tests.unit.ob_documents import DID, KEY, NOW, VM, built_credential
 
 EMAIL = "ada@example.org"
+LIST_URL = "https://badges.example.org/status/1"
+WEB_ISSUER = "https://badges.example.org/issuers/alpha"
 ALL_CODES = {code for step in STEPS for code in codes_of(step.id)}
+WARNINGS_BY_STEP = {step.id: step.warnings for step in STEPS}
 
 
 def extras(recipient: str = EMAIL) -> list[ExtraCheck]:
@@ -57,6 +61,26 @@ def with_status(purpose: str) -> dict[str, Any]:
         "statusListCredential": "https://badges.example.org/status/1",
     }
     return signed(credentialStatus=entry)
+
+
+def with_short_status_list() -> Report:
+    """A credential whose status list is shorter than the spec asks (a warning)."""
+    listing = build_status_list_credential(LIST_URL, DID, "revocation", StatusList(8))
+    documents = {LIST_URL: sign_credential(listing, KEY, VM)}
+    credential = signed(credentialStatus=build_status_entry(LIST_URL, 3))
+    return verify_credential(
+        credential, fetch_json=documents.__getitem__, now=NOW, extra_checks=extras()
+    )
+
+
+def with_unconfirmed_key() -> Report:
+    """An https issuer that cannot be fetched, its key named in the fragment (a warning)."""
+    document = copy.deepcopy(built_credential(Recipient("email", EMAIL)))
+    document["issuer"]["id"] = WEB_ISSUER
+    method = f"{WEB_ISSUER}#{KEY.public_multibase()}"
+    return verify_credential(
+        sign_credential(document, KEY, method), fetch_json={}.__getitem__, now=NOW
+    )
 
 
 def with_context(url: str) -> dict[str, Any]:
@@ -92,6 +116,8 @@ REPORTS: dict[str, Callable[[], Report]] = {
         now=NOW,
         extra_checks=extras(),
     ),
+    "short status list": with_short_status_list,
+    "unconfirmed key": with_unconfirmed_key,
     "not a credential": lambda: verify_credential({"hello": "world"}, now=NOW),
     "unreadable": lambda: verify_credential("not json at all", now=NOW),
     "unknown context": lambda: verify_credential(
@@ -109,6 +135,8 @@ def test_reports_hold_the_step_ids_in_step_order_and_only_step_codes(case: str) 
     for check in report["checks"]:
         assert check["outcome"] in OUTCOMES
         assert check["code"] in codes_of(check["id"]), check
+    for warning in report["warnings"]:
+        assert warning["code"] in WARNINGS_BY_STEP[warning["check"]], warning
 
 
 def test_a_report_with_every_extra_step_lists_every_step_id() -> None:
@@ -129,6 +157,21 @@ def test_a_halted_step_is_skipped_with_its_halted_code() -> None:
     assert [(c.id, c.outcome, c.code) for c in report.checks if c.id in after_proof] == [
         (step_id, "skipped", halted_code(step_id)) for step_id in after_proof
     ]
+
+
+@pytest.mark.parametrize(
+    ("case", "check", "code"),
+    [
+        ("short status list", "status", "status_list_short"),
+        ("unconfirmed key", "issuer_key", "issuer_key_unconfirmed"),
+    ],
+)
+def test_warnings_carry_the_id_of_a_step_that_names_them(case: str, check: str, code: str) -> None:
+    report = REPORTS[case]().to_dict()
+    assert {"check": check, "code": code} in [
+        {"check": warning["check"], "code": warning["code"]} for warning in report["warnings"]
+    ], report
+    assert code in WARNINGS_BY_STEP[check]
 
 
 def test_step_ids_and_codes_are_unique() -> None:
@@ -152,6 +195,7 @@ def test_every_step_id_and_code_the_page_names_is_a_step_id_or_code() -> None:
         assert outcome in OUTCOMES
     named = set(messages.CODE_SENTENCES) | set(messages.REASONS_BY_CODE)
     assert named - ALL_CODES == set()
+    assert set(messages.WARNINGS) - {code for step in STEPS for code in step.warnings} == set()
 
 
 @pytest.mark.parametrize("step_id", STEP_IDS)

@@ -5,10 +5,11 @@ ids that third-party verifiers can rely on).
 
 A step ends ``passed``, ``failed`` (checked: not valid), ``error`` (could not be checked) or
 ``skipped``. A step halted by an earlier one is ``skipped`` with ``<id>_skipped``; a step that
-raised is ``error`` with ``<id>_unexpected_error``. ``codes`` lists the codes the step itself
-names; a step may also pass on the code of a lower layer's error (a DID, proof or status-list
-error's ``code``, e.g. ``did_document_unavailable``), which ``codes`` lists where the pages
-name it.
+raised is ``error`` with ``<id>_unexpected_error``; any step may run out of work budget or
+time (``WORK_LIMIT_CODES``). ``codes`` lists the codes the step names itself and those of lower
+layers' errors it is known to pass on (``did_document_unavailable``, ``jwt_expired``, …);
+``warnings`` the codes of the warnings it may carry. The lists document; nothing refuses a
+code they miss.
 
 See: https://www.w3.org/TR/vc-data-model-2.0/#verification
 """
@@ -23,6 +24,7 @@ __all__ = [
     "OUTCOMES",
     "STEPS",
     "STEP_IDS",
+    "WORK_LIMIT_CODES",
     "Outcome",
     "Step",
     "codes_of",
@@ -33,6 +35,8 @@ __all__ = [
 Outcome = Literal["passed", "failed", "error", "skipped"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
+# Any step may end ``error`` with these: the verification's work budget or deadline ran out.
+WORK_LIMIT_CODES = ("work_limit_exceeded", "verification_deadline_exceeded")
 # The codes of a VC-JWT whose signature (the ``proof`` step of a JWT) does not verify.
 _JWT_CODES = (
     "jwt_algorithm_refused",
@@ -69,6 +73,7 @@ class Step:
     id: str
     codes: tuple[str, ...]
     pipeline: bool = True
+    warnings: tuple[str, ...] = ()  # the codes of the warnings it may carry
 
 
 STEPS: tuple[Step, ...] = (
@@ -86,7 +91,7 @@ STEPS: tuple[Step, ...] = (
         ),
     ),
     Step("contexts", ("contexts_known", "context_unknown", "context_malformed")),
-    Step("safe_mode", ("safe_mode_passed", "safe_mode_violation")),
+    Step("safe_mode", ("safe_mode_passed", "safe_mode_violation", "canonicalization")),
     Step(
         "schema",
         (
@@ -97,6 +102,7 @@ STEPS: tuple[Step, ...] = (
             "schema_vc1_not_covered",
         ),
         pipeline=False,
+        warnings=("schema_compacted_value", "credential_status_array"),
     ),
     Step(
         "proof",
@@ -106,7 +112,15 @@ STEPS: tuple[Step, ...] = (
             "proof_malformed",
             "proof_signature_invalid",
             "proof_suite_unsupported",
-            "proof_unexpected_error",
+            "proof_value_malformed",
+            "proof_context_mismatch",
+            "proof_created_invalid",
+            "proof_expired",
+            "proof_expires_invalid",
+            "proof_key_type_mismatch",
+            "proof_chain_cycle",
+            "proof_previous_malformed",
+            "proof_previous_missing",
             *_JWT_CODES,
             *_ISSUER_UNKNOWN_CODES,
         ),
@@ -121,6 +135,7 @@ STEPS: tuple[Step, ...] = (
             "issuer_key_revoked",
             *_ISSUER_UNKNOWN_CODES,
         ),
+        warnings=("issuer_key_unconfirmed",),
     ),
     Step(
         "proof_purpose",
@@ -160,6 +175,20 @@ STEPS: tuple[Step, ...] = (
             "status_purpose_mismatch",
             "status_type_unsupported",
             "status_credential_id_missing",
+            "status_entry_invalid",
+            "status_list_invalid",
+            "status_list_length_invalid",
+            "status_list_range",
+            "status_list_too_large",
+            "status_list_signer_unresolvable",
+            "status_size_invalid",
+            "status_value_invalid",
+        ),
+        warnings=(
+            "status_list_short",
+            "status_message_missing",
+            "status_list_id_mismatch",
+            "status_list_issuer_other",
         ),
     ),
     Step(
@@ -169,6 +198,11 @@ STEPS: tuple[Step, ...] = (
             "endorsements_absent",
             "endorsement_invalid",
             "endorsements_not_checked",
+        ),
+        warnings=(
+            "endorsement_not_checked",
+            "endorsement_subject_mismatch",
+            "endorsements_not_all_checked",
         ),
     ),
     Step("recipient", ("recipient_matched", "recipient_mismatch", "recipient_not_named"), False),
@@ -189,6 +223,6 @@ def unexpected_code(step_id: str) -> str:
 
 
 def codes_of(step_id: str) -> tuple[str, ...]:
-    """Every code the step names, with the two every step may end with."""
+    """Every code the step names, with those every step may end with."""
     named = next(step.codes for step in STEPS if step.id == step_id)
-    return (*named, halted_code(step_id), unexpected_code(step_id))
+    return (*named, halted_code(step_id), unexpected_code(step_id), *WORK_LIMIT_CODES)
