@@ -52,6 +52,7 @@ from badgeservice.vc.proofs import (
 from badgeservice.vc.safemode import check_safe_mode
 from badgeservice.vc.steps import (
     CHECK_IDS,
+    ISSUER_UNKNOWN_CODES,
     OUTCOMES,
     STEP_IDS,
     STEPS,
@@ -71,6 +72,7 @@ from badgeservice.vc.verify import (
 __all__ = [
     "CHECK_IDS",
     "DEFAULT_LOADER",
+    "ISSUER_UNKNOWN_CODES",
     "KNOWN_CONTEXTS",
     "OUTCOMES",
     "STEPS",

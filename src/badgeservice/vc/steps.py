@@ -21,6 +21,7 @@ from typing import Literal, get_args
 
 __all__ = [
     "CHECK_IDS",
+    "ISSUER_UNKNOWN_CODES",
     "OUTCOMES",
     "STEPS",
     "STEP_IDS",
@@ -52,9 +53,9 @@ _JWT_CODES = (
     "jwt_private_key_refused",
     "jwt_signature_invalid",
 )
-# The codes of the lower layers' errors that the pages name (see ``web/messages.py``): the
-# issuer or its key could not be found, while checking the proof or the key's owner.
-_ISSUER_UNKNOWN_CODES = (
+# The codes of the lower layers' errors that mean "issuer unknown" on the page (the
+# issuer or its key could not be found, while checking the proof or the key's owner).
+ISSUER_UNKNOWN_CODES = (
     "did_document_unavailable",
     "did_resolution_offline",
     "did_document_invalid",
@@ -122,7 +123,7 @@ STEPS: tuple[Step, ...] = (
             "proof_previous_malformed",
             "proof_previous_missing",
             *_JWT_CODES,
-            *_ISSUER_UNKNOWN_CODES,
+            *ISSUER_UNKNOWN_CODES,
         ),
     ),
     Step(
@@ -133,7 +134,7 @@ STEPS: tuple[Step, ...] = (
             "issuer_key_controller_mismatch",
             "issuer_key_not_listed",
             "issuer_key_revoked",
-            *_ISSUER_UNKNOWN_CODES,
+            *ISSUER_UNKNOWN_CODES,
         ),
         warnings=("issuer_key_unconfirmed",),
     ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from badgeservice.vc import halted_code
+from badgeservice.vc import ISSUER_UNKNOWN_CODES, halted_code
 from badgeservice.web.i18n import DEFAULT_LANGUAGE, N_, gettext
 
 TITLES = {
@@ -114,18 +114,7 @@ REASONS_BY_CODE = {
     "issuer_key_revoked": N_(
         "Not valid: the issuer has revoked the key that signed it, so it can no longer be trusted."
     ),
-    **dict.fromkeys(
-        (
-            "did_document_unavailable",
-            "did_resolution_offline",
-            "did_document_invalid",
-            "did_document_id_mismatch",
-            "did_invalid",
-            "verification_method_not_found",
-            "jwt_key_unresolved",
-        ),
-        ISSUER_UNKNOWN,
-    ),
+    **dict.fromkeys(ISSUER_UNKNOWN_CODES, ISSUER_UNKNOWN),
 }
 REASONS = {
     ("structure", "failed"): N_("Not verified: this is not a credential we can read."),
