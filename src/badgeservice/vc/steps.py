@@ -26,6 +26,7 @@ __all__ = [
     "STEPS",
     "STEP_IDS",
     "WORK_LIMIT_CODES",
+    "WORST_FIRST",
     "Outcome",
     "Step",
     "codes_of",
@@ -35,6 +36,9 @@ __all__ = [
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+# Where several results make one (proofs of a set, status entries, endorsements), the first
+# of these found wins: not valid outweighs could not check.
+WORST_FIRST: tuple[Outcome, ...] = ("failed", "error")
 
 # Any step may end ``error`` with these: the verification's work budget or deadline ran out.
 WORK_LIMIT_CODES = ("work_limit_exceeded", "verification_deadline_exceeded")
