@@ -1,12 +1,11 @@
 """The verification pipeline: named checks in a fixed order, each with a stable id and code.
 
-``structure``, ``contexts``, ``safe_mode``, ``proof``, ``issuer_key``, ``proof_purpose``,
-``valid_from``, ``valid_until``, ``status``, ``endorsements`` (plus any extra checks, e.g.
-``schema``, placed after a named check). Each check ends ``passed``, ``failed`` (checked: not
-valid), ``error`` (could not be checked) or ``skipped``. ``verified`` is true only when every
-required check passed. Nothing here raises on untrusted input, and nothing reaches the
-network: documents come from the injected ``fetch_json`` / ``fetch_status_list`` callables,
-time from ``now``.
+The checks are ``vc.steps.CHECK_IDS``, in that order (plus any extra checks, e.g. ``schema``,
+placed after a named check); ``vc.steps`` lists their codes and the four outcomes: ``passed``,
+``failed`` (checked: not valid), ``error`` (could not be checked) or ``skipped``.
+``verified`` is true only when every required check passed. Nothing here raises on untrusted
+input, and nothing reaches the network: documents come from the injected ``fetch_json`` /
+``fetch_status_list`` callables, time from ``now``.
 
 See: https://www.w3.org/TR/vc-data-model-2.0/#verification
 """
