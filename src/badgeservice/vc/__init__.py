@@ -56,8 +56,18 @@ from badgeservice.vc.proofs import (
 )
 from badgeservice.vc.safemode import check_safe_mode
 from badgeservice.vc.statuslist import StatusList, build_status_entry, build_status_list_credential
-from badgeservice.vc.verify import (
+from badgeservice.vc.steps import (
     CHECK_IDS,
+    ISSUER_UNKNOWN_CODES,
+    OUTCOMES,
+    STEP_IDS,
+    STEPS,
+    Step,
+    codes_of,
+    halted_code,
+)
+from badgeservice.vc.steps import Outcome as OutcomeName
+from badgeservice.vc.verify import (
     Check,
     ExtraCheck,
     Report,
@@ -68,8 +78,12 @@ from badgeservice.vc.verify import (
 __all__ = [
     "CHECK_IDS",
     "DEFAULT_LOADER",
+    "ISSUER_UNKNOWN_CODES",
     "JWS_ALGORITHMS",
     "KNOWN_CONTEXTS",
+    "OUTCOMES",
+    "STEPS",
+    "STEP_IDS",
     "BakingError",
     "CanonicalizationError",
     "Check",
@@ -81,6 +95,7 @@ __all__ = [
     "KeyFormatError",
     "KeyPair",
     "Outcome",
+    "OutcomeName",
     "ProofError",
     "ProofResult",
     "Report",
@@ -89,6 +104,7 @@ __all__ = [
     "StaticLoader",
     "StatusList",
     "StatusListError",
+    "Step",
     "Subject",
     "VcError",
     "WorkLimitError",
@@ -101,12 +117,14 @@ __all__ = [
     "build_status_list_credential",
     "canonicalize",
     "check_safe_mode",
+    "codes_of",
     "did_key_from_key",
     "did_web_from_url",
     "did_web_to_url",
     "format_datetime",
     "generate_key",
     "get_context",
+    "halted_code",
     "key_from_jwk",
     "key_from_multibase",
     "load_document",

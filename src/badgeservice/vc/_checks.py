@@ -18,6 +18,8 @@ from badgeservice.vc.canon import canonicalize
 from badgeservice.vc.errors import CanonicalizationError, SafeModeError, WorkLimitError
 from badgeservice.vc.loader import DEFAULT_LOADER, StaticLoader
 from badgeservice.vc.proofs import ProofResult, parse_datetime, verify_proofs
+from badgeservice.vc.steps import WORST_FIRST
+from badgeservice.vc.steps import Outcome as OutcomeName
 
 __all__ = ["CheckFn", "Outcome", "ReportWarning", "Subject", "VerifyOptions"]
 
@@ -41,7 +43,7 @@ class ReportWarning:
 
 @dataclass(frozen=True)
 class Outcome:
-    outcome: str
+    outcome: OutcomeName
     code: str
     message: str
     required: bool = True
@@ -192,7 +194,7 @@ def check_proof(subject: Subject) -> Outcome:
     subject.proof_results = results
     if not results:
         return _fail("proof_missing", "the credential has no proof", halt=True)
-    for wanted in ("failed", "error"):
+    for wanted in WORST_FIRST:
         bad = [r for r in results if r.outcome == wanted]
         if bad:
             return Outcome(wanted, bad[0].code, _proof_message(bad[0], len(results)), halt=True)

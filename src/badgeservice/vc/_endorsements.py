@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from badgeservice.vc._checks import Outcome, ReportWarning, Subject, VerifyOptions
+from badgeservice.vc.steps import WORST_FIRST
 
 if TYPE_CHECKING:
     from badgeservice.vc.verify import Report
@@ -137,7 +138,7 @@ def _check_one(item: Embedded, options: VerifyOptions, verify: Verifier) -> _Res
     if report.verified:
         return _Result("passed", label, _subject_warnings(item, report.credential, label))
     required = [check for check in report.checks if check.required]
-    for wanted in ("failed", "error"):
+    for wanted in WORST_FIRST:
         for check in required:
             if check.outcome == wanted:
                 text = f"the endorsement {label} did not pass {check.id}: {check.message}"

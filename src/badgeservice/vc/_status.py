@@ -45,6 +45,7 @@ from badgeservice.vc.errors import StatusListError, VcError
 from badgeservice.vc.loader import StaticLoader
 from badgeservice.vc.proofs import verify_proofs
 from badgeservice.vc.statuslist import DEFAULT_SIZE, StatusList, read_status_entry
+from badgeservice.vc.steps import WORST_FIRST
 
 __all__ = ["check_status"]
 
@@ -85,7 +86,7 @@ def check_status(subject: Subject) -> Outcome:
     lists = _fetch_all(subject, entries)
     outcomes = [_check_entry(subject, entry, lists) for entry in entries]
     warnings = tuple(dict.fromkeys(w for outcome in outcomes for w in outcome.warnings))
-    for wanted in ("failed", "error"):
+    for wanted in WORST_FIRST:
         worst = [outcome for outcome in outcomes if outcome.outcome == wanted]
         if worst:
             message = _worst_message(worst, len(outcomes))

@@ -1,12 +1,11 @@
 """The verification pipeline: named checks in a fixed order, each with a stable id and code.
 
-``structure``, ``contexts``, ``safe_mode``, ``proof``, ``issuer_key``, ``proof_purpose``,
-``valid_from``, ``valid_until``, ``status``, ``endorsements`` (plus any extra checks, e.g.
-``schema``, placed after a named check). Each check ends ``passed``, ``failed`` (checked: not
-valid), ``error`` (could not be checked) or ``skipped``. ``verified`` is true only when every
-required check passed. Nothing here raises on untrusted input, and nothing reaches the
-network: documents come from the injected ``fetch_json`` / ``fetch_status_list`` callables,
-time from ``now``.
+The checks are ``vc.steps.CHECK_IDS``, in that order (plus any extra checks, e.g. ``schema``,
+placed after a named check); ``vc.steps`` lists their codes and the four outcomes: ``passed``,
+``failed`` (checked: not valid), ``error`` (could not be checked) or ``skipped``.
+``verified`` is true only when every required check passed. Nothing here raises on untrusted
+input, and nothing reaches the network: documents come from the injected ``fetch_json`` /
+``fetch_status_list`` callables, time from ``now``.
 
 See: https://www.w3.org/TR/vc-data-model-2.0/#verification
 """
@@ -26,6 +25,8 @@ from badgeservice.vc._status import check_status
 from badgeservice.vc.errors import WorkLimitError
 from badgeservice.vc.loader import StaticLoader
 from badgeservice.vc.proofs import format_datetime
+from badgeservice.vc.steps import CHECK_IDS, halted_code, unexpected_code
+from badgeservice.vc.steps import Outcome as OutcomeName
 
 __all__ = [
     "CHECK_IDS",
@@ -35,19 +36,6 @@ __all__ = [
     "ReportWarning",
     "verify_credential",
 ]
-
-CHECK_IDS: tuple[str, ...] = (
-    "structure",
-    "contexts",
-    "safe_mode",
-    "proof",
-    "issuer_key",
-    "proof_purpose",
-    "valid_from",
-    "valid_until",
-    "status",
-    "endorsements",
-)
 
 
 def _check_endorsements(subject: Subject) -> Outcome:
@@ -74,7 +62,7 @@ class Check:
     """One step of the report. ``required=False`` marks a check that did not apply."""
 
     id: str
-    outcome: str
+    outcome: OutcomeName
     code: str
     message: str
     required: bool = True
@@ -190,7 +178,7 @@ def _verify(
     halted: str | None = None
     for check_id, run in plan:
         if halted is not None:
-            checks.append(Check(check_id, "skipped", f"{check_id}_skipped", halted))
+            checks.append(Check(check_id, "skipped", halted_code(check_id), halted))
             continue
         outcome = _run(check_id, run, subject)
         checks.append(
@@ -234,4 +222,4 @@ def _run(check_id: str, run: CheckFn, subject: Subject) -> Outcome:
     except WorkLimitError as error:
         return Outcome("error", error.code, f"could not check: {error.message}")
     except Exception as error:  # untrusted input: report, do not crash
-        return Outcome("error", f"{check_id}_unexpected_error", f"could not check: {error!r}")
+        return Outcome("error", unexpected_code(check_id), f"could not check: {error!r}")

@@ -1,11 +1,13 @@
 """The one catalogue of what the verification page says, in plain words, per check and
-outcome. Keys are stable (check id, outcome); the English sentences are the gettext message ids,
-translated through the pages' catalogues (``web/locales``)."""
+outcome. Keys are the step ids and codes of ``vc.steps`` (a test holds them to it); the English
+sentences are the gettext message ids, translated through the pages' catalogues
+(``web/locales``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from badgeservice.vc import ISSUER_UNKNOWN_CODES, halted_code
 from badgeservice.web.i18n import DEFAULT_LANGUAGE, N_, gettext
 
 TITLES = {
@@ -112,18 +114,7 @@ REASONS_BY_CODE = {
     "issuer_key_revoked": N_(
         "Not valid: the issuer has revoked the key that signed it, so it can no longer be trusted."
     ),
-    **dict.fromkeys(
-        (
-            "did_document_unavailable",
-            "did_resolution_offline",
-            "did_document_invalid",
-            "did_document_id_mismatch",
-            "did_invalid",
-            "verification_method_not_found",
-            "jwt_key_unresolved",
-        ),
-        ISSUER_UNKNOWN,
-    ),
+    **dict.fromkeys(ISSUER_UNKNOWN_CODES, ISSUER_UNKNOWN),
 }
 REASONS = {
     ("structure", "failed"): N_("Not verified: this is not a credential we can read."),
@@ -207,7 +198,7 @@ def sentence(check: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     if code in CODE_SENTENCES:
         return gettext(language, CODE_SENTENCES[code])
     if outcome == "skipped":
-        return gettext(language, HALTED if code == f"{check['id']}_skipped" else SKIPPED)
+        return gettext(language, HALTED if code == halted_code(check["id"]) else SKIPPED)
     return gettext(language, SENTENCES.get(outcome, {}).get(check["id"], SKIPPED))
 
 

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
+from pydantic.config import JsonDict
 
 from badgeservice.api.schemas.common import ApiModel, WarningOut
 from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
+from badgeservice.vc import STEP_IDS, OutcomeName
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
@@ -23,13 +25,26 @@ FRESH = (
 )
 
 
+# The step ids are documented as an enum but read as plain strings: a report is never refused
+# for a step id the documentation does not list yet.
+STEP_ID_SCHEMA: JsonDict = {"enum": list(STEP_IDS)}
+
+
 class ReportWarningOut(WarningOut):
-    check: str = Field(description="The id of the check that raised it.", examples=["issuer_key"])
+    check: str = Field(
+        description="The id of the check that raised it.",
+        examples=["issuer_key"],
+        json_schema_extra=STEP_ID_SCHEMA,
+    )
 
 
 class CheckOut(ApiModel):
-    id: str = Field(examples=["proof"])
-    outcome: str = Field(description="passed, failed, error (could not check) or skipped")
+    id: str = Field(
+        description="The step's stable id; the checks come in this order.",
+        examples=["proof"],
+        json_schema_extra=STEP_ID_SCHEMA,
+    )
+    outcome: OutcomeName = Field(description="passed, failed, error (could not check) or skipped")
     code: str
     message: str
     warnings: list[WarningOut] = Field(
@@ -99,9 +114,8 @@ def verify(
 ) -> VerifyOut:
     """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, `{"url": …}` or
     `{"credential": …}`. Always 200 with a report for a credential, verified or not; checks
-    have stable ids: structure, contexts, safe_mode, schema, proof, issuer_key, proof_purpose,
-    valid_from, valid_until, status, endorsements. Give `recipient` (an email, a DID or a URL;
-    JSON member or form field) and a `recipient` check says whether the credential is about
+    have stable ids, in order (the `id` enum of a check). Give `recipient` (an email, a DID or
+    a URL; JSON member or form field) and a `recipient` check says whether the credential is about
     them: an email is compared with the salted identityHash, a DID or URL with
     credentialSubject.id; the recipient you give is never echoed back. `checkedAt` says when
     the checks ran; `?fresh=true` re-verifies without the server's short-lived cache of other
