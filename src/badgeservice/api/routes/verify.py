@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 
-from badgeservice.api.schemas.common import ApiModel, WarningOut
+from badgeservice.api.schemas.verify import VerifyOut
 from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
@@ -21,31 +20,6 @@ FRESH = (
     "issuers' documents are always read from the database. A form may send a `fresh` field "
     "(`1`/`true`) instead. The report's `checkedAt` says when the checks ran."
 )
-
-
-class ReportWarningOut(WarningOut):
-    check: str = Field(description="The id of the check that raised it.", examples=["issuer_key"])
-
-
-class CheckOut(ApiModel):
-    id: str = Field(examples=["proof"])
-    outcome: str = Field(description="passed, failed, error (could not check) or skipped")
-    code: str
-    message: str
-    warnings: list[WarningOut] = Field(
-        default_factory=list, description="What a reader should know; never changes the verdict."
-    )
-
-
-class VerifyOut(ApiModel):
-    verified: bool
-    format: str = Field(description="json-ld, jwt, png or svg")
-    credential: dict[str, Any] | None = Field(description="What can be shown of it.")
-    checks: list[CheckOut]
-    warnings: list[ReportWarningOut] = Field(
-        default_factory=list, description="Every check's warnings, in order."
-    )
-    checked_at: str = Field(description="When the checks ran (UTC), e.g. 2026-12-02T10:00:00Z.")
 
 
 @router.post(
