@@ -18,9 +18,9 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from badgeservice.api.routes.batches import batch_out, check_row
+from badgeservice.api.routes.batches import batch_out
 from badgeservice.api.schemas.common import validate_body
-from badgeservice.api.schemas.credentials import BatchItemOut, BatchOut, BatchQuery
+from badgeservice.api.schemas.credentials import BatchItemOut, BatchOut, BatchQuery, check_row
 from badgeservice.db.engine import make_session_factory
 from badgeservice.db.models import Batch, BatchItem
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError

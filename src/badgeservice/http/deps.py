@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from badgeservice.db.models import Issuer
 from badgeservice.errors import AuthenticationRequiredError
 from badgeservice.remote import RemoteFetcher
+from badgeservice.services import issuers
 from badgeservice.services.auth import Principal, authenticate, record_use
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
@@ -94,6 +96,19 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def IssuerDep(scope: str) -> Any:
+    """The issuer of the URL's `{slug}`, if the caller may act on it with `scope`: 404 when
+    there is no such issuer or it is another tenant's, 403 when the token lacks the scope.
+    Use: `issuer: Annotated[Issuer, IssuerDep("credentials:issue")]`."""
+
+    def issuer_of_url(slug: str, principal: PrincipalDep, session: SessionDep) -> Issuer:
+        issuer = issuers.get_issuer(session, slug)
+        principal.require_issuer(issuer, scope)
+        return issuer
+
+    return Depends(issuer_of_url)
 
 
 async def read_raw_body(request: Request) -> bytes:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
-from badgeservice.errors import NotFoundError
 from badgeservice.services.audit import record_event
 from badgeservice.services.images import image_url, store_image
+from badgeservice.services.tenancy import get_owned
 
 
 def achievement_url(base_url: str, achievement: Achievement) -> str:
@@ -110,10 +110,7 @@ def update_achievement(
 
 
 def get_achievement(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> Achievement:
-    achievement = session.get(Achievement, achievement_id)
-    if achievement is None or achievement.issuer_id != issuer.id:
-        raise NotFoundError(f"Achievement {achievement_id} not found.")
-    return achievement
+    return get_owned(session, Achievement, achievement_id, issuer)
 
 
 def find_public_achievement(session: Session, achievement_id: uuid.UUID) -> Achievement | None:

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
-from badgeservice.errors import FieldError, NotFoundError, ServiceError, ValidationFailedError
+from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.services import credentials, issuance
 from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
+from badgeservice.services.tenancy import get_owned
 from badgeservice.vc import ReportWarning
 
 log = logging.getLogger(__name__)
@@ -237,10 +238,7 @@ def list_batches(
 
 
 def get_batch(session: Session, issuer: Issuer, batch_id: uuid.UUID) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None or batch.issuer_id != issuer.id:
-        raise NotFoundError(f"Batch {batch_id} not found.")
-    return batch
+    return get_owned(session, Batch, batch_id, issuer)
 
 
 def issuer_of(session: Session, batch: Batch) -> Issuer:

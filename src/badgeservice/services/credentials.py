@@ -20,9 +20,10 @@ from badgeservice.db.models import (
     StatusList,
 )
 from badgeservice.domain.credential_state import PRECEDENCE, State, credential_state
-from badgeservice.errors import ConflictError, NotFoundError
+from badgeservice.errors import ConflictError
 from badgeservice.services import status
 from badgeservice.services.audit import record_event
+from badgeservice.services.tenancy import get_owned
 
 
 class CredentialRevokedError(ConflictError):
@@ -72,10 +73,7 @@ def find_credential(session: Session, credential_id: uuid.UUID) -> Credential | 
 
 
 def get_credential(session: Session, issuer: Issuer, credential_id: uuid.UUID) -> Credential:
-    credential = session.get(Credential, credential_id)
-    if credential is None or credential.issuer_id != issuer.id:
-        raise NotFoundError(f"Credential {credential_id} not found.")
-    return credential
+    return get_owned(session, Credential, credential_id, issuer)
 
 
 def list_credentials(

@@ -31,6 +31,7 @@ from badgeservice.services import achievements, credentials, issuers, keys, stat
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuance import CredentialSelfCheckError, IssueContext, credential_url
 from badgeservice.services.resolution import local_resolver
+from badgeservice.services.tenancy import get_owned
 from badgeservice.vc import VcError, verify_proofs
 
 MAX_EMBEDDED = 16  # per document: what a verifier checks per credential (vc._endorsements)
@@ -141,10 +142,7 @@ def find_endorsement(session: Session, endorsement_id: uuid.UUID) -> Endorsement
 
 
 def get_endorsement(session: Session, issuer: Issuer, endorsement_id: uuid.UUID) -> Endorsement:
-    endorsement = session.get(Endorsement, endorsement_id)
-    if endorsement is None or endorsement.issuer_id != issuer.id:
-        raise NotFoundError(f"Endorsement {endorsement_id} not found.")
-    return endorsement
+    return get_owned(session, Endorsement, endorsement_id, issuer)
 
 
 def list_endorsements(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -79,3 +80,34 @@ def remember(
             )
     except IntegrityError as exc:
         raise IdempotencyKeyInUseError() from exc
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """A creating request and its optional key: the one flow of every endpoint that takes an
+    ``Idempotency-Key`` (``replay`` before creating, ``remember`` after, in one transaction)."""
+
+    issuer: Issuer
+    key: str | None
+    digest: str
+    resource_type: str
+
+    def replay(self, session: Session) -> uuid.UUID | None:
+        """What the first request with this key created; ``None`` without a key or for a new one."""
+        if self.key is None:
+            return None
+        return find_replay(session, self.issuer, self.key, self.digest, self.resource_type)
+
+    def remember(self, session: Session, resource_id: uuid.UUID) -> None:
+        if self.key is not None:
+            remember(session, self.issuer, self.key, self.digest, self.resource_type, resource_id)
+
+
+def idempotent_request(
+    issuer: Issuer,
+    key: str | None,
+    resource_type: str,
+    body: Any,
+    query: dict[str, Any] | None = None,
+) -> IdempotentRequest:
+    return IdempotentRequest(issuer, key, request_hash(body, query), resource_type)

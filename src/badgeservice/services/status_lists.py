@@ -14,10 +14,10 @@ from badgeservice.db.base import utcnow
 from badgeservice.db.engine import reads_without_lock
 from badgeservice.db.models import Issuer, StatusList
 from badgeservice.domain.credential import format_datetime
-from badgeservice.errors import NotFoundError
 from badgeservice.services import keys
 from badgeservice.services.credentials import set_bits
 from badgeservice.services.keystore import KeyStore
+from badgeservice.services.tenancy import get_owned
 
 
 def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
@@ -43,9 +43,7 @@ def signed_list(
     session: Session, issuer: Issuer, list_id: uuid.UUID, base_url: str, key_store: KeyStore
 ) -> str:
     """The signed list credential as served (the caller commits a fresh signature)."""
-    row = session.get(StatusList, list_id)
-    if row is None or row.issuer_id != issuer.id:
-        raise NotFoundError(f"Status list {list_id} not found.")
+    row = get_owned(session, StatusList, list_id, issuer)
     if row.signed_document is not None and row.signed_version == row.version:
         return row.signed_document
     version = row.version

@@ -6,28 +6,19 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response, status
-from sqlalchemy.orm import Session
 
 from badgeservice.api.schemas.achievements import AchievementIn, AchievementOut
 from badgeservice.api.schemas.common import Limit, Offset, Page, validate_body
 from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import Achievement, Issuer
 from badgeservice.domain.merge_patch import merge_patch
-from badgeservice.http.deps import PrincipalDep, RawBodyDep, SessionDep, SettingsDep
+from badgeservice.http.deps import IssuerDep, PrincipalDep, RawBodyDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, issuers
-from badgeservice.services.auth import Principal
+from badgeservice.services import achievements
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/achievements", tags=["achievements"])
 _ERRORS = problem_responses(401, 403, 404, 422)
-
-
-def issuer_for(session: Session, principal: Principal, slug: str, scope: str) -> Issuer:
-    """The issuer of the URL, if the caller may act on it with `scope`."""
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, scope)
-    return issuer
 
 
 def achievement_out(achievement: Achievement, issuer: Issuer, settings: Settings) -> AchievementOut:
@@ -54,6 +45,7 @@ def achievement_out(achievement: Achievement, issuer: Issuer, settings: Settings
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 def create_achievement(
     slug: str,
+    issuer: Annotated[Issuer, IssuerDep("achievements:write")],
     body: AchievementIn,
     response: Response,
     principal: PrincipalDep,
@@ -61,7 +53,6 @@ def create_achievement(
     settings: SettingsDep,
 ) -> AchievementOut:
     """Define an achievement. Texts are maps of BCP 47 language tag → text."""
-    issuer = issuer_for(session, principal, slug, "achievements:write")
     fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
     achievement = achievements.create_achievement(session, issuer, fields, actor=principal.actor)
     session.commit()
@@ -71,14 +62,12 @@ def create_achievement(
 
 @router.get("", responses=_ERRORS)
 def list_achievements(
-    slug: str,
-    principal: PrincipalDep,
+    issuer: Annotated[Issuer, IssuerDep("achievements:read")],
     session: SessionDep,
     settings: SettingsDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[AchievementOut]:
-    issuer = issuer_for(session, principal, slug, "achievements:read")
     items, total = achievements.list_achievements(session, issuer, limit=limit, offset=offset)
     return Page[AchievementOut](
         items=[achievement_out(a, issuer, settings) for a in items],
@@ -90,20 +79,18 @@ def list_achievements(
 
 @router.get("/{achievement_id}", responses=_ERRORS)
 def get_achievement(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("achievements:read")],
     achievement_id: uuid.UUID,
-    principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> AchievementOut:
-    issuer = issuer_for(session, principal, slug, "achievements:read")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     return achievement_out(achievement, issuer, settings)
 
 
 @router.patch("/{achievement_id}", responses=_ERRORS)
 def update_achievement(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("achievements:write")],
     achievement_id: uuid.UUID,
     patch: Annotated[dict[str, Any], Body(description="A JSON Merge Patch (RFC 7396).")],
     principal: PrincipalDep,
@@ -112,7 +99,6 @@ def update_achievement(
 ) -> AchievementOut:
     """Change an achievement with a JSON Merge Patch: maps merge, `null` removes a key.
     Credentials already issued keep the achievement as it was."""
-    issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     merged = merge_patch(achievements.wire_fields(achievement), patch)
     body = validate_body(AchievementIn, merged)
@@ -128,7 +114,7 @@ def update_achievement(
     openapi_extra=IMAGE_BODY,
 )
 def upload_image(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("achievements:write")],
     achievement_id: uuid.UUID,
     request: Request,
     content: RawBodyDep,
@@ -138,7 +124,6 @@ def upload_image(
 ) -> AchievementOut:
     """Upload the achievement's image as a PNG or SVG body (used for baked badges)."""
     require_image_type(request)
-    issuer = issuer_for(session, principal, slug, "achievements:write")
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     achievements.set_achievement_image(session, achievement, content, actor=principal.actor)
     session.commit()

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from badgeservice.api.routes.achievements import issuer_for
 from badgeservice.api.schemas.common import Limit, Offset, Page, WarningOut, validate_body
 from badgeservice.api.schemas.credentials import (
     BatchIn,
@@ -19,11 +17,12 @@ from badgeservice.api.schemas.credentials import (
     BatchOut,
     BatchQuery,
     BatchSummaryOut,
-    RowIn,
+    check_row,
 )
 from badgeservice.db.models import Batch, Issuer
 from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
 from badgeservice.http.deps import (
+    IssuerDep,
     KeyStoreDep,
     PrincipalDep,
     RawBodyDep,
@@ -32,7 +31,6 @@ from badgeservice.http.deps import (
 )
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, batches, idempotency, issuance
-from badgeservice.services.batches import RowCheck
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -71,21 +69,6 @@ OPENAPI = {
         },
     }
 }
-
-
-def check_row(row: Any) -> RowCheck:
-    try:
-        parsed = RowIn.model_validate(row)
-    except ValidationError as exc:
-        errors = [
-            {"pointer": "/" + "/".join(map(str, e["loc"])), "detail": e["msg"]}
-            for e in exc.errors()
-        ]
-        return RowCheck(
-            input=row if isinstance(row, dict) else {},
-            error={"code": "validation_failed", "errors": errors},
-        )
-    return RowCheck(input=parsed.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 @dataclass(frozen=True)
@@ -171,7 +154,7 @@ def batch_slug(session: Session, batch: Batch) -> str:
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, responses=_ERRORS, openapi_extra=OPENAPI)
 def create_batch(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:issue")],
     request: Request,
     content: RawBodyDep,
     response: Response,
@@ -187,18 +170,15 @@ def create_batch(
     `,`, `;` or tab; the achievement and options as query parameters). Rows are checked
     now: bad rows are reported at once, good rows are issued by the workers. Poll the batch
     URL for progress."""
-    issuer = issuer_for(session, principal, slug, "credentials:issue")
     query = options.model_dump(mode="json", by_alias=True, exclude_none=True)
     # the query is part of the request: a CSV's achievement and options are in it
-    digest = idempotency.request_hash(content, query)
-    if idempotency_key is not None:
-        replay = idempotency.find_replay(session, issuer, idempotency_key, digest, "batch")
-        if replay is not None:
-            batch = batches.get_batch(session, issuer, replay)
-            return batch_out(session, batch, settings, limit=100, offset=0)
+    attempt = idempotency.idempotent_request(issuer, idempotency_key, "batch", content, query)
+    replay = attempt.replay(session)
+    if replay is not None:
+        batch = batches.get_batch(session, issuer, replay)
+        return batch_out(session, batch, settings, limit=100, offset=0)
     batch = _new_batch(session, issuer, _read(request, content, query), principal.actor, key_store)
-    if idempotency_key is not None:
-        idempotency.remember(session, issuer, idempotency_key, digest, "batch", batch.id)
+    attempt.remember(session, batch.id)
     session.commit()
     out = batch_out(session, batch, settings, limit=100, offset=0)
     response.headers["Location"] = out.url
@@ -230,8 +210,7 @@ def _new_batch(
 
 @router.get("", responses=_ERRORS)
 def list_batches(
-    slug: str,
-    principal: PrincipalDep,
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
     session: SessionDep,
     settings: SettingsDep,
     batch_status: Annotated[Literal["pending", "finished"] | None, Query(alias="status")] = None,
@@ -239,7 +218,6 @@ def list_batches(
     offset: Offset = 0,
 ) -> Page[BatchSummaryOut]:
     """The issuer's batches, newest first (`status`: pending or finished), without rows."""
-    issuer = issuer_for(session, principal, slug, "credentials:read")
     found, total = batches.list_batches(
         session, issuer, status=batch_status, limit=limit, offset=offset
     )
@@ -250,15 +228,13 @@ def list_batches(
 
 @router.get("/{batch_id}", responses=_ERRORS)
 def get_batch(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
     batch_id: uuid.UUID,
-    principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
 ) -> BatchOut:
     """Progress and per-row results (`limit`/`offset` page the rows)."""
-    issuer = issuer_for(session, principal, slug, "credentials:read")
     batch = batches.get_batch(session, issuer, batch_id)
     return batch_out(session, batch, settings, limit=limit, offset=offset)

@@ -7,11 +7,8 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
-from pydantic import Field
 
-from badgeservice.api.routes.achievements import issuer_for
 from badgeservice.api.schemas.common import (
-    ApiModel,
     Limit,
     Moment,
     MomentBefore,
@@ -19,23 +16,19 @@ from badgeservice.api.schemas.common import (
     Page,
     WarningOut,
 )
-from badgeservice.api.schemas.credentials import CredentialOut, IssueIn
+from badgeservice.api.schemas.credentials import CredentialOut, IssueIn, StatusChangeIn
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email
 from badgeservice.errors import FieldError, ValidationFailedError
-from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, credentials, idempotency, issuance
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/credentials", tags=["credentials"])
 _ERRORS = problem_responses(401, 403, 404, 409, 422)
-
-
-class StatusChangeIn(ApiModel):
-    reason: str | None = Field(default=None, max_length=1000)
 
 
 def credential_out(
@@ -71,7 +64,7 @@ def credential_out(
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 def issue_credential(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:issue")],
     body: IssueIn,
     response: Response,
     principal: PrincipalDep,
@@ -83,15 +76,13 @@ def issue_credential(
     """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
     returns the credential first issued instead of a new one; with `skipExisting`, a
     recipient's active credential of the achievement is returned instead of a new one."""
-    issuer = issuer_for(session, principal, slug, "credentials:issue")
-    digest = idempotency.request_hash(body.model_dump(mode="json"))
-    if idempotency_key is not None:
-        replay = idempotency.find_replay(session, issuer, idempotency_key, digest, "credential")
-        if replay is not None:
-            response.status_code = status.HTTP_200_OK
-            return credential_out(
-                credentials.get_credential(session, issuer, replay), issuer, settings
-            )
+    attempt = idempotency.idempotent_request(
+        issuer, idempotency_key, "credential", body.model_dump(mode="json")
+    )
+    replay = attempt.replay(session)
+    if replay is not None:
+        response.status_code = status.HTTP_200_OK
+        return credential_out(credentials.get_credential(session, issuer, replay), issuer, settings)
     achievement = achievements.get_achievement(session, issuer, body.achievement_id)
     request = issue_request(body)
     held = issuance.find_held(session, key_store, achievement, request.recipient)
@@ -101,8 +92,7 @@ def issue_credential(
         return credential_out(existing, issuer, settings, held=held)
     context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
     credential = issuance.issue_credential(session, issuer, achievement, request, context)
-    if idempotency_key is not None:
-        idempotency.remember(session, issuer, idempotency_key, digest, "credential", credential.id)
+    attempt.remember(session, credential.id)
     session.commit()
     response.headers["Location"] = issuance.credential_url(settings.base_url, credential.id)
     return credential_out(credential, issuer, settings, held=held)
@@ -116,8 +106,7 @@ def issue_request(body: IssueIn) -> issuance.IssueRequest:
 
 @router.get("", responses=_ERRORS)
 def list_credentials(
-    slug: str,
-    principal: PrincipalDep,
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
@@ -130,7 +119,6 @@ def list_credentials(
     offset: Offset = 0,
 ) -> Page[CredentialOut]:
     """Credentials of the issuer, newest first, with filters."""
-    issuer = issuer_for(session, principal, slug, "credentials:read")
     lookup = None
     if recipient_email is not None:
         try:
@@ -151,13 +139,11 @@ def list_credentials(
 
 @router.get("/{credential_id}", responses=_ERRORS)
 def get_credential(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
     credential_id: uuid.UUID,
-    principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> CredentialOut:
-    issuer = issuer_for(session, principal, slug, "credentials:read")
     return credential_out(
         credentials.get_credential(session, issuer, credential_id), issuer, settings
     )
@@ -165,7 +151,7 @@ def get_credential(
 
 @router.post("/{credential_id}/{action}", responses=_ERRORS)
 def change_status(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:revoke")],
     credential_id: uuid.UUID,
     action: Literal["revoke", "suspend", "unsuspend"],
     principal: PrincipalDep,
@@ -174,7 +160,6 @@ def change_status(
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
     """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
-    issuer = issuer_for(session, principal, slug, "credentials:revoke")
     credential = credentials.get_credential(session, issuer, credential_id)
     reason = body.reason if body else None
     if action == "revoke":

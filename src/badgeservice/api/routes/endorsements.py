@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from badgeservice.api.routes.achievements import issuer_for
-from badgeservice.api.routes.credentials import StatusChangeIn
 from badgeservice.api.schemas.common import Limit, Offset, Page
+from badgeservice.api.schemas.credentials import StatusChangeIn
 from badgeservice.api.schemas.endorsements import EndorsementIn, EndorsementOut
 from badgeservice.db.models import Endorsement, Issuer
-from badgeservice.http.deps import KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import endorsements, issuance
 from badgeservice.settings import Settings
@@ -38,7 +38,7 @@ def endorsement_out(endorsement: Endorsement, issuer: Issuer, settings: Settings
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 def issue_endorsement(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:issue")],
     body: EndorsementIn,
     response: Response,
     principal: PrincipalDep,
@@ -49,7 +49,6 @@ def issue_endorsement(
     """Sign an EndorsementCredential of an achievement, an issuer's Profile, a credential or
     any IRI. The public Achievement and Profile documents embed their endorsements until they
     are revoked or expire. 404 when the achievement, issuer or credential is not found."""
-    issuer = issuer_for(session, principal, slug, "credentials:issue")
     kind, value = body.subject.target()
     request = endorsements.EndorsementRequest(
         target=endorsements.Target(kind, value),
@@ -67,15 +66,13 @@ def issue_endorsement(
 
 @router.get("", responses=_ERRORS)
 def list_endorsements(
-    slug: str,
-    principal: PrincipalDep,
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
     session: SessionDep,
     settings: SettingsDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[EndorsementOut]:
     """The issuer's endorsements, newest first."""
-    issuer = issuer_for(session, principal, slug, "credentials:read")
     items, total = endorsements.list_endorsements(session, issuer, limit=limit, offset=offset)
     return Page[EndorsementOut](
         items=[endorsement_out(e, issuer, settings) for e in items],
@@ -87,20 +84,18 @@ def list_endorsements(
 
 @router.get("/{endorsement_id}", responses=_ERRORS)
 def get_endorsement(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
     endorsement_id: uuid.UUID,
-    principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> EndorsementOut:
-    issuer = issuer_for(session, principal, slug, "credentials:read")
     endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
     return endorsement_out(endorsement, issuer, settings)
 
 
 @router.post("/{endorsement_id}/revoke", responses=_ERRORS)
 def revoke_endorsement(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("credentials:revoke")],
     endorsement_id: uuid.UUID,
     principal: PrincipalDep,
     session: SessionDep,
@@ -108,7 +103,6 @@ def revoke_endorsement(
     body: StatusChangeIn | None = None,
 ) -> EndorsementOut:
     """Final: the status list bit is set and the documents stop embedding it."""
-    issuer = issuer_for(session, principal, slug, "credentials:revoke")
     endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
     endorsements.revoke_endorsement(
         session, endorsement, body.reason if body else None, actor=principal.actor

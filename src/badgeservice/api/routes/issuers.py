@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
-from pydantic import Field
 from sqlalchemy.orm import Session
 
-from badgeservice.api.schemas.common import ApiModel, Limit, Offset, Page, validate_body
+from badgeservice.api.schemas.common import Limit, Offset, Page, validate_body
 from badgeservice.api.schemas.issuers import (
     ISSUER_PATCH,
+    AuditEventOut,
     IssuerCreate,
     IssuerOut,
     IssuerSettings,
+    KeyOut,
     KeyRevoke,
     TokenCreate,
     TokenInfo,
@@ -25,6 +25,7 @@ from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
 from badgeservice.domain.merge_patch import merge_patch
 from badgeservice.http.deps import (
+    IssuerDep,
     KeyStoreDep,
     PrincipalDep,
     RawBodyDep,
@@ -108,10 +109,8 @@ def list_issuers(
 
 @router.get("/{slug}", responses=_ERRORS, summary="Get an issuer")
 def get_issuer(
-    slug: str, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+    issuer: Annotated[Issuer, IssuerDep("issuer:read")], settings: SettingsDep
 ) -> IssuerOut:
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "issuer:read")
     return issuer_out(issuer, settings)
 
 
@@ -162,7 +161,7 @@ def _require_patch_scopes(principal: Principal, issuer: Issuer, patch: dict[str,
     summary="Upload the issuer's logo",
 )
 def upload_issuer_image(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("issuer:write")],
     request: Request,
     content: RawBodyDep,
     principal: PrincipalDep,
@@ -172,8 +171,6 @@ def upload_issuer_image(
     """Upload the logo as a PNG or SVG body (the rules of achievement images); the Profile's
     `image` then points at it. Needs `issuer:write`."""
     require_image_type(request)
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "issuer:write")
     issuers.set_issuer_image(session, issuer, content, settings.base_url, actor=principal.actor)
     session.commit()
     return issuer_out(issuer, settings)
@@ -181,16 +178,13 @@ def upload_issuer_image(
 
 @router.get("/{slug}/tokens", responses=_ERRORS, summary="List the issuer's API tokens")
 def list_issuer_tokens(
-    slug: str,
-    principal: PrincipalDep,
+    issuer: Annotated[Issuer, IssuerDep("issuer:read")],
     session: SessionDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[TokenInfo]:
     """Names, scopes, creation, expiry, last use and revocation of every token of the issuer
     (newest first); never a secret. Admins, and the issuer's tokens with `issuer:read`."""
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "issuer:read")
     rows, total = auth.list_tokens(session, issuer, limit=limit, offset=offset)
     items = [TokenInfo.model_validate(row) for row in rows]
     return Page[TokenInfo](items=items, total=total, limit=limit, offset=offset)
@@ -226,42 +220,33 @@ def create_issuer_token(
     summary="Revoke an issuer token",
 )
 def revoke_issuer_token(
-    slug: str, token_id: uuid.UUID, principal: PrincipalDep, session: SessionDep
+    issuer: Annotated[Issuer, IssuerDep("issuer:write")],
+    token_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
 ) -> None:
     """Admins, and the issuer's tokens with `issuer:write` (e.g. to end a leaked token)."""
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "issuer:write")
     auth.revoke_token(session, token_id, actor=principal.actor, issuer=issuer)
     session.commit()
 
 
-class KeyOut(ApiModel):
-    id: str = Field(description="The verification method id.")
-    key_id: str = Field(description="Its fragment, as the key's URLs name it.")
-    algorithm: str
-    purpose: str
-    status: str = Field(description="`active` (signs), `retired` (verifies) or `revoked`.")
-    created_at: datetime
-    retired_at: datetime | None
-    revoked_at: datetime | None
-    revocation_reason: str | None
-
-
 @router.get("/{slug}/keys", responses=_ERRORS, summary="List the issuer's public keys")
-def list_keys(slug: str, principal: PrincipalDep, session: SessionDep) -> list[KeyOut]:
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "issuer:read")
+def list_keys(
+    issuer: Annotated[Issuer, IssuerDep("issuer:read")],
+    session: SessionDep,
+) -> list[KeyOut]:
     return _keys_out(session, issuer)
 
 
 @router.post("/{slug}/keys/rotate", responses=_ERRORS, summary="Rotate the signing keys")
 def rotate_keys(
-    slug: str, principal: PrincipalDep, session: SessionDep, key_store: KeyStoreDep
+    issuer: Annotated[Issuer, IssuerDep("keys:manage")],
+    principal: PrincipalDep,
+    session: SessionDep,
+    key_store: KeyStoreDep,
 ) -> list[KeyOut]:
     """New keys sign from now on; the old ones are retired but stay in the DID document, so
     credentials signed before keep verifying."""
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "keys:manage")
     keys.rotate_keys(session, issuer, key_store, actor=principal.actor)
     session.commit()
     return _keys_out(session, issuer)
@@ -273,7 +258,7 @@ def rotate_keys(
     summary="Revoke a key: what it signed no longer verifies",
 )
 def revoke_key(
-    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("keys:manage")],
     key_id: str,
     body: KeyRevoke,
     principal: PrincipalDep,
@@ -284,8 +269,6 @@ def revoke_key(
     DID document marks it `revoked` and no longer lists it under `assertionMethod`, so
     every credential it signed fails verification, here and at other verifiers. An active
     key is replaced by a new one in the same step. Needs `keys:manage`."""
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "keys:manage")
     keys.revoke_key(session, issuer, key_id, body.reason, key_store, actor=principal.actor)
     session.commit()
     return _keys_out(session, issuer)
@@ -310,28 +293,15 @@ def _key_out(issuer: Issuer, row: IssuerKey) -> KeyOut:
     )
 
 
-class AuditEventOut(ApiModel):
-    occurred_at: datetime
-    action: str
-    actor: str
-    subject_type: str
-    subject_id: str
-    request_id: str | None
-    details: dict[str, Any]
-
-
 @router.get("/{slug}/audit", responses=_ERRORS, summary="The issuer's audit trail")
 def list_audit_events(
-    slug: str,
-    principal: PrincipalDep,
+    issuer: Annotated[Issuer, IssuerDep("issuer:read")],
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
     Readable by admins and by the issuer's tokens with `issuer:read`."""
-    issuer = issuers.get_issuer(session, slug)
-    principal.require_issuer(issuer, "issuer:read")
     events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset)
     items = [AuditEventOut.model_validate(event) for event in events]
     return Page[AuditEventOut](items=items, total=total, limit=limit, offset=offset)

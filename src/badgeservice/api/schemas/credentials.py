@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email
+from badgeservice.services.batches import RowCheck
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -203,3 +204,24 @@ class BatchSummaryOut(ApiModel):
 
 class BatchOut(BatchSummaryOut):
     items: list[BatchItemOut]
+
+
+def check_row(row: Any) -> RowCheck:
+    """One batch row checked by `RowIn`: its input as the API stores it, or the row's error
+    (the API's batches and the CLI's `issue` check rows with this one function)."""
+    try:
+        parsed = RowIn.model_validate(row)
+    except ValidationError as exc:
+        errors = [
+            {"pointer": "/" + "/".join(map(str, e["loc"])), "detail": e["msg"]}
+            for e in exc.errors()
+        ]
+        return RowCheck(
+            input=row if isinstance(row, dict) else {},
+            error={"code": "validation_failed", "errors": errors},
+        )
+    return RowCheck(input=parsed.model_dump(mode="json", by_alias=True, exclude_none=True))
+
+
+class StatusChangeIn(ApiModel):
+    reason: str | None = Field(default=None, max_length=1000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -102,3 +102,25 @@ class TokenOut(ApiModel):
     scopes: list[str]
     created_at: datetime
     expires_at: datetime | None
+
+
+class KeyOut(ApiModel):
+    id: str = Field(description="The verification method id.")
+    key_id: str = Field(description="Its fragment, as the key's URLs name it.")
+    algorithm: str
+    purpose: str
+    status: str = Field(description="`active` (signs), `retired` (verifies) or `revoked`.")
+    created_at: datetime
+    retired_at: datetime | None
+    revoked_at: datetime | None
+    revocation_reason: str | None
+
+
+class AuditEventOut(ApiModel):
+    occurred_at: datetime
+    action: str
+    actor: str
+    subject_type: str
+    subject_id: str
+    request_id: str | None
+    details: dict[str, Any]
