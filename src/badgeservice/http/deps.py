@@ -11,10 +11,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from badgeservice.db.models import Issuer
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Issuer, User, WebSession
 from badgeservice.errors import AuthenticationRequiredError
 from badgeservice.remote import RemoteFetcher
-from badgeservice.services import issuers
+from badgeservice.services import issuers, web_sessions
 from badgeservice.services.auth import Principal, authenticate, record_use
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
@@ -109,6 +110,14 @@ def IssuerDep(scope: str) -> Any:
         return issuer
 
     return Depends(issuer_of_url)
+
+
+def get_web_session(request: Request, session: SessionDep) -> tuple[WebSession, User] | None:
+    """The signed-in browser's session and user from the session cookie, or ``None``."""
+    return web_sessions.find(session, request.cookies.get(web_sessions.COOKIE_NAME), utcnow())
+
+
+WebSessionDep = Annotated[tuple[WebSession, User] | None, Depends(get_web_session)]
 
 
 async def read_raw_body(request: Request) -> bytes:

@@ -1,5 +1,12 @@
 """All models, imported here so ``Base.metadata`` knows every table (Alembic reads it)."""
 
+from badgeservice.db.models.account import (
+    CredentialChoice,
+    RecipientClaim,
+    User,
+    UserIdentity,
+    WebSession,
+)
 from badgeservice.db.models.achievement import Achievement
 from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
@@ -19,11 +26,16 @@ __all__ = [
     "Batch",
     "BatchItem",
     "Credential",
+    "CredentialChoice",
     "Endorsement",
     "IdempotencyKey",
     "Image",
     "Issuer",
     "IssuerKey",
+    "RecipientClaim",
     "StatusAllocation",
     "StatusList",
+    "User",
+    "UserIdentity",
+    "WebSession",
 ]
