@@ -58,7 +58,7 @@ def test_json_batch_with_bad_rows(
     assert worker(app).run(until_idle=True) == 28
     done = client.get(f"{API}/batches/{batch['id']}", headers=headers).json()
     assert (done["done"], done["error"], done["pending"], done["finished"]) == (28, 2, 0, True)
-    assert count(session, Credential) == 28
+    assert count(session, Credential, Credential.achievement_id == uuid.UUID(achievement_id)) == 28
     assert all(item["credentialUrl"] for item in done["items"] if item["status"] == "done")
 
 
@@ -80,7 +80,8 @@ def test_csv_batch(
     assert response.status_code == 202, response.text
     assert (response.json()["pending"], response.json()["error"]) == (2, 1)
     worker(app).run(until_idle=True)
-    stored = session.scalars(select(Credential)).all()
+    mine = Credential.achievement_id == uuid.UUID(achievement_id)
+    stored = session.scalars(select(Credential).where(mine)).all()
     assert len(stored) == 2
     assert {c.recipient_name for c in stored} == {"Ada Lovelace", "Grace Hopper"}
     assert all(c.valid_until is not None and c.valid_until.year == 2031 for c in stored)

@@ -14,8 +14,7 @@ from badgeservice.domain.ob_schema import (
     schema_check,
 )
 from badgeservice.domain.recipient import Recipient
-from badgeservice.vc import sign_credential, verify_credential
-from badgeservice.vc._checks import Subject, VerifyOptions
+from badgeservice.vc import Subject, VerifyOptions, sign_credential, verify_credential
 from badgeservice.vc.jwt import sign_jwt
 from tests.unit.ob_documents import (
     DID,

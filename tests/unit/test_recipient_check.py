@@ -11,8 +11,7 @@ import pytest
 
 from badgeservice.domain.recipient import Recipient, RecipientError, identity_hash_matches
 from badgeservice.domain.recipient_check import check_recipient, claimed_recipient, recipient_check
-from badgeservice.vc import sign_credential, verify_credential
-from badgeservice.vc._checks import Subject, VerifyOptions
+from badgeservice.vc import Subject, VerifyOptions, sign_credential, verify_credential
 from badgeservice.vc.jwt import sign_jwt
 from tests.unit.ob_documents import DID, KEY, NOW, VM, built_credential, profile
 

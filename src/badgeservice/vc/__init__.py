@@ -6,7 +6,7 @@ import-linter contract checks it); modules starting with ``_`` are private.
 See: https://www.w3.org/TR/vc-data-integrity/
 """
 
-from badgeservice.vc._checks import Outcome, Subject
+from badgeservice.vc._checks import Outcome, Subject, VerifyOptions
 from badgeservice.vc.baking import bake, bake_png, bake_svg, unbake
 from badgeservice.vc.canon import canonicalize
 from badgeservice.vc.dids import (
@@ -107,6 +107,7 @@ __all__ = [
     "Step",
     "Subject",
     "VcError",
+    "VerifyOptions",
     "WorkLimitError",
     "bake",
     "bake_png",
