@@ -82,8 +82,6 @@ def issue_csv(
     issuer = issuers.get_issuer(session, issuer_slug)
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     upload = batches.read_csv(text)
-    language = issuance.check_language(achievement, options.get("language"), "/query/language")
-    options = options | ({"language": language} if language is not None else {})
     rows = [check_row(batches.csv_row_input(row)) for row in upload.rows]
     key_store = build_key_store(settings)
     batch = batches.create_batch(

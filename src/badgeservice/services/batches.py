@@ -134,10 +134,14 @@ def create_batch(
     key_store: KeyStore,
     skip_existing: bool = False,
     warnings: list[dict[str, str]] | None = None,
+    language_pointer: str = "/query/language",
 ) -> Batch:
     """A batch of checked rows, stored as a credential keeps its recipient (no email). Rows
     naming a recipient of an earlier row, or one already holding an active credential of the
-    achievement, carry a warning; with ``skip_existing`` the latter are ``skipped``."""
+    achievement, carry a warning; with ``skip_existing`` the latter are ``skipped``. The
+    options' ``language`` must be one the achievement offers (``issuance.check_language``,
+    the error pointing at ``language_pointer``): a whole batch is refused, not its rows."""
+    options = _with_language(achievement, options, language_pointer)
     if not rows:
         raise ValidationFailedError(errors=[FieldError("/body", "the batch has no rows")])
     if len(rows) > MAX_ROWS:
@@ -169,6 +173,13 @@ def create_batch(
     )
     session.flush()
     return batch
+
+
+def _with_language(
+    achievement: Achievement, options: dict[str, Any], pointer: str
+) -> dict[str, Any]:
+    language = issuance.check_language(achievement, options.get("language"), pointer)
+    return options if language is None else options | {"language": language}
 
 
 def _kept(key_store: KeyStore, row: RowCheck) -> RowCheck:

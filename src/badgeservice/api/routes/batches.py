@@ -192,9 +192,6 @@ def _new_batch(
     achievement_id = uuid.UUID(fields.pop("achievementId"))
     skip_existing = bool(fields.pop("skipExisting", False))
     achievement = achievements.get_achievement(session, issuer, achievement_id)
-    language = issuance.check_language(achievement, fields.get("language"), upload.language_pointer)
-    if language is not None:
-        fields["language"] = language
     return batches.create_batch(
         session,
         issuer,
@@ -205,6 +202,7 @@ def _new_batch(
         key_store=key_store,
         skip_existing=skip_existing,
         warnings=upload.warnings,
+        language_pointer=upload.language_pointer,
     )
 
 
