@@ -21,6 +21,7 @@ from badgeservice.api.routes import (
     issuers,
     verify,
 )
+from badgeservice.clock import Clock, SystemClock
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import head_revisions
 from badgeservice.http.middleware import (
@@ -61,7 +62,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = settings.database_url.startswith("sqlite")
     worker = None
     if embedded:
-        worker = Worker(app.state.session_factory, settings.base_url, app.state.key_store)
+        worker = Worker(
+            app.state.session_factory,
+            settings.base_url,
+            app.state.key_store,
+            clock=app.state.clock,
+        )
         worker.start_thread()
     yield
     if worker is not None:
@@ -88,7 +94,11 @@ def add_component_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, configure_logs: bool = True, clock: Clock | None = None
+) -> FastAPI:
+    """The app; ``clock`` (default: the wall clock) is the one its requests and its embedded
+    worker read the time from (``http.deps.ClockDep``)."""
     settings = settings or load_settings()
     if configure_logs:
         configure_logging(settings.log_level, settings.log_format)
@@ -108,6 +118,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         busy_timeout=settings.database_busy_timeout,
     )
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.read_session_factory = make_session_factory(engine, for_reads=True)

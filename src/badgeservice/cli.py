@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice import cli_batches
 from badgeservice.cli_vc import vc_app
+from badgeservice.clock import SystemClock
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
@@ -147,7 +148,7 @@ def tokens_create(
 def tokens_revoke(token_id: uuid.UUID) -> None:
     """Revoke a token by its id."""
     with _session() as (session, _settings):
-        auth.revoke_token(session, token_id, actor="cli")
+        auth.revoke_token(session, token_id, actor="cli", now=SystemClock().now())
         typer.echo(f"token {token_id} revoked")
 
 
@@ -209,7 +210,8 @@ def keys_revoke(
     with _session() as (session, settings):
         issuer = issuers.get_issuer(session, slug)
         key_store = build_key_store(settings)
-        row = keys.revoke_key(session, issuer, key_id, reason, key_store, actor="cli")
+        now = SystemClock().now()
+        row = keys.revoke_key(session, issuer, key_id, reason, key_store, actor="cli", now=now)
         typer.echo(f"key {row.key_id} of {slug} revoked")
 
 
@@ -223,7 +225,8 @@ def worker(
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     migrations.check_schema_current(engine, settings.migrations_dir)
     factory = make_session_factory(engine)
-    runner = Worker(factory, settings.base_url, build_key_store(settings), chunk=chunk)
+    key_store = build_key_store(settings)
+    runner = Worker(factory, settings.base_url, key_store, clock=SystemClock(), chunk=chunk)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     try:
         handled = runner.run(until_idle=until_idle)
@@ -272,6 +275,7 @@ def issue(
             text=cli_batches.read_csv(csv),
             options=options,
             dry_run=dry_run,
+            clock=SystemClock(),
             skip_existing=skip_existing,
         )
     raise typer.Exit(code)

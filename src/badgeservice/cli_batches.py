@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from badgeservice.api.routes.batches import batch_out
 from badgeservice.api.schemas.common import validate_body
 from badgeservice.api.schemas.credentials import BatchItemOut, BatchOut, BatchQuery, check_row
+from badgeservice.clock import Clock
 from badgeservice.db.engine import make_session_factory
 from badgeservice.db.models import Batch, BatchItem
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
@@ -75,10 +76,11 @@ def issue_csv(
     text: str,
     options: dict[str, Any],
     dry_run: bool,
+    clock: Clock,
     skip_existing: bool = False,
 ) -> int:
     """Check every row of the CSV, issue the good ones (or, ``dry_run``, only try), print the
-    result; the exit code."""
+    result; the exit code. ``clock``: the command's (the worker reads it per row)."""
     issuer = issuers.get_issuer(session, issuer_slug)
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     upload = batches.read_csv(text)
@@ -92,14 +94,15 @@ def issue_csv(
         rows,
         actor=ACTOR,
         key_store=key_store,
+        now=clock.now(),
         skip_existing=skip_existing,
         warnings=upload.warnings,
     )
     if dry_run:
-        return _dry_run(session, settings, batch)
+        return _dry_run(session, settings, batch, clock)
     invalid = sum(row.error is not None for row in rows)
     session.commit()  # and read nothing until the worker is done: SQLite has one writer
-    _work_off(session, batch, invalid, settings)
+    _work_off(session, batch, invalid, settings, clock)
     session.expire_all()
     report = batch_out(session, batch, settings, limit=batch.total, offset=0)
     print_batch(report)
@@ -171,7 +174,7 @@ def _plain(message: str) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _dry_run(session: Session, settings: Settings, batch: Batch) -> int:
+def _dry_run(session: Session, settings: Settings, batch: Batch, clock: Clock) -> int:
     """Every good row issued by the worker's own function, each inside a savepoint, then all
     of it rolled back: the service's rules (dates, language, signing and the self-check) run,
     nothing is stored."""
@@ -184,7 +187,7 @@ def _dry_run(session: Session, settings: Settings, batch: Batch) -> int:
             continue
         error = item.error
         if item.status != "error":
-            error = _try_issue(session, batch, item, issue_row)
+            error = _try_issue(session, batch, item, issue_row, clock)
         failed += error is not None
         lines.append(
             f"row {item.row_number} would not be issued: {error_sentence(error)}"
@@ -206,11 +209,11 @@ def _dry_run(session: Session, settings: Settings, batch: Batch) -> int:
 
 
 def _try_issue(
-    session: Session, batch: Batch, item: BatchItem, issue_row: batches.IssueRow
+    session: Session, batch: Batch, item: BatchItem, issue_row: batches.IssueRow, clock: Clock
 ) -> dict[str, Any] | None:
     savepoint = session.begin_nested()
     try:
-        issue_row(session, batch, item.input)
+        issue_row(session, batch, item.input, clock.now())
     except ServiceError as exc:
         return error_of(exc)
     finally:
@@ -238,8 +241,11 @@ def _describe(options: dict[str, Any]) -> str:
     return ", ".join(described)
 
 
-def _work_off(session: Session, batch: Batch, invalid: int, settings: Settings) -> None:
-    runner = Worker(_factory_of(session), settings.base_url, build_key_store(settings))
+def _work_off(
+    session: Session, batch: Batch, invalid: int, settings: Settings, clock: Clock
+) -> None:
+    key_store = build_key_store(settings)
+    runner = Worker(_factory_of(session), settings.base_url, key_store, clock=clock)
     with typer.progressbar(length=batch.total, label="issuing", file=sys.stderr) as bar:
         bar.update(invalid)
         while handled := runner.run_once():

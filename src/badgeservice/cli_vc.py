@@ -20,6 +20,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from badgeservice.clock import SystemClock
 from badgeservice.domain.recipient import RecipientError
 from badgeservice.domain.recipient_check import claimed_recipient
 from badgeservice.errors import ServiceError
@@ -120,7 +121,7 @@ def sign_command(
             pair,
             str(vm),
             cryptosuite=suite,
-            created=created,
+            created=created or SystemClock().now(),
             loader=_loader(contexts),
         )
     except VcError as error:
@@ -182,7 +183,7 @@ def verify_command(
             source = _source(file.read_bytes())
         except OSError as error:
             _fail(f"cannot read {file}: {error}")
-    moment: datetime | None = None
+    moment: datetime | None = SystemClock().now()
     if now is not None:
         moment = parse_datetime(now)
         if moment is None:

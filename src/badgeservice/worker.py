@@ -11,6 +11,7 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from badgeservice.clock import Clock
 from badgeservice.services.batches import process_pending, row_issuer
 from badgeservice.services.keystore import KeyStore
 
@@ -24,18 +25,20 @@ class Worker:
         base_url: str,
         key_store: KeyStore,
         *,
+        clock: Clock,
         chunk: int = 20,
         idle_sleep: float = 1.0,
     ) -> None:
         self._factory = factory
         self._issue_row = row_issuer(base_url, key_store)
+        self._clock = clock
         self.chunk = chunk
         self._idle_sleep = idle_sleep
         self.stopping = threading.Event()
 
     def run_once(self) -> int:
         """Process one chunk; the number of rows handled (0 when nothing is pending)."""
-        return process_pending(self._factory, self._issue_row, limit=self.chunk)
+        return process_pending(self._factory, self._issue_row, self._clock, limit=self.chunk)
 
     def run(self, *, until_idle: bool = False) -> int:
         """Loop until stopped (or, with ``until_idle``, until no row is pending)."""

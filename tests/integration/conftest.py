@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from badgeservice.app import create_app
+from badgeservice.clock import FixedClock, SystemClock
 from badgeservice.db.base import Base
 from badgeservice.db.engine import make_engine, make_session_factory, normalize_database_url
 from badgeservice.db.migrations import upgrade
@@ -115,6 +117,20 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings, configure_logs=False)
     yield application
     application.state.engine.dispose()
+
+
+# Far from the wall clock, so that a time read from anywhere else shows in the results.
+FIXED_MOMENT = datetime(2031, 5, 17, 9, 30, 15, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(app: FastAPI) -> Iterator[FixedClock]:
+    """The app's clock stopped at ``FIXED_MOMENT`` for this test (``set``/``advance`` move
+    it); the wall clock again afterwards. A worker the test runs takes ``app.state.clock``."""
+    fixed = FixedClock(FIXED_MOMENT)
+    app.state.clock = fixed
+    yield fixed
+    app.state.clock = SystemClock()
 
 
 @pytest.fixture(scope="session")

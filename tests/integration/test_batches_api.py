@@ -23,7 +23,8 @@ API = "/api/v1/issuers/wmde"
 
 def worker(app: FastAPI, chunk: int = 20) -> Worker:
     settings = app.state.settings
-    return Worker(app.state.session_factory, settings.base_url, app.state.key_store, chunk=chunk)
+    key_store, clock = app.state.key_store, app.state.clock
+    return Worker(app.state.session_factory, settings.base_url, key_store, clock=clock, chunk=chunk)
 
 
 def count(session: Session, model: type, *where: Any) -> int:

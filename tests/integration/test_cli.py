@@ -18,6 +18,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from badgeservice.cli import app
+from badgeservice.clock import SYSTEM_CLOCK
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.models import ApiToken, Batch, Credential, Issuer, IssuerKey
 from badgeservice.services import achievements
@@ -43,7 +44,7 @@ def test_tokens_create_admin_prints_token_last(env: str) -> None:
     secret = result.output.strip().splitlines()[-1]
     engine = make_engine(env)
     with make_session_factory(engine)() as session:
-        assert authenticate(session, secret).is_admin
+        assert authenticate(session, secret, now=SYSTEM_CLOCK.now()).is_admin
         token = session.scalar(select(ApiToken).where(ApiToken.prefix == secret[:12]))
         assert token is not None
         session.delete(token)
@@ -62,7 +63,8 @@ def test_issuers_create_then_issuer_token(env: str) -> None:
     assert token.exit_code == 0, token.output
     engine = make_engine(env)
     with make_session_factory(engine)() as session:
-        principal = authenticate(session, token.output.strip().splitlines()[-1])
+        secret = token.output.strip().splitlines()[-1]
+        principal = authenticate(session, secret, now=SYSTEM_CLOCK.now())
         assert not principal.is_admin
         issuer = session.scalar(select(Issuer).where(Issuer.slug == "cli-test"))
         assert issuer is not None

@@ -125,7 +125,10 @@ def test_batch_rows_carry_the_status_array_warning_when_suspendable(
     created = client.post(f"{API}/batches", json=body, headers=headers)
     assert created.status_code == 202, created.text
     settings = app.state.settings
-    Worker(app.state.session_factory, settings.base_url, app.state.key_store).run(until_idle=True)
+    worker = Worker(
+        app.state.session_factory, settings.base_url, app.state.key_store, clock=app.state.clock
+    )
+    worker.run(until_idle=True)
     items = client.get(f"{API}/batches/{created.json()['id']}", headers=headers).json()["items"]
     codes = {item["status"]: [w["code"] for w in item["warnings"]] for item in items}
     assert codes == {"done": ["credential_status_array"] if suspendable else [], "error": []}

@@ -9,17 +9,17 @@ import json
 import re
 import sqlite3
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree.ElementTree import canonicalize
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
+from badgeservice.clock import FixedClock
 from badgeservice.db.models import ApiToken, AuditEvent, Issuer, IssuerKey, StatusList
 from badgeservice.vc.dids import DidResolver
 from badgeservice.vc.errors import DidResolutionError
@@ -284,24 +284,22 @@ def test_issuer_token_lists_its_own_tokens_only(client: TestClient, session: Ses
     assert client.get(f"{ISSUER_API}/tokens", headers=no_scope).status_code == 403
 
 
-def test_last_use_is_written_at_most_once_a_minute(client: TestClient, session: Session) -> None:
+def test_last_use_is_written_at_most_once_a_minute(
+    client: TestClient, session: Session, clock: FixedClock
+) -> None:
     issuer = create_issuer(session)
     secret = create_token(session, issuer, scopes=["issuer:read"])
     token_id = _token_id(session, secret)
+    first = clock.now()
     client.get(ISSUER_API, headers=bearer(secret)).raise_for_status()
-    first = _last_used(session, token_id)
-    assert first is not None
-    assert utcnow() - first < timedelta(seconds=30)
-    for _ in range(3):
+    assert _last_used(session, token_id) == first
+    for seconds in (1, 30, 59):
+        clock.set(first + timedelta(seconds=seconds))
         client.get(ISSUER_API, headers=bearer(secret)).raise_for_status()
-    assert _last_used(session, token_id) == first  # no write per request
-    earlier = first - timedelta(minutes=2)
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=earlier))
-    session.commit()
+        assert _last_used(session, token_id) == first  # no write per request
+    latest = clock.advance(timedelta(seconds=1))  # a minute after the recorded use
     client.get(ISSUER_API, headers=bearer(secret)).raise_for_status()
-    latest = _last_used(session, token_id)
-    assert latest is not None
-    assert latest > first
+    assert _last_used(session, token_id) == latest
 
 
 def test_last_use_is_recorded_even_when_the_request_then_fails(
@@ -357,7 +355,7 @@ def assert_revoked_report(report: dict[str, Any], vm_id: str) -> None:
     key_check = check(report, "issuer_key")
     assert key_check["outcome"] == "failed"
     assert key_check["code"] == "issuer_key_revoked"
-    today = utcnow().strftime("%Y-%m-%d")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
     assert key_check["message"] == f"the issuer revoked this key on {today} ({vm_id})"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.engine import make_engine
 from badgeservice.db.migrations import downgrade, upgrade
 from badgeservice.db.models import IssuerKey
@@ -216,7 +216,9 @@ def test_issuers_from_before_the_migration_keep_es256(backend: str, new_database
                 "INSERT INTO issuers (id, slug, name, did, created_at, updated_at)"
                 " VALUES (:id, :slug, :name, :did, :now, :now)"
             ),
-            row | {"id": row["id"].hex if backend == "sqlite" else row["id"], "now": utcnow()},
+            row
+            | {"id": row["id"].hex if backend == "sqlite" else row["id"]}
+            | {"now": datetime.now(UTC)},
         )
     upgrade(url)
     with engine.connect() as connection:

@@ -15,6 +15,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from badgeservice.clock import SYSTEM_CLOCK
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -45,8 +47,13 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def written_at() -> datetime:
+    """When a row is written: the default of the bookkeeping columns (``created_at``,
+    ``updated_at``, the audit trail's ``occurred_at``). These record the real time of the
+    write, are only ordered by and shown, never compared with a moment or signed; every time
+    a decision or a signature reads (issued, valid, revoked, suspended, last used, finished) is
+    set by the service from the ``now`` it is given (``badgeservice.clock``)."""
+    return SYSTEM_CLOCK.now()
 
 
 class Base(DeclarativeBase):
@@ -65,4 +72,4 @@ class IdMixin:
 
 
 class CreatedMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=written_at)

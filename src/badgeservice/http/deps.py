@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from badgeservice.db.base import utcnow
+from badgeservice.clock import Clock
 from badgeservice.db.models import Issuer, User, WebSession
 from badgeservice.errors import AuthenticationRequiredError
 from badgeservice.remote import RemoteFetcher
@@ -29,6 +29,13 @@ def get_settings(request: Request) -> Settings:
 def get_key_store(request: Request) -> KeyStore:
     key_store: KeyStore = request.app.state.key_store
     return key_store
+
+
+def get_clock(request: Request) -> Clock:
+    """The app's one clock (``create_app(clock=...)``): an endpoint reads ``clock.now()``
+    once and passes that moment to the services it calls."""
+    clock: Clock = request.app.state.clock
+    return clock
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -64,6 +71,7 @@ def get_database(request: Request) -> Callable[[], AbstractContextManager[Sessio
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 def get_remote(request: Request) -> RemoteFetcher:
@@ -81,11 +89,12 @@ _bearer = HTTPBearer(auto_error=False, description="An admin or issuer API token
 
 def get_principal(
     session: SessionDep,
+    clock: ClockDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise AuthenticationRequiredError("Send 'Authorization: Bearer <token>'.")
-    principal = authenticate(session, credentials.credentials)
+    principal = authenticate(session, credentials.credentials, now=clock.now())
     session.rollback()  # the read ends: the endpoint's transaction (a GET's above all) starts clean
     if principal.use_to_record is not None:
         # The token's last use, in a transaction begun by the write itself: on SQLite a
@@ -112,9 +121,12 @@ def IssuerDep(scope: str) -> Any:
     return Depends(issuer_of_url)
 
 
-def get_web_session(request: Request, session: SessionDep) -> tuple[WebSession, User] | None:
+def get_web_session(
+    request: Request, session: SessionDep, clock: ClockDep
+) -> tuple[WebSession, User] | None:
     """The signed-in browser's session and user from the session cookie, or ``None``."""
-    return web_sessions.find(session, request.cookies.get(web_sessions.COOKIE_NAME), utcnow())
+    cookie = request.cookies.get(web_sessions.COOKIE_NAME)
+    return web_sessions.find(session, cookie, clock.now())
 
 
 WebSessionDep = Annotated[tuple[WebSession, User] | None, Depends(get_web_session)]

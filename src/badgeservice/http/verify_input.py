@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -139,9 +140,11 @@ def verify_source(
     key_store: KeyStore,
     remote: RemoteFetcher,
     *,
+    now: datetime,
     fresh: bool = False,
 ) -> dict[str, Any]:
-    """The report as a dict (shared by the API and the page); raises for non-credentials.
+    """The report as a dict (shared by the API and the page), checked at ``now``; raises for
+    non-credentials.
     ``fresh`` (or the form's ``fresh`` field) re-verifies without the remote client's cache.
     ``database`` opens a short unit of work for each read of our own documents: no
     connection is held while another server is waited on."""
@@ -150,6 +153,7 @@ def verify_source(
         settings.base_url,
         key_store,
         remote,
+        now,
         strict=settings.verify_strict,
         fresh=fresh or source.fresh,
         deadline_seconds=settings.verify_deadline_seconds,

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import ApiToken, Issuer
 from badgeservice.errors import (
     InvalidTokenError,
@@ -132,9 +131,9 @@ def _check_scopes(issuer: Issuer | None, scopes: list[str] | None) -> list[str]:
     return sorted(set(scopes))
 
 
-def authenticate(session: Session, secret: str) -> Principal:
+def authenticate(session: Session, secret: str, *, now: datetime) -> Principal:
+    """The caller of ``secret`` at ``now`` (expiry and last use are judged then)."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    now = utcnow()
     if token is None or token.revoked_at is not None:
         raise InvalidTokenError()
     if token.expires_at is not None and token.expires_at <= now:
@@ -174,14 +173,19 @@ def list_tokens(
 
 
 def revoke_token(
-    session: Session, token_id: uuid.UUID, *, actor: str, issuer: Issuer | None = None
+    session: Session,
+    token_id: uuid.UUID,
+    *,
+    actor: str,
+    now: datetime,
+    issuer: Issuer | None = None,
 ) -> ApiToken:
     """Revoke a token; with ``issuer``, only a token of that issuer."""
     token = session.get(ApiToken, token_id)
     if token is None or (issuer is not None and token.issuer_id != issuer.id):
         raise NotFoundError(f"Token {token_id} not found.")
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = now
         record_event(
             session,
             action="token.revoked",

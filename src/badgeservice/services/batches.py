@@ -14,12 +14,13 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from badgeservice.db.base import utcnow
+from badgeservice.clock import Clock
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.services import credentials, issuance
@@ -38,7 +39,8 @@ MAX_ROWS = 10_000
 MAX_CSV_FIELD = 128 * 1024
 csv.field_size_limit(2**31 - 1)
 
-IssueRow = Callable[[Session, Batch, dict[str, Any]], Credential]
+# Issues one row of a batch at the given moment.
+IssueRow = Callable[[Session, Batch, dict[str, Any], datetime], Credential]
 
 
 @dataclass(frozen=True)
@@ -132,15 +134,17 @@ def create_batch(
     *,
     actor: str,
     key_store: KeyStore,
+    now: datetime,
     skip_existing: bool = False,
     warnings: list[dict[str, str]] | None = None,
     language_pointer: str = "/query/language",
 ) -> Batch:
     """A batch of checked rows, stored as a credential keeps its recipient (no email). Rows
     naming a recipient of an earlier row, or one already holding an active credential of the
-    achievement, carry a warning; with ``skip_existing`` the latter are ``skipped``. The
-    options' ``language`` must be one the achievement offers (``issuance.check_language``,
-    the error pointing at ``language_pointer``): a whole batch is refused, not its rows."""
+    achievement at ``now``, carry a warning; with ``skip_existing`` the latter are
+    ``skipped``. The options' ``language`` must be one the achievement offers
+    (``issuance.check_language``, the error pointing at ``language_pointer``): a whole batch
+    is refused, not its rows."""
     options = _with_language(achievement, options, language_pointer)
     if not rows:
         raise ValidationFailedError(errors=[FieldError("/body", "the batch has no rows")])
@@ -156,12 +160,13 @@ def create_batch(
     )
     session.add(batch)
     session.flush()
-    items = _items(session, achievement, [_kept(key_store, row) for row in rows], skip_existing)
+    kept = [_kept(key_store, row) for row in rows]
+    items = _items(session, achievement, kept, skip_existing, now)
     for item in items:
         item.batch_id = batch.id
     session.add_all(items)
     if not any(item.status == "pending" for item in items):
-        batch.finished_at = utcnow()  # no worker will touch it
+        batch.finished_at = now  # no worker will touch it
     record_event(
         session,
         action="batch.created",
@@ -195,12 +200,15 @@ def _kept(key_store: KeyStore, row: RowCheck) -> RowCheck:
 
 
 def _items(
-    session: Session, achievement: Achievement, rows: list[RowCheck], skip_existing: bool
+    session: Session,
+    achievement: Achievement,
+    rows: list[RowCheck],
+    skip_existing: bool,
+    now: datetime,
 ) -> list[BatchItem]:
-    now = utcnow()
     keys = [None if row.error else _recipient_key(row.input or {}) for row in rows]
     lookups = {key for key in keys if key is not None and not key.startswith(("did:", "url:"))}
-    holders = credentials.active_holders(session, achievement, lookups)
+    holders = credentials.active_holders(session, achievement, lookups, now=now)
     first_row: dict[str, int] = {}
     items = []
     for number, (row, key) in enumerate(zip(rows, keys, strict=True), start=1):
@@ -284,20 +292,23 @@ def batch_items(session: Session, batch: Batch, *, limit: int, offset: int) -> l
 
 def row_issuer(base_url: str, key_store: KeyStore) -> IssueRow:
     """The function a worker applies to each row: the batch's options plus the row's fields,
-    issued like a single API request."""
+    issued like a single API request, at the moment it is given."""
 
-    def issue_row(session: Session, batch: Batch, row: dict[str, Any]) -> Credential:
+    def issue_row(session: Session, batch: Batch, row: dict[str, Any], now: datetime) -> Credential:
         issuer = session.get_one(Issuer, batch.issuer_id)
         achievement = session.get_one(Achievement, batch.achievement_id)
         request = issuance.request_from_fields(batch.options | row)
-        context = issuance.IssueContext(base_url, key_store, batch.actor)
+        context = issuance.IssueContext(base_url, key_store, batch.actor, now)
         return issuance.issue_credential(session, issuer, achievement, request, context)
 
     return issue_row
 
 
-def process_pending(factory: sessionmaker[Session], issue_row: IssueRow, *, limit: int = 20) -> int:
-    """Claim up to ``limit`` pending rows, issue them, commit once. Returns rows handled."""
+def process_pending(
+    factory: sessionmaker[Session], issue_row: IssueRow, clock: Clock, *, limit: int = 20
+) -> int:
+    """Claim up to ``limit`` pending rows, issue them, commit once. Returns rows handled.
+    Each row is issued at its own moment (``clock`` is read per row)."""
     with factory() as session:
         query = (
             select(BatchItem)
@@ -309,8 +320,8 @@ def process_pending(factory: sessionmaker[Session], issue_row: IssueRow, *, limi
         items = list(session.scalars(query))
         held = _hold(session, {item.batch_id for item in items})
         for item in items:
-            _process(session, held[item.batch_id][0], item, issue_row)
-        _finish_batches(session, {item.batch_id for item in items})
+            _process(session, held[item.batch_id][0], item, issue_row, clock)
+        _finish_batches(session, {item.batch_id for item in items}, clock.now())
         session.commit()
         return len(items)
 
@@ -330,10 +341,13 @@ def _hold(session: Session, batch_ids: set[uuid.UUID]) -> dict[uuid.UUID, Held]:
     return held
 
 
-def _process(session: Session, batch: Batch, item: BatchItem, issue_row: IssueRow) -> None:
+def _process(
+    session: Session, batch: Batch, item: BatchItem, issue_row: IssueRow, clock: Clock
+) -> None:
+    now = clock.now()
     try:
         with session.begin_nested():
-            credential = issue_row(session, batch, item.input)
+            credential = issue_row(session, batch, item.input, now)
         item.status, item.credential_id = "done", credential.id
     except ServiceError as exc:
         item.status, item.error = "error", {"code": exc.code, "detail": exc.detail}
@@ -341,10 +355,10 @@ def _process(session: Session, batch: Batch, item: BatchItem, issue_row: IssueRo
         log.exception("batch row failed", extra={"batch": str(batch.id), "row": item.row_number})
         item.status = "error"
         item.error = {"code": "internal_error", "detail": "Unexpected error; see the server log."}
-    item.finished_at = utcnow()
+    item.finished_at = now
 
 
-def _finish_batches(session: Session, batch_ids: set[uuid.UUID]) -> None:
+def _finish_batches(session: Session, batch_ids: set[uuid.UUID], now: datetime) -> None:
     for batch_id in batch_ids:
         pending = session.scalar(
             select(func.count())
@@ -355,5 +369,5 @@ def _finish_batches(session: Session, batch_ids: set[uuid.UUID]) -> None:
             session.execute(
                 update(Batch)
                 .where(Batch.id == batch_id, Batch.finished_at.is_(None))
-                .values(finished_at=utcnow())
+                .values(finished_at=now)
             )

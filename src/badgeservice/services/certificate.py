@@ -20,7 +20,6 @@ from typing import Any
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import Credential, Image, Issuer
 from badgeservice.domain import certificate
 from badgeservice.domain.certificate import CertificateContent, Paper
@@ -67,9 +66,11 @@ def get_certificate(
     base_url: str,
     languages: Sequence[str | None],
     paper: Paper,
+    now: datetime,
 ) -> CertificatePdf:
-    """The certificate of a credential: labels in the first of ``languages`` (most wanted
-    first) that we have, else in the credential's own language, else English."""
+    """The certificate of a credential, with its state at ``now``: labels in the first of
+    ``languages`` (most wanted first) that we have, else in the credential's own language,
+    else English."""
     credential = credentials.find_credential(session, credential_id)
     if credential is None:
         raise NotFoundError(f"Credential {credential_id} not found.")
@@ -80,7 +81,7 @@ def get_certificate(
             f"Install the certificate fonts (missing: {', '.join(certificate.missing_fonts())})."
         )
     issuer = session.get(Issuer, credential.issuer_id)
-    state, since = credential_state(credential, utcnow())
+    state, since = credential_state(credential, now)
     parts = [credential.sha256, state, str(since), issuer.image if issuer else None, *fonts]
     key = ":".join([LAYOUT_VERSION, language, paper, *map(str, parts)])
     with _cache_lock:

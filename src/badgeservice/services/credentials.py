@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, load_only
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import (
     Achievement,
     Credential,
@@ -77,9 +76,15 @@ def get_credential(session: Session, issuer: Issuer, credential_id: uuid.UUID) -
 
 
 def list_credentials(
-    session: Session, issuer: Issuer, where: CredentialFilter, *, limit: int, offset: int
+    session: Session,
+    issuer: Issuer,
+    where: CredentialFilter,
+    *,
+    limit: int,
+    offset: int,
+    now: datetime,
 ) -> tuple[list[Credential], int]:
-    query = _filtered(select(Credential).where(Credential.issuer_id == issuer.id), where)
+    query = _filtered(select(Credential).where(Credential.issuer_id == issuer.id), where, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(Credential.issued_at.desc(), Credential.id).limit(limit).offset(offset)
     return list(session.scalars(page)), total
@@ -90,10 +95,10 @@ HELD: tuple[State, ...] = ("active", "not_yet_valid")
 
 
 def active_holders(
-    session: Session, achievement: Achievement, lookups: Collection[str]
+    session: Session, achievement: Achievement, lookups: Collection[str], *, now: datetime
 ) -> dict[str, uuid.UUID]:
-    """recipient lookup hash → the newest credential of ``achievement`` it holds (``HELD``)."""
-    now = utcnow()
+    """recipient lookup hash → the newest credential of ``achievement`` it holds at ``now``
+    (``HELD``)."""
     found: dict[str, uuid.UUID] = {}
     wanted = sorted(lookups)
     for start in range(0, len(wanted), 500):  # bound the IN list
@@ -104,14 +109,17 @@ def active_holders(
             .where(Credential.issuer_id == achievement.issuer_id)
             .where(Credential.recipient_lookup.in_(chunk)),
             CredentialFilter(achievement_id=achievement.id),
+            now,
         ).where(or_(*(state_clause(s, now) for s in HELD)))
         for credential in session.scalars(query.order_by(Credential.issued_at)):
             found[str(credential.recipient_lookup)] = credential.id
     return found
 
 
-def _filtered(query: Select[Credential], where: CredentialFilter) -> Select[Credential]:
-    now = utcnow()
+def _filtered(
+    query: Select[Credential], where: CredentialFilter, now: datetime
+) -> Select[Credential]:
+    """``query`` narrowed by ``where``; its ``state`` is judged at ``now``."""
     if where.achievement_id:
         query = query.where(Credential.achievement_id == where.achievement_id)
     if where.recipient_lookup:
@@ -135,22 +143,22 @@ def _allocation(session: Session, credential: Credential, purpose: str) -> Statu
 
 
 def revoke(
-    session: Session, credential: Credential, reason: str | None, *, actor: str
+    session: Session, credential: Credential, reason: str | None, *, actor: str, now: datetime
 ) -> Credential:
     """Final: the revocation bit is set and never cleared."""
     if credential.revoked_at is None:
-        credential.revoked_at, credential.revocation_reason = utcnow(), reason
+        credential.revoked_at, credential.revocation_reason = now, reason
         _changed(session, credential, "revocation", "credential.revoked", actor, reason)
     return credential
 
 
 def suspend(
-    session: Session, credential: Credential, reason: str | None, *, actor: str
+    session: Session, credential: Credential, reason: str | None, *, actor: str, now: datetime
 ) -> Credential:
     if credential.revoked_at is not None:
         raise CredentialRevokedError()
     if credential.suspended_at is None:
-        credential.suspended_at, credential.suspension_reason = utcnow(), reason
+        credential.suspended_at, credential.suspension_reason = now, reason
         _changed(session, credential, "suspension", "credential.suspended", actor, reason)
     return credential
 

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import Endorsement, Issuer, StatusAllocation
 from badgeservice.domain.credential import build_status_entry
 from badgeservice.domain.endorsement import EndorsementContent, build_endorsement
@@ -81,7 +80,7 @@ def resolve_target(session: Session, base_url: str, target: Target) -> str:
 def issue_endorsement(
     session: Session, issuer: Issuer, request: EndorsementRequest, context: IssueContext
 ) -> Endorsement:
-    now = utcnow().replace(microsecond=0)
+    now = context.now.replace(microsecond=0)
     if request.valid_until is not None and request.valid_until <= now:
         raise ValidationFailedError(
             errors=[FieldError("/body/validUntil", "validUntil must be in the future")]
@@ -101,7 +100,7 @@ def issue_endorsement(
         valid_until=request.valid_until,
         status=build_status_entry(list_url, index, "revocation"),
     )
-    signed = _sign(session, issuer, build_endorsement(content), context)
+    signed = _sign(session, issuer, build_endorsement(content), context, now)
     document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     endorsement = Endorsement(
         id=endorsement_id,
@@ -123,15 +122,19 @@ def issue_endorsement(
 
 
 def _sign(
-    session: Session, issuer: Issuer, unsigned: dict[str, Any], context: IssueContext
+    session: Session,
+    issuer: Issuer,
+    unsigned: dict[str, Any],
+    context: IssueContext,
+    now: datetime,
 ) -> dict[str, Any]:
     """Sign with the issuer's Data Integrity key, then verify the result with our published
     keys; ``proof`` as a one-element array (1EdTech's strict schema requires arrays)."""
     try:
-        signed = keys.sign_data_integrity(session, issuer, unsigned, context.key_store)
+        signed = keys.sign_data_integrity(session, issuer, unsigned, context.key_store, now=now)
     except VcError as exc:
         raise ValidationFailedError(f"The endorsement cannot be signed: {exc.message}") from exc
-    results = verify_proofs(signed, local_resolver(session, context.base_url))
+    results = verify_proofs(signed, local_resolver(session, context.base_url), now=now)
     if not results or not all(r.ok for r in results):
         raise CredentialSelfCheckError("; ".join(r.message for r in results))
     return signed
@@ -161,12 +164,12 @@ def list_endorsements(
 
 
 def revoke_endorsement(
-    session: Session, endorsement: Endorsement, reason: str | None, *, actor: str
+    session: Session, endorsement: Endorsement, reason: str | None, *, actor: str, now: datetime
 ) -> Endorsement:
     """Final, like a credential's revocation: its status bit is set and never cleared."""
     if endorsement.revoked_at is not None:
         return endorsement
-    endorsement.revoked_at, endorsement.revocation_reason = utcnow(), reason
+    endorsement.revoked_at, endorsement.revocation_reason = now, reason
     list_ids = session.scalars(
         select(StatusAllocation.status_list_id).where(
             StatusAllocation.endorsement_id == endorsement.id
@@ -179,9 +182,12 @@ def revoke_endorsement(
     return endorsement
 
 
-def embedded_endorsements(session: Session, subject_id: str) -> list[dict[str, Any]]:
-    """The signed endorsements of ``subject_id`` that are neither revoked nor expired, newest
-    first, at most :data:`MAX_EMBEDDED`: what its public document carries in ``endorsement``.
+def embedded_endorsements(
+    session: Session, subject_id: str, *, now: datetime
+) -> list[dict[str, Any]]:
+    """The signed endorsements of ``subject_id`` that are neither revoked nor expired at
+    ``now``, newest first, at most :data:`MAX_EMBEDDED`: what its public document carries in
+    ``endorsement``.
 
     See: https://www.imsglobal.org/spec/ob/v3p0/#achievement
     """
@@ -190,7 +196,7 @@ def embedded_endorsements(session: Session, subject_id: str) -> list[dict[str, A
         .where(
             Endorsement.subject_id == subject_id,
             Endorsement.revoked_at.is_(None),
-            or_(Endorsement.valid_until.is_(None), Endorsement.valid_until > utcnow()),
+            or_(Endorsement.valid_until.is_(None), Endorsement.valid_until > now),
         )
         .order_by(Endorsement.issued_at.desc(), Endorsement.id)
         .limit(MAX_EMBEDDED)

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Credential, Issuer
 from badgeservice.domain.achievement import achievement_languages, build_achievement
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
@@ -75,14 +74,19 @@ def held_warning(credential_id: uuid.UUID) -> ReportWarning:
 
 
 def find_held(
-    session: Session, key_store: KeyStore, achievement: Achievement, recipient: Recipient
+    session: Session,
+    key_store: KeyStore,
+    achievement: Achievement,
+    recipient: Recipient,
+    *,
+    now: datetime,
 ) -> uuid.UUID | None:
-    """An active credential of ``achievement`` an email recipient holds (the newest); ``None``
-    for DID and URL recipients (their credentials carry no lookup hash)."""
+    """An active credential of ``achievement`` an email recipient holds at ``now`` (the
+    newest); ``None`` for DID and URL recipients (their credentials carry no lookup hash)."""
     lookup = recipient_lookup(key_store, recipient)
     if lookup is None:
         return None
-    return credentials.active_holders(session, achievement, {lookup}).get(lookup)
+    return credentials.active_holders(session, achievement, {lookup}, now=now).get(lookup)
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,14 @@ class IssueRequest:
 
 @dataclass(frozen=True)
 class IssueContext:
+    """Who issues, for which site, with which keys, and when: ``now`` is the one moment of
+    the issuing (``issued_at``, the default ``validFrom``, the proof's ``created``, the JWT's
+    ``iat``/``nbf`` and the self-check's time)."""
+
     base_url: str
     key_store: KeyStore
     actor: str
+    now: datetime
 
 
 def request_from_fields(fields: dict[str, Any]) -> IssueRequest:
@@ -180,7 +189,7 @@ def issue_credential(
     request: IssueRequest,
     context: IssueContext,
 ) -> Credential:
-    now = utcnow().replace(microsecond=0)
+    now = context.now.replace(microsecond=0)
     valid_from = request.valid_from or now
     if request.valid_until is not None and request.valid_until <= valid_from:
         raise ValidationFailedError(
@@ -199,7 +208,7 @@ def issue_credential(
     # OB 3.0 allows one credentialStatus (and 1EdTech's schema wants an object); a second,
     # suspension entry is VC 2.0 and OB 3.1-proposal territory, so only on request.
     unsigned["credentialStatus"] = entries if request.suspendable else entries[0]
-    signed, jwt = _sign(session, issuer, unsigned, request.format, context)
+    signed, jwt = _sign(session, issuer, unsigned, request.format, replace(context, now=now))
     document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     credential = Credential(
         id=credential_id,
@@ -268,18 +277,24 @@ def _sign(
     resolver = documents.resolver()
     if fmt == "jwt":
         token = _sign_jwt(session, issuer, unsigned, context)
-        try:  # the self-check: our own verifier, our published keys
-            verify_jwt(token, lambda kid, _header: resolver.resolve_verification_method(kid)[1])
+        try:  # the self-check: our own verifier, our published keys, at the signing time
+            verify_jwt(
+                token,
+                lambda kid, _header: resolver.resolve_verification_method(kid)[1],
+                now=context.now,
+            )
         except VcError as exc:
             documents.database_errors.raise_first()  # a dropped database is no failed check
             raise CredentialSelfCheckError(exc.message) from exc
         return unsigned, token
     try:
         # Safe mode is part of the signing transformation: one JSON-LD expansion, not two.
-        signed = keys.sign_data_integrity(session, issuer, unsigned, context.key_store)
+        signed = keys.sign_data_integrity(
+            session, issuer, unsigned, context.key_store, now=context.now
+        )
     except VcError as exc:
         raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
-    results = verify_proofs(signed, resolver)
+    results = verify_proofs(signed, resolver, now=context.now)
     if not results or not all(r.ok for r in results):
         documents.database_errors.raise_first()
         raise CredentialSelfCheckError("; ".join(r.message for r in results))
@@ -292,7 +307,7 @@ def _sign_jwt(
     try:
         check_safe_mode(unsigned)  # a VC-JWT is never canonicalised, so check it here
         vm_id, key = keys.signing_key(session, issuer, "jwt", context.key_store)
-        return sign_jwt(unsigned, key, vm_id)
+        return sign_jwt(unsigned, key, vm_id, now=context.now)
     except VcError as exc:
         raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
 

@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import Issuer, IssuerKey, StatusList
 from badgeservice.domain.credential import format_datetime
 from badgeservice.errors import NotFoundError, ServiceError
@@ -129,11 +128,11 @@ def ensure_signing_keys(
 
 
 def rotate_keys(
-    session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str
+    session: Session, issuer: Issuer, key_store: KeyStore, *, actor: str, now: datetime
 ) -> list[IssuerKey]:
-    """Retire the active keys from signing and create new ones: one for each kind that was
-    active (an ES256 key stays rotated after a switch to RS256) and each kind now needed."""
-    now = utcnow()
+    """Retire the active keys from signing (at ``now``) and create new ones: one for each kind
+    that was active (an ES256 key stays rotated after a switch to RS256) and each kind now
+    needed."""
     kinds = _signing_kinds(issuer)
     for row in issuer_keys(session, issuer, statuses=("active",)):
         row.status, row.retired_at = "retired", now
@@ -144,7 +143,14 @@ def rotate_keys(
 
 
 def revoke_key(
-    session: Session, issuer: Issuer, key_id: str, reason: str, key_store: KeyStore, *, actor: str
+    session: Session,
+    issuer: Issuer,
+    key_id: str,
+    reason: str,
+    key_store: KeyStore,
+    *,
+    actor: str,
+    now: datetime,
 ) -> IssuerKey:
     """Revoke the issuer's key ``key_id`` (``key-3`` or the full verification method id).
     Final: the DID document marks it ``revoked`` and leaves it out of ``assertionMethod``, so
@@ -158,7 +164,7 @@ def revoke_key(
     if row.status == "revoked":
         return row
     was_active = row.status == "active"
-    row.status, row.revoked_at, row.revocation_reason = "revoked", utcnow(), reason
+    row.status, row.revoked_at, row.revocation_reason = "revoked", now, reason
     session.flush()
     replaced = ensure_signing_keys(session, issuer, key_store, actor=actor) if was_active else []
     if row.purpose == "data_integrity":
@@ -227,9 +233,15 @@ def signing_key(
 
 
 def sign_data_integrity(
-    session: Session, issuer: Issuer, unsigned: dict[str, Any], key_store: KeyStore
+    session: Session,
+    issuer: Issuer,
+    unsigned: dict[str, Any],
+    key_store: KeyStore,
+    *,
+    now: datetime,
 ) -> dict[str, Any]:
-    """``unsigned`` signed with the issuer's active Data Integrity key. Every document we sign
+    """``unsigned`` signed with the issuer's active Data Integrity key, the proof ``created``
+    at ``now``. Every document we sign
     (credentials, status lists, endorsements) writes ``proof`` as an array: VC 2.0 takes
     either form, and 1EdTech's strict AchievementCredential schema wants the array. Raises
     VcError.
@@ -237,7 +249,7 @@ def sign_data_integrity(
     See: https://www.w3.org/TR/vc-data-integrity/#proof-sets
     """
     vm_id, key = signing_key(session, issuer, "data_integrity", key_store)
-    return sign_credential(unsigned, key, vm_id, proof_set=True)
+    return sign_credential(unsigned, key, vm_id, proof_set=True, created=now)
 
 
 def did_document(session: Session, issuer: Issuer) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from badgeservice import vc
-from badgeservice.db.base import utcnow
 from badgeservice.db.engine import reads_without_lock
 from badgeservice.db.models import Issuer, StatusList
 from badgeservice.domain.credential import format_datetime
@@ -40,9 +40,16 @@ def current_signed_list(session: Session, slug: str, list_id: uuid.UUID) -> str 
 
 
 def signed_list(
-    session: Session, issuer: Issuer, list_id: uuid.UUID, base_url: str, key_store: KeyStore
+    session: Session,
+    issuer: Issuer,
+    list_id: uuid.UUID,
+    base_url: str,
+    key_store: KeyStore,
+    *,
+    now: datetime,
 ) -> str:
-    """The signed list credential as served (the caller commits a fresh signature)."""
+    """The signed list credential as served, signed and valid from ``now`` when it is
+    re-signed (the caller commits a fresh signature)."""
     row = get_owned(session, StatusList, list_id, issuer)
     if row.signed_document is not None and row.signed_version == row.version:
         return row.signed_document
@@ -55,9 +62,9 @@ def signed_list(
         issuer.did,  # the list's context is VC 2.0 alone: no OB Profile type there
         row.purpose,
         bits,
-        valid_from=format_datetime(utcnow()),
+        valid_from=format_datetime(now),
     )
-    signed = keys.sign_data_integrity(session, issuer, unsigned, key_store)
+    signed = keys.sign_data_integrity(session, issuer, unsigned, key_store, now=now)
     text = json.dumps(signed, separators=(",", ":"))
     # Store only if no status change landed meanwhile; otherwise the next request re-signs.
     # The stored copy is a cache: an SQLite read session (a GET) serves the list without it.

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,14 +46,17 @@ class FetchLimitError(ServiceError):
 
 @dataclass(frozen=True)
 class VerifyContext:
-    """What a verification reads from. ``fresh`` (a re-verification) fetches DID documents,
-    controller documents and status lists anew instead of from the remote client's cache;
-    our own documents are read from the database either way."""
+    """What a verification reads from, and when it runs: dates are checked at ``now`` (the
+    report's ``checkedAt``; a list of ours re-signed meanwhile is valid from then). ``fresh``
+    (a re-verification) fetches DID documents, controller documents and status lists anew
+    instead of from the remote client's cache; our own documents are read from the database
+    either way."""
 
     database: Database
     base_url: str
     key_store: KeyStore
     remote: RemoteFetcher
+    now: datetime
     strict: bool = False  # settings.verify_strict: refuse keys the issuer could not confirm
     fresh: bool = False  # fetch remote documents anew (re-verify past the cache)
     deadline_seconds: float = 10.0  # settings.verify_deadline_seconds
@@ -123,6 +127,7 @@ def verify(
         source,
         fetch_json=documents,
         fetch_status_list=errors.guard(_status_fetcher(context, fetches)),
+        now=context.now,
         trusted_issuer_keys=_own_keys(context),
         extra_checks=extra_checks(recipient),
         strict=context.strict,
@@ -217,7 +222,7 @@ def _own_status_list(
     if text is None:  # never signed, or a bit changed since: sign it now (the unit commits)
         issuer = issuers.get_issuer(session, slug)
         text = status_lists.signed_list(
-            session, issuer, list_id, context.base_url, context.key_store
+            session, issuer, list_id, context.base_url, context.key_store, now=context.now
         )
     return dict(json.loads(text))
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from badgeservice.domain.certificate import Paper
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.services import certificate
 from badgeservice.web import i18n
 from badgeservice.web.negotiation import cached
@@ -31,6 +31,7 @@ def certificate_pdf(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    clock: ClockDep,
     paper: Annotated[Paper, Query(description="a4 (default) or letter")] = "a4",
     lang: Annotated[str | None, Query(description="label language: en ja es fr de ar")] = None,
 ) -> Response:
@@ -41,7 +42,12 @@ def certificate_pdf(
     accepted = i18n.accepted_languages(request.headers.get("accept-language", ""))
     languages = [lang, request.cookies.get(i18n.COOKIE), *accepted]
     pdf = certificate.get_certificate(
-        session, identifier, base_url=settings.base_url, languages=languages, paper=paper
+        session,
+        identifier,
+        base_url=settings.base_url,
+        languages=languages,
+        paper=paper,
+        now=clock.now(),
     )
     filename = f"certificate-{identifier}-{pdf.language}-{paper}.pdf"
     response = Response(

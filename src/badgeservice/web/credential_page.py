@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Credential
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.linkedin import Certification, add_to_profile_url
@@ -30,13 +29,14 @@ def page_context(
     achievement: Achievement | None,
     language: str,
     base_url: str,
+    now: datetime,
 ) -> dict[str, Any]:
-    """The template context of ``credential.html``."""
+    """The template context of ``credential.html``, the state as at ``now``."""
     signed = document.get("credentialSubject", {}).get("achievement", {})
     issuer = document.get("issuer", {})
     page_url = str(document.get("id") or credential_url(base_url, record.id))
     name = str(signed.get("name") or document.get("name") or "")
-    state = credentials.state_of(record, utcnow())
+    state = credentials.state_of(record, now)
     return {
         "title": name,
         "credential": document,

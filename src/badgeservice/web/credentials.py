@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import KeyStoreDep, SessionDep, SettingsDep
+from badgeservice.http.deps import ClockDep, KeyStoreDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, credentials, issuers, keys, status_lists
 from badgeservice.web import credential_page, i18n
 from badgeservice.web.negotiation import JSON_LD, cached, json_ld_response, wants_json
@@ -27,7 +28,11 @@ PAGE_MAX_AGE = 60  # the page shows whether the credential is revoked: keep it f
 
 @router.get("/credentials/{reference}", response_class=Response)
 def credential_document(
-    reference: str, request: Request, session: SessionDep, settings: SettingsDep
+    reference: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> Response:
     """`/credentials/{id}`: the signed credential for a JSON-LD `Accept` (or the `.json`
     suffix) and at `.jwt` (VC-JWT credentials only), an HTML page otherwise. The documents
@@ -40,7 +45,7 @@ def credential_document(
     if view is None or credential is None or (view == "jwt" and not credential.jwt):
         raise NotFoundError(f"Credential {reference} not found.")
     if view == "html":
-        return _page(request, session, settings.base_url, credential)
+        return _page(request, session, settings.base_url, credential, clock.now())
     body, media_type = signed_representation(credential, accept)
     response = Response(body, media_type=media_type)
     source = f"{credential.sha256}:{media_type}".encode()
@@ -77,11 +82,15 @@ def signed_representation(credential: Credential, accept: str) -> tuple[str, str
     return credential.document, VC_LD_JSON if VC_LD_JSON in accept else JSON_LD
 
 
-def _page(request: Request, session: Session, base_url: str, credential: Credential) -> Response:
+def _page(
+    request: Request, session: Session, base_url: str, credential: Credential, now: datetime
+) -> Response:
     language = i18n.negotiate(request)
     achievement = achievements.find_public_achievement(session, credential.achievement_id)
     document = json.loads(credential.document)
-    context = credential_page.page_context(credential, document, achievement, language, base_url)
+    context = credential_page.page_context(
+        credential, document, achievement, language, base_url, now
+    )
     return i18n.page(request, "credential.html", language, context, max_age=PAGE_MAX_AGE)
 
 
@@ -110,10 +119,13 @@ def status_list(
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
 ) -> Response:
     """The signed BitstringStatusListCredential; re-signed after any status change."""
     issuer = issuers.get_issuer(session, slug)
-    text = status_lists.signed_list(session, issuer, list_id, settings.base_url, key_store)
+    text = status_lists.signed_list(
+        session, issuer, list_id, settings.base_url, key_store, now=clock.now()
+    )
     session.commit()
     response = Response(text, media_type="application/vc+ld+json")
     return cached(request, response, text.encode(), max_age=60, immutable=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,7 +15,7 @@ from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.documents import standalone
 from badgeservice.domain.languages import LanguageTagError, normalize_language
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, endorsements, issuers
 from badgeservice.web import i18n
 from badgeservice.web.negotiation import cached, json_ld_response, wants_json
@@ -30,6 +31,7 @@ def achievement_document(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    clock: ClockDep,
     lang: Annotated[str | None, Query(description="BCP 47 language tag")] = None,
 ) -> Response:
     """The Achievement as JSON-LD (`Accept: application/ld+json`) or an HTML page. JSON-LD is
@@ -40,7 +42,8 @@ def achievement_document(
     language = _language_tag(lang)
     definition = achievements.definition(achievement, settings.base_url)
     if wants_json(request):
-        document = _with_endorsements(session, build_achievement(definition, language))
+        document = build_achievement(definition, language)
+        document = _with_endorsements(session, document, clock.now())
         response = json_ld_response(standalone(document))
         source = json.dumps([document, True], sort_keys=True).encode()
         return cached(request, response, source, max_age=300, immutable=False)
@@ -56,12 +59,13 @@ def achievement_document(
     return i18n.page(request, "achievement.html", ui_language, context, max_age=300)
 
 
-def _with_endorsements(session: Session, document: dict[str, Any]) -> dict[str, Any]:
-    """The document with its current endorsements (``endorsement``), when it has any.
+def _with_endorsements(session: Session, document: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The document with its endorsements current at ``now`` (``endorsement``), when it has
+    any.
 
     See: https://www.imsglobal.org/spec/ob/v3p0/#achievement
     """
-    endorsed = endorsements.embedded_endorsements(session, document["id"])
+    endorsed = endorsements.embedded_endorsements(session, document["id"], now=now)
     return document | {"endorsement": endorsed} if endorsed else document
 
 
@@ -74,14 +78,14 @@ def _language_tag(lang: str | None) -> str | None:
 
 @router.get("/issuers/{slug}", response_class=Response)
 def issuer_profile(
-    slug: str, request: Request, session: SessionDep, settings: SettingsDep
+    slug: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
     """The issuer's OB Profile as JSON-LD (`Accept: application/ld+json`) or an HTML page
     (with its achievements; never who earned them)."""
     issuer = issuers.get_issuer(session, slug)
     profile = issuers.profile(issuer)
     if wants_json(request):
-        document = _with_endorsements(session, profile)
+        document = _with_endorsements(session, profile, clock.now())
         response = json_ld_response(standalone(document))
         source = json.dumps([document, True], sort_keys=True).encode()
         return cached(request, response, source, max_age=300, immutable=False)

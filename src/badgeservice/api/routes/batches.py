@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
@@ -22,6 +23,7 @@ from badgeservice.api.schemas.credentials import (
 from badgeservice.db.models import Batch, Issuer
 from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
 from badgeservice.http.deps import (
+    ClockDep,
     IssuerDep,
     KeyStoreDep,
     PrincipalDep,
@@ -162,6 +164,7 @@ def create_batch(
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     options: Annotated[BatchQuery, Query()] = BatchQuery(),
 ) -> BatchOut:
@@ -177,7 +180,8 @@ def create_batch(
     if replay is not None:
         batch = batches.get_batch(session, issuer, replay)
         return batch_out(session, batch, settings, limit=100, offset=0)
-    batch = _new_batch(session, issuer, _read(request, content, query), principal.actor, key_store)
+    upload = _read(request, content, query)
+    batch = _new_batch(session, issuer, upload, principal.actor, key_store, clock.now())
     attempt.remember(session, batch.id)
     session.commit()
     out = batch_out(session, batch, settings, limit=100, offset=0)
@@ -186,7 +190,12 @@ def create_batch(
 
 
 def _new_batch(
-    session: Session, issuer: Issuer, upload: Upload, actor: str, key_store: KeyStore
+    session: Session,
+    issuer: Issuer,
+    upload: Upload,
+    actor: str,
+    key_store: KeyStore,
+    now: datetime,
 ) -> Batch:
     fields = dict(upload.fields)
     achievement_id = uuid.UUID(fields.pop("achievementId"))
@@ -200,6 +209,7 @@ def _new_batch(
         [check_row(row) for row in upload.rows],
         actor=actor,
         key_store=key_store,
+        now=now,
         skip_existing=skip_existing,
         warnings=upload.warnings,
         language_pointer=upload.language_pointer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -17,12 +18,18 @@ from badgeservice.api.schemas.common import (
     WarningOut,
 )
 from badgeservice.api.schemas.credentials import CredentialOut, IssueIn, StatusChangeIn
-from badgeservice.db.base import utcnow
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email
 from badgeservice.errors import FieldError, ValidationFailedError
-from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.deps import (
+    ClockDep,
+    IssuerDep,
+    KeyStoreDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+)
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, credentials, idempotency, issuance
 from badgeservice.settings import Settings
@@ -35,10 +42,12 @@ def credential_out(
     credential: Credential,
     issuer: Issuer,
     settings: Settings,
+    now: datetime,
     held: uuid.UUID | None = None,
 ) -> CredentialOut:
-    """`held`: an active credential of the achievement the recipient held before this
-    request (named in a `recipient_has_credential` warning)."""
+    """The credential with its `state` at `now`. `held`: an active credential of the
+    achievement the recipient held before this request (named in a
+    `recipient_has_credential` warning)."""
     url = issuance.credential_url(settings.base_url, credential.id)
     document = json.loads(credential.document)
     found = issuance.credential_warnings(document)
@@ -57,7 +66,7 @@ def credential_out(
         issued_at=credential.issued_at,
         revoked=credential.revoked_at is not None,
         suspended=credential.suspended_at is not None,
-        state=credentials.state_of(credential, utcnow()),
+        state=credentials.state_of(credential, now),
         warnings=[WarningOut.model_validate(w) for w in found],
     )
 
@@ -71,6 +80,7 @@ def issue_credential(
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> CredentialOut:
     """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
@@ -79,23 +89,25 @@ def issue_credential(
     attempt = idempotency.idempotent_request(
         issuer, idempotency_key, "credential", body.model_dump(mode="json")
     )
+    now = clock.now()
     replay = attempt.replay(session)
     if replay is not None:
         response.status_code = status.HTTP_200_OK
-        return credential_out(credentials.get_credential(session, issuer, replay), issuer, settings)
+        replayed = credentials.get_credential(session, issuer, replay)
+        return credential_out(replayed, issuer, settings, now)
     achievement = achievements.get_achievement(session, issuer, body.achievement_id)
     request = issue_request(body)
-    held = issuance.find_held(session, key_store, achievement, request.recipient)
+    held = issuance.find_held(session, key_store, achievement, request.recipient, now=now)
     if held is not None and body.skip_existing:
         response.status_code = status.HTTP_200_OK
         existing = credentials.get_credential(session, issuer, held)
-        return credential_out(existing, issuer, settings, held=held)
-    context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
+        return credential_out(existing, issuer, settings, now, held=held)
+    context = issuance.IssueContext(settings.base_url, key_store, principal.actor, now)
     credential = issuance.issue_credential(session, issuer, achievement, request, context)
     attempt.remember(session, credential.id)
     session.commit()
     response.headers["Location"] = issuance.credential_url(settings.base_url, credential.id)
-    return credential_out(credential, issuer, settings, held=held)
+    return credential_out(credential, issuer, settings, now, held=held)
 
 
 def issue_request(body: IssueIn) -> issuance.IssueRequest:
@@ -110,6 +122,7 @@ def list_credentials(
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
     achievement_id: Annotated[uuid.UUID | None, Query(alias="achievementId")] = None,
     recipient_email: Annotated[str | None, Query(alias="recipientEmail")] = None,
     state: Annotated[State | None, Query()] = None,
@@ -128,9 +141,12 @@ def list_credentials(
                 errors=[FieldError("/query/recipientEmail", str(exc))]
             ) from exc
     where = credentials.CredentialFilter(achievement_id, lookup, state, issued_from, issued_to)
-    items, total = credentials.list_credentials(session, issuer, where, limit=limit, offset=offset)
+    now = clock.now()
+    items, total = credentials.list_credentials(
+        session, issuer, where, limit=limit, offset=offset, now=now
+    )
     return Page[CredentialOut](
-        items=[credential_out(c, issuer, settings) for c in items],
+        items=[credential_out(c, issuer, settings, now) for c in items],
         total=total,
         limit=limit,
         offset=offset,
@@ -143,10 +159,10 @@ def get_credential(
     credential_id: uuid.UUID,
     session: SessionDep,
     settings: SettingsDep,
+    clock: ClockDep,
 ) -> CredentialOut:
-    return credential_out(
-        credentials.get_credential(session, issuer, credential_id), issuer, settings
-    )
+    credential = credentials.get_credential(session, issuer, credential_id)
+    return credential_out(credential, issuer, settings, clock.now())
 
 
 @router.post("/{credential_id}/{action}", responses=_ERRORS)
@@ -157,16 +173,17 @@ def change_status(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
+    clock: ClockDep,
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
     """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
     credential = credentials.get_credential(session, issuer, credential_id)
-    reason = body.reason if body else None
+    reason, now = (body.reason if body else None), clock.now()
     if action == "revoke":
-        credentials.revoke(session, credential, reason, actor=principal.actor)
+        credentials.revoke(session, credential, reason, actor=principal.actor, now=now)
     elif action == "suspend":
-        credentials.suspend(session, credential, reason, actor=principal.actor)
+        credentials.suspend(session, credential, reason, actor=principal.actor, now=now)
     else:
         credentials.unsuspend(session, credential, actor=principal.actor)
     session.commit()
-    return credential_out(credential, issuer, settings)
+    return credential_out(credential, issuer, settings, now)

@@ -12,7 +12,14 @@ from badgeservice.api.schemas.common import Limit, Offset, Page
 from badgeservice.api.schemas.credentials import StatusChangeIn
 from badgeservice.api.schemas.endorsements import EndorsementIn, EndorsementOut
 from badgeservice.db.models import Endorsement, Issuer
-from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
+from badgeservice.http.deps import (
+    ClockDep,
+    IssuerDep,
+    KeyStoreDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+)
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import endorsements, issuance
 from badgeservice.settings import Settings
@@ -45,6 +52,7 @@ def issue_endorsement(
     session: SessionDep,
     settings: SettingsDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
 ) -> EndorsementOut:
     """Sign an EndorsementCredential of an achievement, an issuer's Profile, a credential or
     any IRI. The public Achievement and Profile documents embed their endorsements until they
@@ -57,7 +65,7 @@ def issue_endorsement(
         description=body.description,
         valid_until=body.valid_until,
     )
-    context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
+    context = issuance.IssueContext(settings.base_url, key_store, principal.actor, clock.now())
     endorsement = endorsements.issue_endorsement(session, issuer, request, context)
     session.commit()
     response.headers["Location"] = endorsements.endorsement_url(settings.base_url, endorsement.id)
@@ -100,12 +108,14 @@ def revoke_endorsement(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
+    clock: ClockDep,
     body: StatusChangeIn | None = None,
 ) -> EndorsementOut:
     """Final: the status list bit is set and the documents stop embedding it."""
     endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
+    reason = body.reason if body else None
     endorsements.revoke_endorsement(
-        session, endorsement, body.reason if body else None, actor=principal.actor
+        session, endorsement, reason, actor=principal.actor, now=clock.now()
     )
     session.commit()
     return endorsement_out(endorsement, issuer, settings)

@@ -25,6 +25,7 @@ from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
 from badgeservice.domain.merge_patch import merge_patch
 from badgeservice.http.deps import (
+    ClockDep,
     IssuerDep,
     KeyStoreDep,
     PrincipalDep,
@@ -224,9 +225,10 @@ def revoke_issuer_token(
     token_id: uuid.UUID,
     principal: PrincipalDep,
     session: SessionDep,
+    clock: ClockDep,
 ) -> None:
     """Admins, and the issuer's tokens with `issuer:write` (e.g. to end a leaked token)."""
-    auth.revoke_token(session, token_id, actor=principal.actor, issuer=issuer)
+    auth.revoke_token(session, token_id, actor=principal.actor, now=clock.now(), issuer=issuer)
     session.commit()
 
 
@@ -244,10 +246,11 @@ def rotate_keys(
     principal: PrincipalDep,
     session: SessionDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
 ) -> list[KeyOut]:
     """New keys sign from now on; the old ones are retired but stay in the DID document, so
     credentials signed before keep verifying."""
-    keys.rotate_keys(session, issuer, key_store, actor=principal.actor)
+    keys.rotate_keys(session, issuer, key_store, actor=principal.actor, now=clock.now())
     session.commit()
     return _keys_out(session, issuer)
 
@@ -264,12 +267,15 @@ def revoke_key(
     principal: PrincipalDep,
     session: SessionDep,
     key_store: KeyStoreDep,
+    clock: ClockDep,
 ) -> list[KeyOut]:
     """Revoke a key (`keyId` as listed, e.g. `key-1`) that was lost or leaked. Final: the
     DID document marks it `revoked` and no longer lists it under `assertionMethod`, so
     every credential it signed fails verification, here and at other verifiers. An active
     key is replaced by a new one in the same step. Needs `keys:manage`."""
-    keys.revoke_key(session, issuer, key_id, body.reason, key_store, actor=principal.actor)
+    keys.revoke_key(
+        session, issuer, key_id, body.reason, key_store, actor=principal.actor, now=clock.now()
+    )
     session.commit()
     return _keys_out(session, issuer)
 

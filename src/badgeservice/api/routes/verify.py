@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from badgeservice.api.schemas.verify import VerifyOut
-from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
+from badgeservice.http.deps import ClockDep, DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
@@ -69,6 +69,7 @@ def verify(
     settings: SettingsDep,
     key_store: KeyStoreDep,
     remote: RemoteDep,
+    clock: ClockDep,
     fresh: Annotated[bool, Query(description=FRESH)] = False,
 ) -> VerifyOut:
     """Verify a credential: JSON-LD, a compact VC-JWT, a baked PNG/SVG, `{"url": …}` or
@@ -79,5 +80,7 @@ def verify(
     credentialSubject.id; the recipient you give is never echoed back. `checkedAt` says when
     the checks ran; `?fresh=true` re-verifies without the server's short-lived cache of other
     servers' documents."""
-    report = verify_source(source, database, settings, key_store, remote, fresh=fresh)
+    report = verify_source(
+        source, database, settings, key_store, remote, now=clock.now(), fresh=fresh
+    )
     return VerifyOut.model_validate(report)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from badgeservice.db.base import Base, CreatedMixin, IdMixin, utcnow
+from badgeservice.db.base import Base, CreatedMixin, IdMixin, written_at
 from badgeservice.db.models.issuer import Issuer
 
 
@@ -33,6 +33,6 @@ class Achievement(IdMixin, CreatedMixin, Base):
     result_descriptions: Mapped[list[Any]]
     creator: Mapped[dict[str, Any] | None]
     revision: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=written_at, onupdate=written_at)
 
     issuer: Mapped[Issuer] = relationship(lazy="joined")

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from badgeservice.db.base import Base, IdMixin, utcnow
+from badgeservice.db.base import Base, IdMixin, written_at
 
 
 class AuditEvent(IdMixin, Base):
@@ -16,7 +16,7 @@ class AuditEvent(IdMixin, Base):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_issuer_occurred", "issuer_id", "occurred_at"),)
 
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=written_at)
     action: Mapped[str] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(100))
     issuer_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from badgeservice.db.base import Base, CreatedMixin, IdMixin, utcnow
+from badgeservice.db.base import Base, CreatedMixin, IdMixin, written_at
 
 
 class Issuer(IdMixin, CreatedMixin, Base):
@@ -22,4 +22,4 @@ class Issuer(IdMixin, CreatedMixin, Base):
     image: Mapped[str | None] = mapped_column(String(2048))
     # The JWS algorithm of its VC-JWT credentials: ES256 (default) or RS256.
     jwt_algorithm: Mapped[str] = mapped_column(String(10), default="ES256", server_default="ES256")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=written_at, onupdate=written_at)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from badgeservice.db.base import Base, CreatedMixin, IdMixin, utcnow
+from badgeservice.db.base import Base, CreatedMixin, IdMixin, written_at
 
 
 class StatusList(IdMixin, CreatedMixin, Base):
@@ -27,7 +27,7 @@ class StatusList(IdMixin, CreatedMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
     signed_document: Mapped[str | None] = mapped_column(Text)
     signed_version: Mapped[int | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=written_at, onupdate=written_at)
 
 
 class StatusAllocation(Base):
@@ -47,4 +47,4 @@ class StatusAllocation(Base):
     endorsement_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("endorsements.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=written_at)
