@@ -12,6 +12,7 @@ from badgeservice.api.schemas.common import Limit, Offset, Page
 from badgeservice.api.schemas.credentials import StatusChangeIn
 from badgeservice.api.schemas.endorsements import EndorsementIn, EndorsementOut
 from badgeservice.db.models import Endorsement, Issuer
+from badgeservice.domain.urls import endorsement_url
 from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import endorsements, issuance
@@ -28,7 +29,7 @@ def endorsement_out(endorsement: Endorsement, issuer: Issuer, settings: Settings
         subject_kind=endorsement.subject_kind,
         subject_id=endorsement.subject_id,
         name=endorsement.name,
-        url=endorsements.endorsement_url(settings.base_url, endorsement.id),
+        url=endorsement_url(settings.base_url, endorsement.id),
         endorsement=json.loads(endorsement.document),
         issued_at=endorsement.issued_at,
         valid_until=endorsement.valid_until,
@@ -60,7 +61,7 @@ def issue_endorsement(
     context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
     endorsement = endorsements.issue_endorsement(session, issuer, request, context)
     session.commit()
-    response.headers["Location"] = endorsements.endorsement_url(settings.base_url, endorsement.id)
+    response.headers["Location"] = endorsement_url(settings.base_url, endorsement.id)
     return endorsement_out(endorsement, issuer, settings)
 
 
