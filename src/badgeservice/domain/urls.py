@@ -251,10 +251,8 @@ def _credential(rest: list[str]) -> CredentialUrl | None:
     else:
         return None
     found_id = _uuid(stem)
-    for known in CREDENTIAL_SUFFIXES:
-        if found_id is not None and suffix == known:
-            return CredentialUrl(found_id, known)
-    return None
+    known = next((s for s in CREDENTIAL_SUFFIXES if s == suffix), None)
+    return None if found_id is None or known is None else CredentialUrl(found_id, known)
 
 
 def _uuid(text: str) -> uuid.UUID | None:
