@@ -16,6 +16,7 @@ import io
 import unicodedata
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,7 +143,8 @@ def test_certificate_links_to_the_public_page_and_verify(certificates: Certifica
     links = [annotation.get_object()["/A"]["/URI"] for annotation in reader.pages[0]["/Annots"]]
     page_url = f"http://localhost:8000/credentials/{issued['id']}"
     assert page_url in links  # the QR code's and the printed URL's link
-    assert f"http://localhost:8000/verify?url={page_url}" in links
+    # the credential URL is encoded as a query value (it was once pasted in raw)
+    assert "http://localhost:8000/verify?url=" + quote(page_url, safe="") in links
     assert plain(page_url) in text_of(reader)
 
 

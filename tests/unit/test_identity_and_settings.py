@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from badgeservice.domain.issuer import is_valid_slug, issuer_did
+from badgeservice.domain.issuer import is_valid_slug
+from badgeservice.domain.urls import issuer_did
 from badgeservice.services.keystore import new_secret
 from badgeservice.settings import ConfigurationError, Settings, load_settings
 

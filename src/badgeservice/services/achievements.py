@@ -10,13 +10,10 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
+from badgeservice.domain.urls import achievement_url, image_url
 from badgeservice.services.audit import record_event
-from badgeservice.services.images import image_url, store_image
+from badgeservice.services.images import store_image
 from badgeservice.services.tenancy import get_owned
-
-
-def achievement_url(base_url: str, achievement: Achievement) -> str:
-    return f"{base_url}/achievements/{achievement.id}"
 
 
 def definition(achievement: Achievement, base_url: str) -> AchievementDefinition:
@@ -25,7 +22,7 @@ def definition(achievement: Achievement, base_url: str) -> AchievementDefinition
     if achievement.image_id is not None:
         image = image_url(base_url, achievement.image_id)
     return AchievementDefinition(
-        url=achievement_url(base_url, achievement),
+        url=achievement_url(base_url, achievement.id),
         default_language=achievement.default_language,
         name=achievement.name,
         description=achievement.description,

@@ -23,17 +23,14 @@ import hashlib
 import io
 import json
 import os
-import re
 import struct
 import threading
 import unicodedata
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 import resvg_py
@@ -45,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential, Image
 from badgeservice.domain.images import ImageRejectedError, clean_svg, png_size, within_limit
+from badgeservice.domain.urls import ImageUrl, parse_own_url
 from badgeservice.services import achievements
 from badgeservice.vc import BakingError, bake
 
@@ -77,7 +75,6 @@ _REGULAR_FONTS = [
     "NotoSansCJK-Regular.ttc",
     "DroidSansFallbackFull.ttf",
 ]
-_IMAGE_PATH = re.compile(r"/images/([0-9a-fA-F-]{36})")
 _SVG_FONTS = "'Noto Sans', 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
 
 
@@ -152,21 +149,23 @@ def _face(credential: Credential) -> BadgeFace:
     )
 
 
-def _stored_image(session: Session, credential: Credential) -> Image | None:
+def _stored_image(session: Session, credential: Credential, base_url: str) -> Image | None:
     """The uploaded image the credential names, if it is ours and its issuer's."""
     image = _achievement(json.loads(credential.document)).get("image")
     url = image.get("id") if isinstance(image, dict) else image
-    match = _IMAGE_PATH.fullmatch(urlsplit(url).path) if isinstance(url, str) else None
-    if match is None:
+    own = parse_own_url(base_url, url) if isinstance(url, str) else None
+    if not isinstance(own, ImageUrl):
         return None
-    stored = achievements.find_image(session, uuid.UUID(match[1]))
+    stored = achievements.find_image(session, own.image_id)
     return stored if stored is not None and stored.issuer_id == credential.issuer_id else None
 
 
-def badge_image(session: Session, credential: Credential, media_type: str) -> BadgeImage:
+def badge_image(
+    session: Session, credential: Credential, media_type: str, base_url: str
+) -> BadgeImage:
     """The unbaked image for ``image/png`` or ``image/svg+xml``: the issuer's (an SVG cleaned,
     drawn for a PNG; a PNG as it is, embedded for an SVG), else the generated badge."""
-    stored = _stored_image(session, credential)
+    stored = _stored_image(session, credential, base_url)
     content: bytes | None = None
     if stored is not None and stored.media_type == PNG and usable_png(stored.content):
         content = stored.content if media_type == PNG else svg_embedding_png(stored.content)
@@ -185,12 +184,13 @@ def _generated(face: BadgeFace, media_type: str) -> BadgeImage:
     )
 
 
-def baked_image(session: Session, credential: Credential, media_type: str) -> bytes:
+def baked_image(session: Session, credential: Credential, media_type: str, base_url: str) -> bytes:
     """The image with the stored credential baked in; an issuer's image that cannot carry it
     (say an SVG in another encoding) is replaced by the generated badge."""
 
     def make() -> bytes:
-        image, signed = badge_image(session, credential, media_type), stored_credential(credential)
+        image = badge_image(session, credential, media_type, base_url)
+        signed = stored_credential(credential)
         try:
             return bake(image.content, signed)
         except BakingError:
@@ -201,11 +201,11 @@ def baked_image(session: Session, credential: Credential, media_type: str) -> by
     return _cache.get_or_make((str(credential.id), credential.sha256, media_type), make)
 
 
-def share_image(session: Session, credential: Credential) -> bytes:
+def share_image(session: Session, credential: Credential, base_url: str) -> bytes:
     """The 1200x630 Open Graph image: the badge beside the achievement name and issuer."""
 
     def make() -> bytes:
-        stored, picture = _stored_image(session, credential), None
+        stored, picture = _stored_image(session, credential, base_url), None
         if stored is not None and stored.media_type == PNG and usable_png(stored.content):
             picture = _open_png(stored.content)
         elif stored is not None and stored.media_type == SVG:

@@ -9,7 +9,6 @@ Rendered PDFs are kept in a small in-process LRU keyed by everything they depend
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 from collections.abc import Sequence
@@ -26,12 +25,11 @@ from badgeservice.domain.certificate import CertificateContent, Paper
 from badgeservice.domain.certificate_labels import label_language
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.images import ImageRejectedError, clean_svg
+from badgeservice.domain.urls import ImageUrl, credential_url, parse_own_url, verify_page_url
 from badgeservice.errors import NotFoundError, ServiceUnavailableError
 from badgeservice.services import badge_images, credentials
-from badgeservice.services.issuance import credential_url
 
 LAYOUT_VERSION = "2"  # part of every cache key and ETag: bump when the layout changes
-_IMAGE_PATH = re.compile(r"/images/([0-9a-fA-F-]{36})$")
 _cache: LRUCache[str, bytes] = LRUCache(maxsize=64)
 _cache_lock = threading.Lock()
 
@@ -116,7 +114,7 @@ def _content(
         valid_from=credential.valid_from.date(),
         valid_until=credential.valid_until.date() if credential.valid_until else None,
         page_url=page_url,
-        verify_url=f"{base_url}/verify?url={page_url}",
+        verify_url=verify_page_url(base_url, page_url),
         state=state,
         state_changed=since.date() if since else None,
         badge_image=_own_image(session, _image_url(achievement.get("image")), base_url),
@@ -150,15 +148,8 @@ def _image_url(image: Any) -> str | None:
 def _own_image(session: Session, url: str | None, base_url: str) -> bytes | None:
     """The uploaded PNG or SVG behind one of our own ``/images/{id}`` URLs; ``None`` for an
     external URL, which is never fetched while answering a request."""
-    if not url or not url.startswith(base_url + "/images/"):
-        return None
-    match = _IMAGE_PATH.search(url)
-    if match is None:
-        return None
-    try:
-        image = session.get(Image, uuid.UUID(match.group(1)))
-    except ValueError:
-        return None
+    own = parse_own_url(base_url, url) if url else None
+    image = session.get(Image, own.image_id) if isinstance(own, ImageUrl) else None
     if image is None:
         return None
     if image.media_type == "image/png":

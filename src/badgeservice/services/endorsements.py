@@ -25,10 +25,16 @@ from sqlalchemy.orm import Session
 from badgeservice.db.models import Endorsement, Issuer, StatusAllocation
 from badgeservice.domain.credential import build_status_entry
 from badgeservice.domain.endorsement import EndorsementContent, build_endorsement
+from badgeservice.domain.urls import (
+    achievement_url,
+    credential_url,
+    endorsement_url,
+    status_list_url,
+)
 from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
-from badgeservice.services import achievements, credentials, issuers, keys, status, status_lists
+from badgeservice.services import achievements, credentials, issuers, keys, status
 from badgeservice.services.audit import record_event
-from badgeservice.services.issuance import CredentialSelfCheckError, IssueContext, credential_url
+from badgeservice.services.issuance import CredentialSelfCheckError, IssueContext
 from badgeservice.services.resolution import local_resolver
 from badgeservice.services.tenancy import get_owned
 from badgeservice.vc import VcError, verify_proofs
@@ -54,10 +60,6 @@ class EndorsementRequest:
     valid_until: datetime | None = None
 
 
-def endorsement_url(base_url: str, endorsement_id: uuid.UUID) -> str:
-    return f"{base_url}/endorsements/{endorsement_id}"
-
-
 def resolve_target(session: Session, base_url: str, target: Target) -> str:
     """The endorsed thing's public id, exactly as its own document says it (an Achievement's
     URL, a Profile's DID, a credential's URL); NotFoundError for an unknown one of ours."""
@@ -69,7 +71,7 @@ def resolve_target(session: Session, base_url: str, target: Target) -> str:
     if target.kind == "achievement":
         achievement = achievements.find_public_achievement(session, found_id)
         if achievement is not None:
-            return achievements.achievement_url(base_url, achievement)
+            return achievement_url(base_url, achievement.id)
     elif target.kind == "credential":
         credential = credentials.find_credential(session, found_id)
         if credential is not None:
@@ -88,7 +90,7 @@ def issue_endorsement(
     subject_id = resolve_target(session, context.base_url, request.target)
     endorsement_id = uuid.uuid4()
     status_list, index = status.allocate_index(session, issuer, "revocation")
-    list_url = status_lists.list_url(context.base_url, issuer, status_list.id)
+    list_url = status_list_url(context.base_url, issuer.slug, status_list.id)
     content = EndorsementContent(
         url=endorsement_url(context.base_url, endorsement_id),
         issuer=issuers.profile(issuer),

@@ -12,10 +12,6 @@ from badgeservice.domain.images import ImageRejectedError, accept_image
 from badgeservice.errors import FieldError, ValidationFailedError
 
 
-def image_url(base_url: str, image_id: uuid.UUID) -> str:
-    return f"{base_url}/images/{image_id}"
-
-
 def store_image(session: Session, issuer_id: uuid.UUID, content: bytes) -> Image:
     """A new image of the issuer, if ``content`` is a valid PNG or SVG (422 otherwise); an
     SVG is stored cleaned of scripts and links."""

@@ -18,8 +18,9 @@ from badgeservice.domain.achievement import achievement_languages, build_achieve
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
 from badgeservice.domain.languages import LanguageTagError, match_language, normalize_language
 from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
+from badgeservice.domain.urls import credential_url, status_list_url
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, credentials, keys, status, status_lists
+from badgeservice.services import achievements, credentials, keys, status
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
@@ -178,10 +179,6 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def credential_url(base_url: str, credential_id: uuid.UUID) -> str:
-    return f"{base_url}/credentials/{credential_id}"
-
-
 def issue_credential(
     session: Session,
     issuer: Issuer,
@@ -201,7 +198,7 @@ def issue_credential(
     purposes = ["revocation", "suspension"] if request.suspendable else ["revocation"]
     allocations = [status.allocate_index(session, issuer, purpose) for purpose in purposes]
     entries = [
-        build_status_entry(status_lists.list_url(context.base_url, issuer, lst.id), index, purpose)
+        build_status_entry(status_list_url(context.base_url, issuer.slug, lst.id), index, purpose)
         for (lst, index), purpose in zip(allocations, purposes, strict=True)
     ]
     unsigned = _build(issuer, achievement, request, context, credential_id, valid_from)

@@ -9,12 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Issuer
-from badgeservice.domain.issuer import is_valid_slug, issuer_did
+from badgeservice.domain.issuer import is_valid_slug
 from badgeservice.domain.profile import build_profile
+from badgeservice.domain.urls import image_url, issuer_did
 from badgeservice.errors import FieldError, NotFoundError, SlugTakenError, ValidationFailedError
 from badgeservice.services import keys
 from badgeservice.services.audit import record_issuer_event
-from badgeservice.services.images import image_url, store_image
+from badgeservice.services.images import store_image
 from badgeservice.services.keystore import KeyStore
 
 

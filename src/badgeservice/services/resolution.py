@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from badgeservice.domain.urls import DidDocumentUrl, parse_own_url
 from badgeservice.services.keys import did_document_by_slug
 from badgeservice.vc import DidResolutionError, DidResolver
 
@@ -27,15 +27,6 @@ class JsonFetcher(Protocol):
     def fetch_json(self, url: str, *, refresh: bool = False) -> dict[str, Any]: ...
 
     def trusted_form(self, url: str) -> str: ...
-
-
-def own_path(base_url: str, url: str) -> list[str] | None:
-    """The path segments of ``url`` when it names our own host (any scheme: did:web always
-    says https, a development server speaks http), else None."""
-    parts = urlsplit(url)
-    if parts.netloc != urlsplit(base_url).netloc:
-        return None
-    return parts.path.strip("/").split("/")
 
 
 class DatabaseErrors:
@@ -90,10 +81,11 @@ class LocalDocuments:
         return DidResolver(self, allow_http_localhost=True)
 
     def _fetch_json(self, url: str) -> dict[str, Any]:
-        segments = own_path(self._base_url, url) or []
-        if len(segments) == 3 and segments[0] == "issuers" and segments[2] == "did.json":
+        # any scheme: did:web always says https, a development server speaks http
+        own = parse_own_url(self._base_url, url, any_scheme=True)
+        if isinstance(own, DidDocumentUrl):
             with self._database() as session:
-                document = did_document_by_slug(session, segments[1])
+                document = did_document_by_slug(session, own.slug)
             if document is not None:
                 return document
         if self._remote is None:

@@ -14,14 +14,11 @@ from badgeservice import vc
 from badgeservice.db.engine import reads_without_lock
 from badgeservice.db.models import Issuer, StatusList
 from badgeservice.domain.credential import format_datetime
+from badgeservice.domain.urls import status_list_url
 from badgeservice.services import keys
 from badgeservice.services.credentials import set_bits
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.tenancy import get_owned
-
-
-def list_url(base_url: str, issuer: Issuer, list_id: uuid.UUID) -> str:
-    return f"{base_url}/issuers/{issuer.slug}/status/{list_id}"
 
 
 def current_signed_list(session: Session, slug: str, list_id: uuid.UUID) -> str | None:
@@ -58,7 +55,7 @@ def signed_list(
     for index in set_bits(session, row):
         bits.set(index)
     unsigned = vc.build_status_list_credential(
-        list_url(base_url, issuer, row.id),
+        status_list_url(base_url, issuer.slug, row.id),
         issuer.did,  # the list's context is VC 2.0 alone: no OB Profile type there
         row.purpose,
         bits,

@@ -23,21 +23,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from badgeservice.domain.ob_schema import schema_check
 from badgeservice.domain.recipient_check import ClaimedRecipient, recipient_check
+from badgeservice.domain.urls import CredentialUrl, StatusListUrl, parse_own_url
 from badgeservice.errors import ServiceError
 from badgeservice.remote import FetchedDocument, RemoteFetcher
 from badgeservice.services import credentials, issuers, keys, status_lists
 from badgeservice.services.keystore import KeyStore
-from badgeservice.services.resolution import Database, LocalDocuments, own_path
+from badgeservice.services.resolution import Database, LocalDocuments
 from badgeservice.vc import ExtraCheck, Report, verify_credential
 
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json"}
 SOURCE_ACCEPT = "application/ld+json, application/json, */*"
+SOURCE_SUFFIXES = ("", ".json", ".jwt")  # the URLs of a credential that serve it signed
 
 
 class FetchLimitError(ServiceError):
@@ -160,16 +161,10 @@ def extra_checks(recipient: ClaimedRecipient | None) -> list[ExtraCheck]:
 def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | str | None:
     """One of our credentials, by its public URL (page, ``.json`` or ``.jwt``), read from the
     database instead of over HTTP; None when the URL is not one of ours."""
-    segments = own_path(base_url, url)
-    if segments is None or urlsplit(url).scheme != urlsplit(base_url).scheme or len(segments) != 2:
+    own = parse_own_url(base_url, url)
+    if not isinstance(own, CredentialUrl) or own.suffix not in SOURCE_SUFFIXES:
         return None
-    stem, _, suffix = segments[1].partition(".")
-    if segments[0] != "credentials" or suffix not in {"", "json", "jwt"}:
-        return None
-    try:
-        credential = credentials.find_credential(session, uuid.UUID(stem))
-    except ValueError:
-        return None
+    credential = credentials.find_credential(session, own.credential_id)
     if credential is None:
         return None
     if credential.jwt:  # a VC-JWT is verifiable only as the JWT, whichever URL named it
@@ -206,10 +201,10 @@ def _status_fetcher(
     context: VerifyContext, fetches: OutboundFetches
 ) -> Callable[[str], dict[str, Any]]:
     def fetch(url: str) -> dict[str, Any]:
-        segments = own_path(context.base_url, url) or []
-        if len(segments) == 4 and segments[0] == "issuers" and segments[2] == "status":
+        own = parse_own_url(context.base_url, url)
+        if isinstance(own, StatusListUrl):
             with context.database() as session:
-                return _own_status_list(session, context, segments[1], uuid.UUID(segments[3]))
+                return _own_status_list(session, context, own.slug, own.list_id)
         return fetches.fetch_json(url, honour_cache_control=True)
 
     return fetch

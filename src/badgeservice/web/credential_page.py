@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from badgeservice.db.models import Achievement, Credential
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.linkedin import Certification, add_to_profile_url
 from badgeservice.domain.markdown import markdown_text
+from badgeservice.domain.urls import (
+    SITE,
+    CredentialSuffix,
+    credential_url,
+    issuer_url,
+    verify_page_url,
+)
 from badgeservice.services import achievements, credentials
-from badgeservice.services.issuance import credential_url
 from badgeservice.web.i18n import supported
 
 _DESCRIPTION_LIMIT = 300
@@ -45,7 +50,7 @@ def page_context(
         "content_lang": signed.get("inLanguage") or record.language,
         "translation": _translation(achievement, signed, language, base_url),
         "issuer_name": issuer.get("name", ""),
-        "issuer_href": f"/issuers/{achievement.issuer.slug}" if achievement else None,
+        "issuer_href": issuer_url(SITE, achievement.issuer.slug) if achievement else None,
         "recipient_name": record.recipient_name,
         # The moment we signed it; validFrom may be later (a credential valid from a date).
         "issued_at": _utc(record.issued_at).isoformat().replace("+00:00", "Z"),
@@ -55,28 +60,30 @@ def page_context(
         "og": {
             "title": name,
             "description": _shorten(markdown_text(str(signed.get("description") or ""))),
-            "image": f"{page_url}/share.png",
+            "image": credential_url(base_url, record.id, "/share.png"),
             "url": page_url,
         },
     }
 
 
 def _links(page_url: str, record: Credential, language: str) -> dict[str, str | None]:
-    path = f"/credentials/{record.id}"
+    def link(suffix: CredentialSuffix, lang: str | None = None) -> str:
+        return credential_url(SITE, record.id, suffix, lang=lang)
+
     # A VC-JWT is only ever served as the JWT (web.credentials.signed_representation): link it
     # as such, and offer no "JSON" that would answer the JWT anyway.
     signed = f"{page_url}.jwt" if record.jwt else f"{page_url}.json"
     return {
         "page": page_url,
-        "json": None if record.jwt else f"{path}.json",
-        "jwt": f"{path}.jwt" if record.jwt else None,
-        "png": f"{path}.png",
-        "svg": f"{path}.svg",
-        "pdf": f"{path}.pdf?lang={language}",
-        "qr": f"{path}/qr.svg",
+        "json": None if record.jwt else link(".json"),
+        "jwt": link(".jwt") if record.jwt else None,
+        "png": link(".png"),
+        "svg": link(".svg"),
+        "pdf": link(".pdf", language),
+        "qr": link("/qr.svg"),
         "alternate": signed,
         "alternate_type": "application/vc+jwt" if record.jwt else "application/ld+json",
-        "verify": "/verify?url=" + quote(signed, safe=""),
+        "verify": verify_page_url(SITE, signed),
     }
 
 

@@ -14,11 +14,12 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
+from badgeservice.domain.urls import credential_url
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import badge_images, credentials
-from badgeservice.services.issuance import credential_url
+from badgeservice.settings import Settings
 from badgeservice.web.negotiation import cached
 
 router = APIRouter(tags=["public"])
@@ -37,10 +38,12 @@ def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
     response_class=Response,
     responses=_responses(badge_images.PNG),
 )
-def baked_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+def baked_png(
+    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The achievement image (or a generated badge) with the signed credential baked in an
     `openbadgecredential` iTXt chunk."""
-    return _baked(credential_id, request, session, badge_images.PNG)
+    return _baked(credential_id, request, session, settings, badge_images.PNG)
 
 
 @router.get(
@@ -48,10 +51,12 @@ def baked_png(credential_id: str, request: Request, session: SessionDep) -> Resp
     response_class=Response,
     responses=_responses(badge_images.SVG),
 )
-def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Response:
+def baked_svg(
+    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The achievement image as SVG (or a generated badge) with the signed credential baked in
     an `<openbadges:credential>` element."""
-    return _baked(credential_id, request, session, badge_images.SVG)
+    return _baked(credential_id, request, session, settings, badge_images.SVG)
 
 
 @router.get(
@@ -59,9 +64,12 @@ def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Resp
     response_class=Response,
     responses=_responses(badge_images.PNG),
 )
-def share_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+def share_png(
+    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """A 1200x630 picture for link previews (Open Graph `og:image`)."""
-    body = badge_images.share_image(session, _credential(session, credential_id))
+    credential = _credential(session, credential_id)
+    body = badge_images.share_image(session, credential, settings.base_url)
     response = Response(body, media_type=badge_images.PNG)
     return cached(request, response, body, max_age=WEEK, immutable=False)
 
@@ -80,9 +88,11 @@ def qr_code(
     return _svg_response(request, body, max_age=WEEK, immutable=False)
 
 
-def _baked(credential_id: str, request: Request, session: Session, media_type: str) -> Response:
+def _baked(
+    credential_id: str, request: Request, session: Session, settings: Settings, media_type: str
+) -> Response:
     credential = _credential(session, credential_id)
-    body = badge_images.baked_image(session, credential, media_type)
+    body = badge_images.baked_image(session, credential, media_type, settings.base_url)
     if media_type == badge_images.SVG:
         return _svg_response(request, body, max_age=YEAR, immutable=True)
     response = Response(body, media_type=media_type)

@@ -14,6 +14,7 @@ from badgeservice.db.models import Issuer
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.documents import standalone
 from badgeservice.domain.languages import LanguageTagError, normalize_language
+from badgeservice.domain.urls import SITE, achievement_url, did_document_url, issuer_url
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, endorsements, issuers
@@ -54,7 +55,7 @@ def achievement_document(
         "achievement": document,
         "content_lang": document["inLanguage"],
         "issuer_name": achievement.issuer.name,
-        "issuer_href": f"/issuers/{achievement.issuer.slug}",
+        "issuer_href": issuer_url(SITE, achievement.issuer.slug),
     }
     return i18n.page(request, "achievement.html", ui_language, context, max_age=300)
 
@@ -93,7 +94,8 @@ def issuer_profile(
     context = {
         "title": issuer.name,
         "profile": profile,
-        "page_url": f"{settings.base_url}/issuers/{slug}",
+        "page_url": issuer_url(settings.base_url, slug),
+        "did_document_url": did_document_url(settings.base_url, slug),
         **_achievement_links(session, issuer, language, settings.base_url),
     }
     return i18n.page(request, "issuer.html", language, context, max_age=300)
@@ -111,7 +113,7 @@ def _achievement_links(
         document = build_achievement(achievements.definition(row, base_url), language)
         links.append(
             {
-                "href": f"/achievements/{row.id}",
+                "href": achievement_url(SITE, row.id),
                 "name": document["name"],
                 "lang": document["inLanguage"],
             }

@@ -13,16 +13,15 @@ from __future__ import annotations
 import base64
 import json
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
+from badgeservice.domain.urls import origin, parse_own_url
 from badgeservice.errors import ServiceError
 from badgeservice.http.deps import ClockDep, DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
 from badgeservice.http.middleware import page_policy
 from badgeservice.http.verify_input import Source, read_source, verify_source
-from badgeservice.services.resolution import own_path
 from badgeservice.settings import Settings
 from badgeservice.web import i18n, messages
 
@@ -38,8 +37,7 @@ MAX_SNIFFED = 4096
 def verify_policy(base_url: str) -> str:
     """The page's CSP: no script at all, images only from us or ``data:`` (a third party's
     image would tell it who checked the credential)."""
-    parts = urlsplit(base_url)
-    return page_policy(f"{parts.scheme}://{parts.netloc} data:")
+    return page_policy(f"{origin(base_url)} data:")
 
 
 @router.get("/verify", response_class=Response)
@@ -152,14 +150,13 @@ def _summary(credential: dict[str, Any] | None, base_url: str, language: str) ->
 
 def shown_image(url: str | None, base_url: str) -> str | None:
     """``url`` when the visitor's browser may load it: a ``data:`` image from the credential
-    or a URL of ours (same scheme and host as ``base_url``); else None."""
+    or a URL of ours (``parse_own_url``: our origin, a resource we serve); else None."""
     if not url:
         return None
     lowered = url[:32].lower()
     if lowered.startswith((*DATA_IMAGES, DATA_SVG)):
         return url
-    ours = own_path(base_url, url) is not None
-    return url if ours and urlsplit(url).scheme == urlsplit(base_url).scheme else None
+    return url if parse_own_url(base_url, url) is not None else None
 
 
 def again_fields(source: Source) -> dict[str, str]:

@@ -21,6 +21,7 @@ from badgeservice.api.schemas.credentials import (
     check_row,
 )
 from badgeservice.db.models import Batch, Issuer
+from badgeservice.domain.urls import batch_url, credential_url
 from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
 from badgeservice.http.deps import (
     ClockDep,
@@ -113,10 +114,9 @@ def _read(request: Request, content: bytes, query: dict[str, Any]) -> Upload:
 def batch_summary(
     session: Session, batch: Batch, settings: Settings, counts: dict[str, int]
 ) -> BatchSummaryOut:
-    url = f"{settings.base_url}{router.prefix.format(slug=batch_slug(session, batch))}/{batch.id}"
     return BatchSummaryOut(
         id=batch.id,
-        url=url,
+        url=batch_url(settings.base_url, batch_slug(session, batch), batch.id),
         achievement_id=batch.achievement_id,
         status="finished" if batch.finished_at is not None else "pending",
         total=batch.total,
@@ -138,7 +138,7 @@ def batch_out(
             row=item.row_number,
             status=item.status,
             credential_id=item.credential_id,
-            credential_url=issuance.credential_url(settings.base_url, item.credential_id)
+            credential_url=credential_url(settings.base_url, item.credential_id)
             if item.credential_id
             else None,
             error=item.error,

@@ -21,6 +21,7 @@ from badgeservice.api.schemas.credentials import CredentialOut, IssueIn, StatusC
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email
+from badgeservice.domain.urls import credential_url
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import (
     ClockDep,
@@ -48,8 +49,10 @@ def credential_out(
     """The credential with its `state` at `now`. `held`: an active credential of the
     achievement the recipient held before this request (named in a
     `recipient_has_credential` warning)."""
-    url = issuance.credential_url(settings.base_url, credential.id)
     document = json.loads(credential.document)
+    signed_url = credential_url(
+        settings.base_url, credential.id, ".jwt" if credential.jwt else ".json"
+    )
     found = issuance.credential_warnings(document)
     if held is not None:
         found = (issuance.held_warning(held), *found)
@@ -58,9 +61,9 @@ def credential_out(
         issuer=issuer.slug,
         achievement_id=credential.achievement_id,
         format=credential.format,
-        url=url,
-        json_url=None if credential.jwt else f"{url}.json",
-        jwt_url=f"{url}.jwt" if credential.jwt else None,
+        url=credential_url(settings.base_url, credential.id),
+        json_url=None if credential.jwt else signed_url,
+        jwt_url=signed_url if credential.jwt else None,
         credential=document,
         jwt=credential.jwt,
         issued_at=credential.issued_at,
@@ -106,7 +109,7 @@ def issue_credential(
     credential = issuance.issue_credential(session, issuer, achievement, request, context)
     attempt.remember(session, credential.id)
     session.commit()
-    response.headers["Location"] = issuance.credential_url(settings.base_url, credential.id)
+    response.headers["Location"] = credential_url(settings.base_url, credential.id)
     return credential_out(credential, issuer, settings, now, held=held)
 
 

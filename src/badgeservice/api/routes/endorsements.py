@@ -12,6 +12,7 @@ from badgeservice.api.schemas.common import Limit, Offset, Page
 from badgeservice.api.schemas.credentials import StatusChangeIn
 from badgeservice.api.schemas.endorsements import EndorsementIn, EndorsementOut
 from badgeservice.db.models import Endorsement, Issuer
+from badgeservice.domain.urls import endorsement_url
 from badgeservice.http.deps import (
     ClockDep,
     IssuerDep,
@@ -35,7 +36,7 @@ def endorsement_out(endorsement: Endorsement, issuer: Issuer, settings: Settings
         subject_kind=endorsement.subject_kind,
         subject_id=endorsement.subject_id,
         name=endorsement.name,
-        url=endorsements.endorsement_url(settings.base_url, endorsement.id),
+        url=endorsement_url(settings.base_url, endorsement.id),
         endorsement=json.loads(endorsement.document),
         issued_at=endorsement.issued_at,
         valid_until=endorsement.valid_until,
@@ -68,7 +69,7 @@ def issue_endorsement(
     context = issuance.IssueContext(settings.base_url, key_store, principal.actor, clock.now())
     endorsement = endorsements.issue_endorsement(session, issuer, request, context)
     session.commit()
-    response.headers["Location"] = endorsements.endorsement_url(settings.base_url, endorsement.id)
+    response.headers["Location"] = endorsement_url(settings.base_url, endorsement.id)
     return endorsement_out(endorsement, issuer, settings)
 
 

@@ -24,6 +24,7 @@ from badgeservice.api.schemas.issuers import (
 from badgeservice.api.uploads import IMAGE_BODY, require_image_type
 from badgeservice.db.models import ApiToken, Issuer, IssuerKey
 from badgeservice.domain.merge_patch import merge_patch
+from badgeservice.domain.urls import did_document_url, issuer_url
 from badgeservice.http.deps import (
     ClockDep,
     IssuerDep,
@@ -43,7 +44,6 @@ _ERRORS = problem_responses(401, 403, 404, 422)
 
 
 def issuer_out(issuer: Issuer, settings: Settings) -> IssuerOut:
-    profile_url = f"{settings.base_url}/issuers/{issuer.slug}"
     return IssuerOut.model_validate(
         {
             **{c: getattr(issuer, c) for c in ("id", "slug", "name", "did", "url", "email")},
@@ -51,8 +51,8 @@ def issuer_out(issuer: Issuer, settings: Settings) -> IssuerOut:
             "image": issuer.image,
             "jwt_algorithm": issuer.jwt_algorithm,
             "created_at": issuer.created_at,
-            "profile_url": profile_url,
-            "did_document_url": f"{profile_url}/did.json",
+            "profile_url": issuer_url(settings.base_url, issuer.slug),
+            "did_document_url": did_document_url(settings.base_url, issuer.slug),
         }
     )
 
