@@ -24,8 +24,12 @@ run: $(STAMP)  ## create the environment, migrate the database, start the server
 	@echo "Serving $(BADGESERVICE_BASE_URL): open $(BADGESERVICE_BASE_URL)/ (verify page, API docs at /docs)"
 	BADGESERVICE_BASE_URL=$(BADGESERVICE_BASE_URL) $(BIN)/badgeservice serve --host $(HOST) --port $(PORT)
 
+# The suite runs in parallel (pytest-xdist), one worker per CPU, each test file on one worker
+# (its module fixtures start once); PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)  ## create/update the environment and run the whole suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff, formatting, mypy, import-linter layer contracts
 	$(BIN)/ruff check src tests migrations bench scripts

@@ -6,7 +6,11 @@ under ``CI=true``: a missing one fails the test. Elsewhere the test is skipped w
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,29 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def stable_id(value: object) -> str | None:
+    """A parameter's test id that is the same in every collection (pytest-xdist's workers must
+    agree on the ids): lower-case words such as error codes as they are, other strings (a key
+    generated at import, gzip output that carries a time) by their kind; pytest numbers
+    repeats. Other values keep pytest's own id."""
+    if isinstance(value, str):
+        return value if re.fullmatch(r"[a-z0-9_]{1,40}", value) else "text"
+    return None
+
+
+@contextmanager
+def install_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (created if missing) for a one-time install
+    into it: parallel test workers (pytest-xdist) wait for the first one's install."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".install.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")

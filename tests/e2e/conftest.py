@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REPO_ROOT, require
+from tests.conftest import REPO_ROOT, install_lock, require
 from tests.factories import ACHIEVEMENT, make_png
 from tests.server import Server, running_server
 
@@ -59,23 +59,27 @@ def axe_source() -> str:
     require(shutil.which("npm") is not None, "npm is needed to install axe-core")
     target = REPO_ROOT / ".cache" / f"axe-core-{AXE_VERSION}"
     bundle = target / "node_modules" / "axe-core" / "axe.min.js"
-    if not bundle.is_file():
-        target.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(target),
-                f"axe-core@{AXE_VERSION}",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    with install_lock(target):
+        if not bundle.is_file():
+            _install_axe(target)
     return bundle.read_text()
+
+
+def _install_axe(target: Path) -> None:
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(target),
+            f"axe-core@{AXE_VERSION}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 SERIOUS = {"serious", "critical"}

@@ -1,7 +1,8 @@
 """The real app over real databases, each built by running the Alembic migrations.
 
 Every test here runs once on SQLite and once on PostgreSQL (``[sqlite]``/``[postgresql]`` in
-its id). PostgreSQL tests use a fresh database per run, created on the server named by
+its id), except those marked ``database_independent`` (SQLite only). PostgreSQL tests use a
+fresh database per run, created on the server named by
 ``BADGESERVICE_TEST_POSTGRES_URL`` (default: the local ``test`` database's server).
 """
 
@@ -84,6 +85,23 @@ def new_database(
     for server, name in created:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``database_independent`` runs once, on SQLite: what it asserts (a PDF's
+    text, an image's pixels) comes out the same whichever database stored the rows, and the
+    storage it goes through is covered on both databases by the other tests."""
+    once = [
+        item
+        for item in items
+        if item.get_closest_marker("database_independent") is not None
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("backend") == "postgresql"
+    ]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        dropped = set(map(id, once))
+        items[:] = [item for item in items if id(item) not in dropped]
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

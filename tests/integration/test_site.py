@@ -1,6 +1,9 @@
 """The site around the pages: the home page, error pages for browsers (problem+json for API
 clients), the security headers of every page, and /docs served from our own files with an
-OpenAPI document whose references all resolve and whose prose is Markdown."""
+OpenAPI document whose references all resolve and whose prose is Markdown.
+
+Pages that read no rows run once (``database_independent``); 404s that look a row up run on
+both databases."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ def headline(html: str) -> str:
     return found.group(1).strip()
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("language", sorted(i18n.LANGUAGES))
 def test_home_page_says_what_this_is_and_links_verify_and_docs(
     client: TestClient, language: str
@@ -59,6 +63,7 @@ def test_browser_404_is_a_page_in_the_visitors_language(
     assert response.headers["content-language"] == language
 
 
+@pytest.mark.database_independent
 def test_browser_405_is_a_page_that_keeps_the_allow_header(client: TestClient) -> None:
     response = client.delete("/verify", headers={"Accept": BROWSER, "Accept-Language": "fr"})
     assert response.status_code == 405
@@ -67,6 +72,7 @@ def test_browser_405_is_a_page_that_keeps_the_allow_header(client: TestClient) -
     assert headline(response.text) == i18n.gettext("fr", "This page cannot do that")
 
 
+@pytest.mark.database_independent
 def test_browser_bad_request_is_a_page_without_the_english_detail(client: TestClient) -> None:
     response = client.get("/achievements/not-a-uuid", headers={"Accept": BROWSER})
     assert response.status_code == 422
@@ -95,6 +101,7 @@ def directives(policy: str) -> dict[str, str]:
     return dict([*d.strip().split(" ", 1), ""][:2] for d in policy.split(";") if d.strip())
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(
     ("path", "status"),
     [("/", 200), ("/verify", 200), ("/docs", 200), ("/no-such-page", 404)],
@@ -114,6 +121,7 @@ def test_every_page_carries_the_security_headers(
     assert response.headers["referrer-policy"] == "same-origin"
 
 
+@pytest.mark.database_independent
 def test_pages_have_no_inline_script(client: TestClient) -> None:
     for path in ("/", "/verify", "/docs", "/no-such-page"):
         html = client.get(path, headers={"Accept": BROWSER}).text
@@ -125,6 +133,7 @@ def test_pages_have_no_inline_script(client: TestClient) -> None:
         assert not re.search(r"\son[a-z]+=", html), path
 
 
+@pytest.mark.database_independent
 def test_docs_are_served_from_our_own_files(client: TestClient) -> None:
     html = client.get("/docs", headers={"Accept": BROWSER}).text
     assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
@@ -163,6 +172,7 @@ def resolve(document: dict[str, Any], reference: str) -> Any:
     return node
 
 
+@pytest.mark.database_independent
 def test_every_openapi_reference_resolves(openapi: dict[str, Any]) -> None:
     references = [
         node["$ref"] for _, node in walk(openapi) if isinstance(node, dict) and "$ref" in node
@@ -172,6 +182,7 @@ def test_every_openapi_reference_resolves(openapi: dict[str, Any]) -> None:
         resolve(openapi, reference)
 
 
+@pytest.mark.database_independent
 def test_openapi_prose_is_markdown(openapi: dict[str, Any]) -> None:
     rst = [where for where, node in walk(openapi) if isinstance(node, str) and "``" in node]
     assert rst == []

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from joserfc import jwt as jose_jwt
-from joserfc.jwk import OKPKey, RSAKey
+from joserfc.jwk import OKPKey
 from typer.testing import CliRunner
 
 from badgeservice.app import create_app
@@ -31,12 +30,13 @@ from badgeservice.cli_vc import vc_app
 from badgeservice.settings import Settings
 from badgeservice.vc import KeyPair, baking, canonicalize, generate_key, sign_credential
 from badgeservice.vc.dids import build_did_document, did_key_from_key
+from tests.keys import jose_rsa_key, rsa_4096
 from tests.unit.vc.documents import ob_credential
 
 KEY = generate_key("Ed25519")
 DID = did_key_from_key(KEY)
 VM = f"{DID}#{KEY.public_multibase()}"
-RSA_4096 = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+RSA_4096 = rsa_4096()
 RSA_KEY = KeyPair("RSA", RSA_4096.public_key(), RSA_4096)
 LATER = int(datetime(2099, 1, 1, tzinfo=UTC).timestamp())
 SVG11 = (
@@ -253,7 +253,8 @@ def test_fragment_key_listed_by_the_issuer_document_is_bound(
 
 def jwt(header: dict[str, Any], claims: dict[str, Any], key: KeyPair = RSA_KEY) -> str:
     alg = "RS256" if key.algorithm == "RSA" else "EdDSA"
-    jose_key = (RSAKey if alg == "RS256" else OKPKey).import_key(key.private_jwk())
+    private = key.private_jwk()
+    jose_key = jose_rsa_key(private) if alg == "RS256" else OKPKey.import_key(private)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return jose_jwt.encode(

@@ -20,6 +20,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import install_lock
+
 STAMP = ".npm-ci-done"
 
 
@@ -27,8 +29,13 @@ def prepare_peer(source: Path, cache_root: Path) -> Path:
     """Copy the harness to a cache dir keyed on its lock file and ``npm ci`` it once."""
     lock = (source / "package-lock.json").read_bytes()
     target = cache_root / f"peer-{hashlib.sha256(lock).hexdigest()[:16]}"
-    if (target / STAMP).is_file():
-        return target
+    with install_lock(cache_root):
+        if not (target / STAMP).is_file():
+            _install_peer(source, target)
+    return target
+
+
+def _install_peer(source: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("node_modules"))
@@ -42,7 +49,6 @@ def prepare_peer(source: Path, cache_root: Path) -> Path:
         timeout=600,
     )
     (target / STAMP).write_text("ok\n")
-    return target
 
 
 @dataclass(frozen=True)

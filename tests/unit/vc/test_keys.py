@@ -16,6 +16,7 @@ from badgeservice.vc.keys import (
     key_from_multibase,
     load_key_file,
 )
+from tests.conftest import stable_id
 
 ALL = ["Ed25519", "P-256", "P-384", "P-521", "RSA"]
 MULTIKEY = ["Ed25519", "P-256", "P-384", "P-521"]
@@ -144,6 +145,7 @@ P256 = generate_key("P-256")
             "key_length_invalid",
         ),
     ],
+    ids=stable_id,
 )
 def test_key_from_multibase_refuses_bad_input(public: str, secret: str | None, code: str) -> None:
     with pytest.raises(KeyFormatError) as info:

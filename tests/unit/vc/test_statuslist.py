@@ -19,6 +19,7 @@ from badgeservice.vc.statuslist import (
     build_status_list_credential,
     read_status_entry,
 )
+from tests.conftest import stable_id
 
 LIST_URL = "https://example.com/status/1"
 
@@ -109,6 +110,7 @@ def _gzip_with_trailer() -> str:
         (u(gzip.compress(b"\0" * 4096)), {"max_bytes": 1024}, "status_list_too_large"),
         (u(gzip.compress(b"\0" * 16)), {"status_size": 9}, "status_size_invalid"),
     ],
+    ids=stable_id,
 )
 def test_decode_refuses_garbage_and_oversize(
     encoded: Any, kwargs: dict[str, Any], code: str

@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt as jose_jwt
-from joserfc.jwk import RSAKey
 
 from badgeservice.vc import KeyPair, Report, generate_key, sign_credential, verify_credential
 from badgeservice.vc.dids import build_did_document, did_key_from_key
 from badgeservice.vc.jwt import sign_jwt
 from badgeservice.vc.multibase import b64url_encode
+from tests.keys import jose_rsa_key, rsa_4096
 from tests.unit.vc.documents import ob_credential
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -30,7 +29,7 @@ WEB_DID = "did:web:badges.example.org:issuers:alpha"
 WEB_URL = "https://badges.example.org/issuers/alpha/did.json"
 ISSUER_URL = "https://issuer.example/issuers/565049"
 FRAGMENT_VM = f"{ISSUER_URL}#{KEY.public_multibase()}"
-RSA_4096 = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+RSA_4096 = rsa_4096()
 RSA_KEY = KeyPair("RSA", RSA_4096.public_key(), RSA_4096)
 
 
@@ -231,7 +230,7 @@ def jwt_with_header(
         return jose_jwt.encode(
             {"alg": alg, "typ": "JWT", **header},
             claims,
-            RSAKey.import_key(key.private_jwk()) if alg == "RS256" else _okp(key),
+            jose_rsa_key(key.private_jwk()) if alg == "RS256" else _okp(key),
             algorithms=[alg],
         )
 
