@@ -16,7 +16,6 @@ from badgeservice.domain.recipient_check import ClaimedRecipient, claimed_recipi
 from badgeservice.errors import BadRequestError, MalformedRequestError, UnsupportedMediaTypeError
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services import verification
-from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import Database
 from badgeservice.settings import Settings
 
@@ -136,7 +135,6 @@ def verify_source(
     source: Source,
     database: Database,
     settings: Settings,
-    key_store: KeyStore,
     remote: RemoteFetcher,
     *,
     fresh: bool = False,
@@ -148,7 +146,6 @@ def verify_source(
     context = verification.VerifyContext(
         database,
         settings.base_url,
-        key_store,
         remote,
         strict=settings.verify_strict,
         fresh=fresh or source.fresh,

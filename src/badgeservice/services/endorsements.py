@@ -89,6 +89,8 @@ def issue_endorsement(
     subject_id = resolve_target(session, context.base_url, request.target)
     endorsement_id = uuid.uuid4()
     status_list, index = status.allocate_index(session, issuer, "revocation")
+    signer = status_lists.ListSigner(context.base_url, context.key_store)
+    status_lists.ensure_signed(session, issuer, status_list, signer)
     list_url = status_lists.list_url(context.base_url, issuer, status_list.id)
     content = EndorsementContent(
         url=endorsement_url(context.base_url, endorsement_id),
@@ -161,19 +163,27 @@ def list_endorsements(
 
 
 def revoke_endorsement(
-    session: Session, endorsement: Endorsement, reason: str | None, *, actor: str
+    session: Session,
+    endorsement: Endorsement,
+    reason: str | None,
+    *,
+    actor: str,
+    signer: status_lists.ListSigner,
 ) -> Endorsement:
-    """Final, like a credential's revocation: its status bit is set and never cleared."""
+    """Final, like a credential's revocation: its status bit is set and never cleared; the
+    list is re-signed now."""
     if endorsement.revoked_at is not None:
         return endorsement
     endorsement.revoked_at, endorsement.revocation_reason = utcnow(), reason
+    session.flush()
     list_ids = session.scalars(
         select(StatusAllocation.status_list_id).where(
             StatusAllocation.endorsement_id == endorsement.id
         )
     )
+    issuer = session.get_one(Issuer, endorsement.issuer_id)
     for list_id in list(list_ids):
-        status.mark_changed(session, list_id)
+        status_lists.changed(session, issuer, list_id, signer)
     _audit(session, endorsement, "endorsement.revoked", actor, {"reason": reason} if reason else {})
     session.flush()
     return endorsement

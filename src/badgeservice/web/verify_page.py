@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from badgeservice.errors import ServiceError
-from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
+from badgeservice.http.deps import DatabaseDep, RemoteDep, SettingsDep
 from badgeservice.http.middleware import page_policy
 from badgeservice.http.verify_input import Source, read_source, verify_source
 from badgeservice.services.resolution import own_path
@@ -98,14 +98,13 @@ def verify_submitted(
     kind: Annotated[str | None, Depends(submitted_kind)],
     database: DatabaseDep,
     settings: SettingsDep,
-    key_store: KeyStoreDep,
     remote: RemoteDep,
 ) -> Response:
     language = i18n.negotiate(request)
     try:
         if isinstance(source, ServiceError):
             raise source
-        report = verify_source(source, database, settings, key_store, remote)
+        report = verify_source(source, database, settings, remote)
     except ServiceError as exc:
         problem = messages.input_kind(kind, language) if kind else None
         page = _page(

@@ -25,6 +25,7 @@ from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, credentials, idempotency, issuance
+from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/credentials", tags=["credentials"])
@@ -157,16 +158,19 @@ def change_status(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
+    key_store: KeyStoreDep,
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
-    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
+    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed in the same
+    transaction, so its URL serves the change as soon as this answers."""
     credential = credentials.get_credential(session, issuer, credential_id)
     reason = body.reason if body else None
+    actor, signer = principal.actor, ListSigner(settings.base_url, key_store)
     if action == "revoke":
-        credentials.revoke(session, credential, reason, actor=principal.actor)
+        credentials.revoke(session, credential, reason, actor=actor, signer=signer)
     elif action == "suspend":
-        credentials.suspend(session, credential, reason, actor=principal.actor)
+        credentials.suspend(session, credential, reason, actor=actor, signer=signer)
     else:
-        credentials.unsuspend(session, credential, actor=principal.actor)
+        credentials.unsuspend(session, credential, actor=actor, signer=signer)
     session.commit()
     return credential_out(credential, issuer, settings)

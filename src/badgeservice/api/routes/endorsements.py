@@ -15,6 +15,7 @@ from badgeservice.db.models import Endorsement, Issuer
 from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import endorsements, issuance
+from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/endorsements", tags=["endorsements"])
@@ -100,12 +101,18 @@ def revoke_endorsement(
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
+    key_store: KeyStoreDep,
     body: StatusChangeIn | None = None,
 ) -> EndorsementOut:
-    """Final: the status list bit is set and the documents stop embedding it."""
+    """Final: the status list bit is set (the list re-signed) and the documents stop
+    embedding it."""
     endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
     endorsements.revoke_endorsement(
-        session, endorsement, body.reason if body else None, actor=principal.actor
+        session,
+        endorsement,
+        body.reason if body else None,
+        actor=principal.actor,
+        signer=ListSigner(settings.base_url, key_store),
     )
     session.commit()
     return endorsement_out(endorsement, issuer, settings)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from badgeservice.api.schemas.verify import VerifyOut
-from badgeservice.http.deps import DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
+from badgeservice.http.deps import DatabaseDep, RemoteDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
@@ -67,7 +67,6 @@ def verify(
     source: SourceDep,
     database: DatabaseDep,
     settings: SettingsDep,
-    key_store: KeyStoreDep,
     remote: RemoteDep,
     fresh: Annotated[bool, Query(description=FRESH)] = False,
 ) -> VerifyOut:
@@ -79,5 +78,5 @@ def verify(
     credentialSubject.id; the recipient you give is never echoed back. `checkedAt` says when
     the checks ran; `?fresh=true` re-verifies without the server's short-lived cache of other
     servers' documents."""
-    report = verify_source(source, database, settings, key_store, remote, fresh=fresh)
+    report = verify_source(source, database, settings, remote, fresh=fresh)
     return VerifyOut.model_validate(report)
