@@ -20,8 +20,9 @@ from badgeservice.clock import SystemClock
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
-from badgeservice.services import auth, issuers, keys
+from badgeservice.services import auth, issuers, key_revocation, keys
 from badgeservice.services.keystore import build_key_store, new_secret
+from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import ConfigurationError, Settings, load_settings
 from badgeservice.worker import Worker
 
@@ -209,9 +210,11 @@ def keys_revoke(
     """Revoke a signing key: what it signed no longer verifies. An active key is replaced."""
     with _session() as (session, settings):
         issuer = issuers.get_issuer(session, slug)
-        key_store = build_key_store(settings)
         now = SystemClock().now()
-        row = keys.revoke_key(session, issuer, key_id, reason, key_store, actor="cli", now=now)
+        signer = ListSigner(settings.base_url, build_key_store(settings), now)
+        row = key_revocation.revoke_key(
+            session, issuer, key_id, reason, signer, actor="cli", now=now
+        )
         typer.echo(f"key {row.key_id} of {slug} revoked")
 
 

@@ -102,13 +102,3 @@ def make_session_factory(engine: Engine, *, for_reads: bool = False) -> sessionm
     requests): on SQLite they begin DEFERRED and never wait for the writer."""
     bind = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}) if for_reads else engine
     return sessionmaker(bind, expire_on_commit=False)
-
-
-def reads_without_lock(session: Session) -> bool:
-    """Whether ``session`` is an SQLite read session (DEFERRED): it must not write, since a
-    write would wait on the worker's lock with a stale snapshot (DESIGN.md §5)."""
-    bind = session.get_bind()
-    return (
-        bind.dialect.name == "sqlite"
-        and bind.get_execution_options().get(SQLITE_BEGIN) == "DEFERRED"
-    )

@@ -65,9 +65,10 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def get_database(request: Request) -> Callable[[], AbstractContextManager[Session]]:
-    """Short units of work instead of one session for the request, for endpoints that wait
-    on other servers (verification): no connection is held while they wait."""
-    return partial(unit_of_work, request.app.state.session_factory)
+    """Short units of work that only read, instead of one session for the request, for
+    endpoints that wait on other servers (verification): no connection is held while they
+    wait, and on SQLite they read without waiting for the writer (DESIGN.md §5)."""
+    return partial(unit_of_work, request.app.state.read_session_factory)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -17,7 +17,6 @@ from badgeservice.domain.recipient_check import ClaimedRecipient, claimed_recipi
 from badgeservice.errors import BadRequestError, MalformedRequestError, UnsupportedMediaTypeError
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services import verification
-from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import Database
 from badgeservice.settings import Settings
 
@@ -137,7 +136,6 @@ def verify_source(
     source: Source,
     database: Database,
     settings: Settings,
-    key_store: KeyStore,
     remote: RemoteFetcher,
     *,
     now: datetime,
@@ -151,7 +149,6 @@ def verify_source(
     context = verification.VerifyContext(
         database,
         settings.base_url,
-        key_store,
         remote,
         now,
         strict=settings.verify_strict,

@@ -4,6 +4,7 @@ Claiming uses the database itself (no job library): ``SELECT … FOR UPDATE SKIP
 PostgreSQL hands each pending row to exactly one worker; on SQLite, transactions already run
 one at a time. A row is issued and marked ``done`` in one transaction, so a worker killed
 mid-way leaves its rows ``pending`` for the next worker: nothing lost, nothing issued twice.
+The worker (``worker.py``) owns that transaction and commits it once per chunk of rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from badgeservice.clock import Clock
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
@@ -304,26 +305,23 @@ def row_issuer(base_url: str, key_store: KeyStore) -> IssueRow:
     return issue_row
 
 
-def process_pending(
-    factory: sessionmaker[Session], issue_row: IssueRow, clock: Clock, *, limit: int = 20
-) -> int:
-    """Claim up to ``limit`` pending rows, issue them, commit once. Returns rows handled.
+def process_pending(session: Session, issue_row: IssueRow, clock: Clock, *, limit: int = 20) -> int:
+    """Claim up to ``limit`` pending rows and issue them, in the caller's transaction (the
+    worker commits once per chunk: the rows stay claimed until then). Returns rows handled.
     Each row is issued at its own moment (``clock`` is read per row)."""
-    with factory() as session:
-        query = (
-            select(BatchItem)
-            .where(BatchItem.status == "pending")
-            .order_by(BatchItem.batch_id, BatchItem.row_number)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        items = list(session.scalars(query))
-        held = _hold(session, {item.batch_id for item in items})
-        for item in items:
-            _process(session, held[item.batch_id][0], item, issue_row, clock)
-        _finish_batches(session, {item.batch_id for item in items}, clock.now())
-        session.commit()
-        return len(items)
+    query = (
+        select(BatchItem)
+        .where(BatchItem.status == "pending")
+        .order_by(BatchItem.batch_id, BatchItem.row_number)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    items = list(session.scalars(query))
+    held = _hold(session, {item.batch_id for item in items})
+    for item in items:
+        _process(session, held[item.batch_id][0], item, issue_row, clock)
+    _finish_batches(session, {item.batch_id for item in items}, clock.now())
+    return len(items)
 
 
 Held = tuple[Batch, Issuer | None, Achievement | None]

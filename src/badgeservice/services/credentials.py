@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session, load_only
 from badgeservice.db.models import (
     Achievement,
     Credential,
-    Endorsement,
     Issuer,
     StatusAllocation,
     StatusList,
 )
 from badgeservice.domain.credential_state import PRECEDENCE, State, credential_state
 from badgeservice.errors import ConflictError
-from badgeservice.services import status
+from badgeservice.services import status_lists
 from badgeservice.services.audit import record_event
 from badgeservice.services.tenancy import get_owned
 
@@ -143,32 +142,46 @@ def _allocation(session: Session, credential: Credential, purpose: str) -> Statu
 
 
 def revoke(
-    session: Session, credential: Credential, reason: str | None, *, actor: str, now: datetime
+    session: Session,
+    credential: Credential,
+    reason: str | None,
+    *,
+    actor: str,
+    now: datetime,
+    signer: status_lists.ListSigner,
 ) -> Credential:
-    """Final: the revocation bit is set and never cleared."""
+    """Final: the revocation bit is set and never cleared; the list is re-signed now."""
     if credential.revoked_at is None:
         credential.revoked_at, credential.revocation_reason = now, reason
-        _changed(session, credential, "revocation", "credential.revoked", actor, reason)
+        _changed(session, credential, "revocation", "credential.revoked", actor, signer, reason)
     return credential
 
 
 def suspend(
-    session: Session, credential: Credential, reason: str | None, *, actor: str, now: datetime
+    session: Session,
+    credential: Credential,
+    reason: str | None,
+    *,
+    actor: str,
+    now: datetime,
+    signer: status_lists.ListSigner,
 ) -> Credential:
     if credential.revoked_at is not None:
         raise CredentialRevokedError()
     if credential.suspended_at is None:
         credential.suspended_at, credential.suspension_reason = now, reason
-        _changed(session, credential, "suspension", "credential.suspended", actor, reason)
+        _changed(session, credential, "suspension", "credential.suspended", actor, signer, reason)
     return credential
 
 
-def unsuspend(session: Session, credential: Credential, *, actor: str) -> Credential:
+def unsuspend(
+    session: Session, credential: Credential, *, actor: str, signer: status_lists.ListSigner
+) -> Credential:
     if credential.revoked_at is not None:
         raise CredentialRevokedError()
     if credential.suspended_at is not None:
         credential.suspended_at, credential.suspension_reason = None, None
-        _changed(session, credential, "suspension", "credential.unsuspended", actor, None)
+        _changed(session, credential, "suspension", "credential.unsuspended", actor, signer, None)
     return credential
 
 
@@ -178,6 +191,7 @@ def _changed(
     purpose: str,
     action: str,
     actor: str,
+    signer: status_lists.ListSigner,
     reason: str | None,
 ) -> None:
     status_list = _allocation(session, credential, purpose)
@@ -185,7 +199,9 @@ def _changed(
         raise CredentialNotSuspendableError(
             "This credential was issued without a suspension entry; revoke it instead."
         )
-    status.mark_changed(session, status_list.id)
+    session.flush()  # the credential's new state, before the list reads its bits
+    issuer = session.get_one(Issuer, credential.issuer_id)
+    status_lists.changed(session, issuer, status_list.id, signer)
     record_event(
         session,
         action=action,
@@ -196,27 +212,3 @@ def _changed(
         details={"reason": reason} if reason else {},
     )
     session.flush()
-
-
-def set_bits(session: Session, status_list: StatusList) -> list[int]:
-    """Indexes whose bit is set: revoked credentials and endorsements (revocation lists) or
-    suspended credentials."""
-    column = (
-        Credential.revoked_at if status_list.purpose == "revocation" else Credential.suspended_at
-    )
-    query = (
-        select(StatusAllocation.index)
-        .join(Credential, Credential.id == StatusAllocation.credential_id)
-        .where(StatusAllocation.status_list_id == status_list.id, column.is_not(None))
-    )
-    if status_list.purpose == "revocation":
-        endorsements = (
-            select(StatusAllocation.index)
-            .join(Endorsement, Endorsement.id == StatusAllocation.endorsement_id)
-            .where(
-                StatusAllocation.status_list_id == status_list.id,
-                Endorsement.revoked_at.is_not(None),
-            )
-        )
-        return list(session.scalars(query.union_all(endorsements)))
-    return list(session.scalars(query))

@@ -32,7 +32,7 @@ from badgeservice.domain.urls import (
     status_list_url,
 )
 from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
-from badgeservice.services import achievements, credentials, issuers, keys, status
+from badgeservice.services import achievements, credentials, issuers, keys, status, status_lists
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuance import CredentialSelfCheckError, IssueContext
 from badgeservice.services.resolution import local_resolver
@@ -90,6 +90,8 @@ def issue_endorsement(
     subject_id = resolve_target(session, context.base_url, request.target)
     endorsement_id = uuid.uuid4()
     status_list, index = status.allocate_index(session, issuer, "revocation")
+    signer = status_lists.ListSigner(context.base_url, context.key_store, context.now)
+    status_lists.ensure_signed(session, issuer, status_list, signer)
     list_url = status_list_url(context.base_url, issuer.slug, status_list.id)
     content = EndorsementContent(
         url=endorsement_url(context.base_url, endorsement_id),
@@ -166,19 +168,28 @@ def list_endorsements(
 
 
 def revoke_endorsement(
-    session: Session, endorsement: Endorsement, reason: str | None, *, actor: str, now: datetime
+    session: Session,
+    endorsement: Endorsement,
+    reason: str | None,
+    *,
+    actor: str,
+    now: datetime,
+    signer: status_lists.ListSigner,
 ) -> Endorsement:
-    """Final, like a credential's revocation: its status bit is set and never cleared."""
+    """Final, like a credential's revocation: its status bit is set and never cleared; the
+    list is re-signed now."""
     if endorsement.revoked_at is not None:
         return endorsement
     endorsement.revoked_at, endorsement.revocation_reason = now, reason
+    session.flush()
     list_ids = session.scalars(
         select(StatusAllocation.status_list_id).where(
             StatusAllocation.endorsement_id == endorsement.id
         )
     )
+    issuer = session.get_one(Issuer, endorsement.issuer_id)
     for list_id in list(list_ids):
-        status.mark_changed(session, list_id)
+        status_lists.changed(session, issuer, list_id, signer)
     _audit(session, endorsement, "endorsement.revoked", actor, {"reason": reason} if reason else {})
     session.flush()
     return endorsement

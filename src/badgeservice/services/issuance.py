@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Achievement, Credential, Issuer
+from badgeservice.db.models import Achievement, Credential, Issuer, StatusList
 from badgeservice.domain.achievement import achievement_languages, build_achievement
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
 from badgeservice.domain.languages import LanguageTagError, match_language, normalize_language
 from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
 from badgeservice.domain.urls import credential_url, status_list_url
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, credentials, keys, status
+from badgeservice.services import achievements, credentials, keys, status, status_lists
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
@@ -196,7 +196,7 @@ def issue_credential(
     request = replace(request, language=language)
     credential_id = uuid.uuid4()
     purposes = ["revocation", "suspension"] if request.suspendable else ["revocation"]
-    allocations = [status.allocate_index(session, issuer, purpose) for purpose in purposes]
+    allocations = _allocate(session, issuer, purposes, context)
     entries = [
         build_status_entry(status_list_url(context.base_url, issuer.slug, lst.id), index, purpose)
         for (lst, index), purpose in zip(allocations, purposes, strict=True)
@@ -238,6 +238,18 @@ def issue_credential(
         details={"achievement": str(achievement.id), "format": request.format},
     )
     return credential
+
+
+def _allocate(
+    session: Session, issuer: Issuer, purposes: list[str], context: IssueContext
+) -> list[tuple[StatusList, int]]:
+    """A status index per purpose. A list just opened is signed here, once (its bits are all
+    0); a new index changes no bit, so issuing into a signed list signs nothing."""
+    allocations = [status.allocate_index(session, issuer, purpose) for purpose in purposes]
+    signer = status_lists.ListSigner(context.base_url, context.key_store, context.now)
+    for status_list, _index in allocations:
+        status_lists.ensure_signed(session, issuer, status_list, signer)
+    return allocations
 
 
 def _build(

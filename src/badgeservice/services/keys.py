@@ -5,8 +5,8 @@ VC-JWT in the issuer's ``jwt_algorithm``: P-256 for ``ES256`` (the default) or R
 ``RS256``. Rotation retires the active keys from signing and adds new ones of the same kinds;
 retired keys stay in the DID document so credentials signed before keep verifying. Revocation
 takes a key out of the document's verification relationships (it stays listed, marked
-``revoked``): from then on nothing it signed verifies, here or elsewhere. Revoking an active key
-first creates its replacement, so an issuer is never left unable to sign.
+``revoked``): from then on nothing it signed verifies, here or elsewhere (``key_revocation``,
+which also re-signs the status lists).
 
 RSA keys are 3072 bits: NIST SP 800-57 Part 1 gives 2048 bits (112-bit security) until 2030
 and 3072 (128-bit) beyond; a badge is verified for years after it is signed, and the cost is
@@ -21,12 +21,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Issuer, IssuerKey, StatusList
+from badgeservice.db.models import Issuer, IssuerKey
 from badgeservice.domain.credential import format_datetime
-from badgeservice.errors import NotFoundError, ServiceError
+from badgeservice.errors import ServiceError
 from badgeservice.services.audit import record_issuer_event
 from badgeservice.services.keystore import KeyStore
 from badgeservice.vc import (
@@ -140,58 +140,6 @@ def rotate_keys(
             kinds.append((row.purpose, row.algorithm))
     session.flush()
     return create_keys(session, issuer, key_store, actor=actor, kinds=kinds)
-
-
-def revoke_key(
-    session: Session,
-    issuer: Issuer,
-    key_id: str,
-    reason: str,
-    key_store: KeyStore,
-    *,
-    actor: str,
-    now: datetime,
-) -> IssuerKey:
-    """Revoke the issuer's key ``key_id`` (``key-3`` or the full verification method id).
-    Final: the DID document marks it ``revoked`` and leaves it out of ``assertionMethod``, so
-    every credential it signed fails verification from now on. An active key is replaced
-    first (a new key of each kind the issuer signs with and no longer has); status lists it
-    signed are re-signed on their next request. Revoking a revoked key changes nothing.
-
-    See: https://www.w3.org/TR/cid-1.0/#verification-methods
-    """
-    row = _find_key(session, issuer, key_id)
-    if row.status == "revoked":
-        return row
-    was_active = row.status == "active"
-    row.status, row.revoked_at, row.revocation_reason = "revoked", now, reason
-    session.flush()
-    replaced = ensure_signing_keys(session, issuer, key_store, actor=actor) if was_active else []
-    if row.purpose == "data_integrity":
-        session.execute(
-            update(StatusList).where(StatusList.issuer_id == issuer.id).values(signed_version=None)
-        )
-    record_issuer_event(
-        session,
-        issuer,
-        "key.revoked",
-        actor=actor,
-        details={"key": row.key_id, "reason": reason, "replacedBy": [k.key_id for k in replaced]},
-    )
-    return row
-
-
-def _find_key(session: Session, issuer: Issuer, key_id: str) -> IssuerKey:
-    did, _, fragment = key_id.rpartition("#")
-    row = None
-    if did in ("", issuer.did):
-        query = select(IssuerKey).where(
-            IssuerKey.issuer_id == issuer.id, IssuerKey.key_id == fragment
-        )
-        row = session.scalar(query)
-    if row is None:
-        raise NotFoundError(f"Issuer '{issuer.slug}' has no key '{key_id}'.")
-    return row
 
 
 def issuer_keys(

@@ -93,12 +93,3 @@ def bind_indexes(
 
 def _close(session: Session, status_list: StatusList) -> None:
     session.execute(update(StatusList).where(StatusList.id == status_list.id).values(full=True))
-
-
-def mark_changed(session: Session, status_list_id: uuid.UUID) -> None:
-    """A bit of this list changed: bump its version so the list credential is re-signed."""
-    session.execute(
-        update(StatusList)
-        .where(StatusList.id == status_list_id)
-        .values(version=StatusList.version + 1)
-    )

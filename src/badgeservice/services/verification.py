@@ -3,9 +3,9 @@ from our own database for our issuers and from ``remote`` (SSRF-guarded) for eve
 
 No database connection is held while another server is waited on: every read of our own
 documents (a DID document, a status list, a key, a credential by URL) is its own short unit
-of work (``VerifyContext.database``), opened, read (a status list of ours may be re-signed and
-stored) and closed before anything else happens. On SQLite a unit of work holds the write
-lock; on PostgreSQL a pooled connection: a slow status URL must hold neither.
+of work (``VerifyContext.database``), opened, read and closed before anything else happens:
+a slow status URL must not hold a pooled connection. Verification only reads (our status
+lists are served as stored, DESIGN.md §6).
 
 One verification has one deadline (``deadline_seconds``: fetching, JSON-LD work and every
 check) and may fetch at most ``max_fetches`` documents from other servers
@@ -32,7 +32,6 @@ from badgeservice.domain.urls import CredentialUrl, StatusListUrl, parse_own_url
 from badgeservice.errors import ServiceError
 from badgeservice.remote import FetchedDocument, RemoteFetcher
 from badgeservice.services import credentials, issuers, keys, status_lists
-from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import Database, LocalDocuments
 from badgeservice.vc import ExtraCheck, Report, verify_credential
 
@@ -55,7 +54,6 @@ class VerifyContext:
 
     database: Database
     base_url: str
-    key_store: KeyStore
     remote: RemoteFetcher
     now: datetime
     strict: bool = False  # settings.verify_strict: refuse keys the issuer could not confirm
@@ -204,22 +202,15 @@ def _status_fetcher(
         own = parse_own_url(context.base_url, url)
         if isinstance(own, StatusListUrl):
             with context.database() as session:
-                return _own_status_list(session, context, own.slug, own.list_id)
+                return _own_status_list(session, own.slug, own.list_id)
         return fetches.fetch_json(url, honour_cache_control=True)
 
     return fetch
 
 
-def _own_status_list(
-    session: Session, context: VerifyContext, slug: str, list_id: uuid.UUID
-) -> dict[str, Any]:
-    text = status_lists.current_signed_list(session, slug, list_id)
-    if text is None:  # never signed, or a bit changed since: sign it now (the unit commits)
-        issuer = issuers.get_issuer(session, slug)
-        text = status_lists.signed_list(
-            session, issuer, list_id, context.base_url, context.key_store, now=context.now
-        )
-    return dict(json.loads(text))
+def _own_status_list(session: Session, slug: str, list_id: uuid.UUID) -> dict[str, Any]:
+    """Our list as stored, as its URL serves it (a list being re-signed: could not check)."""
+    return dict(json.loads(status_lists.stored_list(session, slug, list_id)))
 
 
 def _own_keys(context: VerifyContext) -> Callable[[str, str], bool]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import ClockDep, KeyStoreDep, SessionDep, SettingsDep
+from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, credentials, issuers, keys, status_lists
 from badgeservice.web import credential_page, i18n
 from badgeservice.web.negotiation import JSON_LD, cached, json_ld_response, wants_json
@@ -112,20 +112,10 @@ def did_document(slug: str, request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/issuers/{slug}/status/{list_id}", response_class=Response)
-def status_list(
-    slug: str,
-    list_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    key_store: KeyStoreDep,
-    clock: ClockDep,
-) -> Response:
-    """The signed BitstringStatusListCredential; re-signed after any status change."""
+def status_list(slug: str, list_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+    """The signed BitstringStatusListCredential as stored: it is re-signed when one of its
+    bits changes, in that change's transaction; a GET only reads."""
     issuer = issuers.get_issuer(session, slug)
-    text = status_lists.signed_list(
-        session, issuer, list_id, settings.base_url, key_store, now=clock.now()
-    )
-    session.commit()
+    text = status_lists.stored_list(session, issuer.slug, list_id)
     response = Response(text, media_type="application/vc+ld+json")
     return cached(request, response, text.encode(), max_age=60, immutable=False)

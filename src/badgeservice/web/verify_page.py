@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from badgeservice.domain.urls import origin, parse_own_url
 from badgeservice.errors import ServiceError
-from badgeservice.http.deps import ClockDep, DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
+from badgeservice.http.deps import ClockDep, DatabaseDep, RemoteDep, SettingsDep
 from badgeservice.http.middleware import page_policy
 from badgeservice.http.verify_input import Source, read_source, verify_source
 from badgeservice.settings import Settings
@@ -96,7 +96,6 @@ def verify_submitted(
     kind: Annotated[str | None, Depends(submitted_kind)],
     database: DatabaseDep,
     settings: SettingsDep,
-    key_store: KeyStoreDep,
     remote: RemoteDep,
     clock: ClockDep,
 ) -> Response:
@@ -104,7 +103,7 @@ def verify_submitted(
     try:
         if isinstance(source, ServiceError):
             raise source
-        report = verify_source(source, database, settings, key_store, remote, now=clock.now())
+        report = verify_source(source, database, settings, remote, now=clock.now())
     except ServiceError as exc:
         problem = messages.input_kind(kind, language) if kind else None
         page = _page(

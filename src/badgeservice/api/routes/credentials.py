@@ -33,6 +33,7 @@ from badgeservice.http.deps import (
 )
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import achievements, credentials, idempotency, issuance
+from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/credentials", tags=["credentials"])
@@ -177,16 +178,19 @@ def change_status(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    key_store: KeyStoreDep,
     body: StatusChangeIn | None = None,
 ) -> CredentialOut:
-    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed."""
+    """`revoke` (final), `suspend` or `unsuspend`; the status list is re-signed in the same
+    transaction, so its URL serves the change as soon as this answers."""
     credential = credentials.get_credential(session, issuer, credential_id)
     reason, now = (body.reason if body else None), clock.now()
+    actor, signer = principal.actor, ListSigner(settings.base_url, key_store, now)
     if action == "revoke":
-        credentials.revoke(session, credential, reason, actor=principal.actor, now=now)
+        credentials.revoke(session, credential, reason, actor=actor, now=now, signer=signer)
     elif action == "suspend":
-        credentials.suspend(session, credential, reason, actor=principal.actor, now=now)
+        credentials.suspend(session, credential, reason, actor=actor, now=now, signer=signer)
     else:
-        credentials.unsuspend(session, credential, actor=principal.actor)
+        credentials.unsuspend(session, credential, actor=actor, signer=signer)
     session.commit()
     return credential_out(credential, issuer, settings, now)

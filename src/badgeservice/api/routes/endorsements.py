@@ -23,6 +23,7 @@ from badgeservice.http.deps import (
 )
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import endorsements, issuance
+from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/endorsements", tags=["endorsements"])
@@ -110,13 +111,20 @@ def revoke_endorsement(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    key_store: KeyStoreDep,
     body: StatusChangeIn | None = None,
 ) -> EndorsementOut:
-    """Final: the status list bit is set and the documents stop embedding it."""
+    """Final: the status list bit is set (the list re-signed) and the documents stop
+    embedding it."""
     endorsement = endorsements.get_endorsement(session, issuer, endorsement_id)
-    reason = body.reason if body else None
+    now = clock.now()
     endorsements.revoke_endorsement(
-        session, endorsement, reason, actor=principal.actor, now=clock.now()
+        session,
+        endorsement,
+        body.reason if body else None,
+        actor=principal.actor,
+        now=now,
+        signer=ListSigner(settings.base_url, key_store, now),
     )
     session.commit()
     return endorsement_out(endorsement, issuer, settings)

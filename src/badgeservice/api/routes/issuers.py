@@ -35,8 +35,9 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import audit, auth, issuers, keys
+from badgeservice.services import audit, auth, issuers, key_revocation, keys
 from badgeservice.services.auth import Principal
+from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers", tags=["issuers"])
@@ -266,15 +267,19 @@ def revoke_key(
     body: KeyRevoke,
     principal: PrincipalDep,
     session: SessionDep,
+    settings: SettingsDep,
     key_store: KeyStoreDep,
     clock: ClockDep,
 ) -> list[KeyOut]:
     """Revoke a key (`keyId` as listed, e.g. `key-1`) that was lost or leaked. Final: the
     DID document marks it `revoked` and no longer lists it under `assertionMethod`, so
     every credential it signed fails verification, here and at other verifiers. An active
-    key is replaced by a new one in the same step. Needs `keys:manage`."""
-    keys.revoke_key(
-        session, issuer, key_id, body.reason, key_store, actor=principal.actor, now=clock.now()
+    key is replaced by a new one in the same step, and the status lists are re-signed with
+    it. Needs `keys:manage`."""
+    now = clock.now()
+    signer = ListSigner(settings.base_url, key_store, now)
+    key_revocation.revoke_key(
+        session, issuer, key_id, body.reason, signer, actor=principal.actor, now=now
     )
     session.commit()
     return _keys_out(session, issuer)

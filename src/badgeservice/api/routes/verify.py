@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from badgeservice.api.schemas.verify import VerifyOut
-from badgeservice.http.deps import ClockDep, DatabaseDep, KeyStoreDep, RemoteDep, SettingsDep
+from badgeservice.http.deps import ClockDep, DatabaseDep, RemoteDep, SettingsDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.http.verify_input import SourceDep, verify_source
 
@@ -67,7 +67,6 @@ def verify(
     source: SourceDep,
     database: DatabaseDep,
     settings: SettingsDep,
-    key_store: KeyStoreDep,
     remote: RemoteDep,
     clock: ClockDep,
     fresh: Annotated[bool, Query(description=FRESH)] = False,
@@ -80,7 +79,5 @@ def verify(
     credentialSubject.id; the recipient you give is never echoed back. `checkedAt` says when
     the checks ran; `?fresh=true` re-verifies without the server's short-lived cache of other
     servers' documents."""
-    report = verify_source(
-        source, database, settings, key_store, remote, now=clock.now(), fresh=fresh
-    )
+    report = verify_source(source, database, settings, remote, now=clock.now(), fresh=fresh)
     return VerifyOut.model_validate(report)
