@@ -22,7 +22,7 @@ from badgeservice.errors import ServiceError
 from badgeservice.services import auth, issuers, keys
 from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.settings import ConfigurationError, Settings, load_settings
-from badgeservice.worker import Worker
+from badgeservice.worker import Worker, mail_sender
 
 app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -218,12 +218,13 @@ def worker(
     chunk: Annotated[int, typer.Option(help="Rows claimed per transaction.")] = 20,
     until_idle: Annotated[bool, typer.Option(help="Exit when nothing is pending.")] = False,
 ) -> None:
-    """Issue pending batch rows (run several of these with PostgreSQL)."""
+    """Issue pending batch rows and send due mail (run several of these with PostgreSQL)."""
     settings = load_settings()
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     migrations.check_schema_current(engine, settings.migrations_dir)
     factory = make_session_factory(engine)
-    runner = Worker(factory, settings.base_url, build_key_store(settings), chunk=chunk)
+    mail = mail_sender(factory, settings)
+    runner = Worker(factory, settings.base_url, build_key_store(settings), chunk=chunk, mail=mail)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     try:
         handled = runner.run(until_idle=until_idle)
@@ -231,7 +232,7 @@ def worker(
         handled = 0
     finally:
         engine.dispose()
-    typer.echo(f"worker stopped; {handled} rows handled")
+    typer.echo(f"worker stopped; {handled} rows and messages handled")
 
 
 @app.command()

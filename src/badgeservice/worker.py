@@ -1,7 +1,8 @@
-"""The batch worker: claims pending rows from the database and issues them.
+"""The worker: claims pending batch rows from the database and issues them, and sends the
+mail outbox (``services/mail.py``) when an SMTP server is configured.
 
-Run as many as you like (``badgeservice worker``); PostgreSQL hands each row to one of them.
-In the embedded SQLite mode the server runs one in a background thread.
+Run as many as you like (``badgeservice worker``); PostgreSQL hands each row and each message
+to one of them. In the embedded SQLite mode the server runs one in a background thread.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from badgeservice.services.batches import process_pending, row_issuer
 from badgeservice.services.keystore import KeyStore
+from badgeservice.services.mail import MailSender
+from badgeservice.services.smtp import SmtpTransport
+from badgeservice.settings import Settings
+from badgeservice.web.mail import renderer
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +31,22 @@ class Worker:
         *,
         chunk: int = 20,
         idle_sleep: float = 1.0,
+        mail: MailSender | None = None,
     ) -> None:
         self._factory = factory
+        self.mail = mail
         self._issue_row = row_issuer(base_url, key_store)
         self.chunk = chunk
         self._idle_sleep = idle_sleep
         self.stopping = threading.Event()
 
     def run_once(self) -> int:
-        """Process one chunk; the number of rows handled (0 when nothing is pending)."""
-        return process_pending(self._factory, self._issue_row, limit=self.chunk)
+        """Process one chunk of rows, then send due mail; the number of rows and messages
+        handled (0 when nothing is pending)."""
+        handled = process_pending(self._factory, self._issue_row, limit=self.chunk)
+        if self.mail is not None:
+            handled += self.mail.run_once(limit=self.chunk)
+        return handled
 
     def run(self, *, until_idle: bool = False) -> int:
         """Loop until stopped (or, with ``until_idle``, until no row is pending)."""
@@ -60,3 +71,16 @@ class Worker:
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+def mail_sender(factory: sessionmaker[Session], settings: Settings) -> MailSender | None:
+    """The outbox's sender for ``settings``' SMTP server; ``None`` without one."""
+    server = settings.smtp_server
+    if server is None:
+        return None
+    return MailSender(
+        factory,
+        renderer(settings.base_url, settings.mail_sender),
+        SmtpTransport(server, timeout=settings.smtp_timeout),
+        max_attempts=settings.mail_max_attempts,
+    )

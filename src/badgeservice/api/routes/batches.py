@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, batches, idempotency, issuance
+from badgeservice.services import achievements, batches, idempotency, issuance, mail
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -177,7 +178,8 @@ def create_batch(
     if replay is not None:
         batch = batches.get_batch(session, issuer, replay)
         return batch_out(session, batch, settings, limit=100, offset=0)
-    batch = _new_batch(session, issuer, _read(request, content, query), principal.actor, key_store)
+    upload = _read(request, content, query)
+    batch = _new_batch(session, issuer, upload, principal.actor, key_store, settings)
     attempt.remember(session, batch.id)
     session.commit()
     out = batch_out(session, batch, settings, limit=100, offset=0)
@@ -186,11 +188,17 @@ def create_batch(
 
 
 def _new_batch(
-    session: Session, issuer: Issuer, upload: Upload, actor: str, key_store: KeyStore
+    session: Session,
+    issuer: Issuer,
+    upload: Upload,
+    actor: str,
+    key_store: KeyStore,
+    settings: Settings,
 ) -> Batch:
     fields = dict(upload.fields)
     achievement_id = uuid.UUID(fields.pop("achievementId"))
     skip_existing = bool(fields.pop("skipExisting", False))
+    notify = bool(fields.pop("notify", True))
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     language = issuance.check_language(achievement, fields.get("language"), upload.language_pointer)
     if language is not None:
@@ -205,6 +213,9 @@ def _new_batch(
         key_store=key_store,
         skip_existing=skip_existing,
         warnings=upload.warnings,
+        notify_to=functools.partial(mail.recipient_address, session, settings, issuer)
+        if notify
+        else None,
     )
 
 

@@ -24,7 +24,7 @@ from badgeservice.domain.recipient import RecipientError, normalize_email
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, credentials, idempotency, issuance
+from badgeservice.services import achievements, credentials, idempotency, issuance, mail
 from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/credentials", tags=["credentials"])
@@ -75,7 +75,9 @@ def issue_credential(
 ) -> CredentialOut:
     """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
     returns the credential first issued instead of a new one; with `skipExisting`, a
-    recipient's active credential of the achievement is returned instead of a new one."""
+    recipient's active credential of the achievement is returned instead of a new one. The
+    recipient is mailed a link later, by a worker (see `notify`); sending never delays or
+    undoes the credential."""
     attempt = idempotency.idempotent_request(
         issuer, idempotency_key, "credential", body.model_dump(mode="json")
     )
@@ -92,6 +94,8 @@ def issue_credential(
         return credential_out(existing, issuer, settings, held=held)
     context = issuance.IssueContext(settings.base_url, key_store, principal.actor)
     credential = issuance.issue_credential(session, issuer, achievement, request, context)
+    email = request.recipient.value if request.recipient.kind == "email" else None
+    mail.notify_issued(session, settings, issuer, credential, email=email, asked=body.notify)
     attempt.remember(session, credential.id)
     session.commit()
     response.headers["Location"] = issuance.credential_url(settings.base_url, credential.id)

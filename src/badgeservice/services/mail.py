@@ -1,0 +1,290 @@
+"""Mail: an outbox in the database, sent by the workers (DESIGN.md §5 "Mail").
+
+A message is a ``mail_messages`` row written by ``enqueue`` in the caller's transaction: mail
+goes out only for what was committed, and nothing committed loses its mail. No job library:
+the ones that fit a transactional outbox are PostgreSQL-only (procrastinate, pgqueuer) and the
+others need a broker or a connection of their own (huey, dramatiq, rq), so the workers extend
+the batch rows' claim pattern.
+
+Claiming (``MailSender.run_once``): a short transaction selects due rows (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; SQLite runs writers one at a time) and takes each with a conditional
+UPDATE that sets a fresh lease token, so of two workers only one gets a row. The message is
+rendered and sent outside any transaction (no lock or pooled connection held across the SMTP
+wait); the outcome is written only by the holder of the lease. A worker that dies mid-send
+leaves its rows ``sending`` until the lease ends; another worker then sends them again (at
+least once: a crash after the server accepted a message and before it was marked sent repeats
+it). Temporary failures retry after 1 min, 5 min, 30 min, 2 h, 12 h (each ±20 %, so retries
+from many rows do not arrive together) up to ``mail_max_attempts``; a permanent one (a 5yz
+reply) gives up at once. Sent or given up, the row forgets the address and any link.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from badgeservice.db.base import utcnow
+from badgeservice.db.models import Credential, Issuer, MailMessage, RecipientClaim, UserIdentity
+from badgeservice.services.smtp import SendError
+from badgeservice.settings import Settings
+
+log = logging.getLogger(__name__)
+TEMPLATES = ("sign_in_link", "add_email_link", "credential_issued")
+BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 30, 120, 720))
+JITTER = 0.2
+LEASE = timedelta(minutes=10)  # far beyond one send (the SMTP timeout is 30 s a step)
+# What a finished message keeps of its context: nothing that names or lets in anyone.
+KEPT_CONTEXT = {"credential_issued": ("credential",)}
+
+
+class UnsendableError(Exception):
+    """The message can never be built (its credential is gone or revoked): given up at once."""
+
+
+def enabled(settings: Settings) -> bool:
+    """Whether mail can be sent at all (an SMTP server is configured)."""
+    return settings.smtp_url is not None
+
+
+def enqueue(
+    session: Session, *, to: str, template: str, language: str, context: dict[str, Any]
+) -> MailMessage:
+    """A message to send, in the caller's transaction (the caller commits)."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown mail template {template!r}")
+    message = MailMessage(
+        to_address=to,
+        template=template,
+        language=language,
+        context=context,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def address_for_lookup(session: Session, lookup: str) -> str | None:
+    """The verified email of the user holding a ``RecipientClaim`` for ``lookup`` (the oldest
+    verified one), or ``None``: no one claimed it, or the user proved no email."""
+    query = (
+        select(UserIdentity.email)
+        .join(RecipientClaim, RecipientClaim.user_id == UserIdentity.user_id)
+        .where(
+            RecipientClaim.lookup == lookup,
+            UserIdentity.kind == "email",
+            UserIdentity.email.is_not(None),
+        )
+        .order_by(UserIdentity.verified_at, UserIdentity.id)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def recipient_address(
+    session: Session, settings: Settings, issuer: Issuer, email: str | None, lookup: str | None
+) -> str | None:
+    """Where to tell a recipient of ``issuer`` about a new credential, or ``None``: an email
+    recipient when the issuer notifies recipients, another recipient's account email when it
+    notifies accounts; never without an SMTP server."""
+    if not enabled(settings):
+        return None
+    if email is not None:
+        return email if issuer.notify_recipients else None
+    if lookup is None or not issuer.notify_accounts:
+        return None
+    return address_for_lookup(session, lookup)
+
+
+def notify_issued(
+    session: Session,
+    settings: Settings,
+    issuer: Issuer,
+    credential: Credential,
+    *,
+    email: str | None,
+    asked: bool = True,
+) -> MailMessage | None:
+    """Enqueue ``credential_issued`` for a credential just issued (``email``: the recipient's
+    address when it is one, known only to the request). ``asked=False``: the request opted out."""
+    if not asked:
+        return None
+    address = recipient_address(session, settings, issuer, email, credential.recipient_lookup)
+    if address is None:
+        return None
+    context = {"credential": str(credential.id), "reason": "email" if email else "account"}
+    return enqueue(
+        session,
+        to=address,
+        template="credential_issued",
+        language=credential.language,
+        context=context,
+    )
+
+
+def hold_for_row(session: Session, item_id: uuid.UUID, address: str, reason: str) -> None:
+    """A batch row's message, ``waiting`` until the worker issues the row (``release_for_row``):
+    the row itself keeps no email (DESIGN.md §5), so the address waits here."""
+    session.add(
+        MailMessage(
+            to_address=address,
+            template="credential_issued",
+            language="en",  # the credential's, set on release
+            context={"reason": reason},
+            status="waiting",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            batch_item_id=item_id,
+        )
+    )
+
+
+def release_for_row(session: Session, item_id: uuid.UUID, credential: Credential) -> None:
+    """The row was issued: its waiting message (if any) is due now, about ``credential``."""
+    waiting = session.scalar(
+        select(MailMessage).where(
+            MailMessage.batch_item_id == item_id, MailMessage.status == "waiting"
+        )
+    )
+    if waiting is None:
+        return
+    waiting.status, waiting.language = "pending", credential.language
+    waiting.context = {**waiting.context, "credential": str(credential.id)}
+    waiting.next_attempt_at, waiting.batch_item_id = utcnow(), None
+
+
+def drop_for_row(session: Session, item_id: uuid.UUID) -> None:
+    """The row failed: its waiting message (and the address in it) goes."""
+    session.execute(
+        delete(MailMessage).where(
+            MailMessage.batch_item_id == item_id, MailMessage.status == "waiting"
+        )
+    )
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the server; ``SendError`` when it was not accepted."""
+
+
+Render = Callable[[Session, MailMessage], EmailMessage]
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: uuid.UUID
+    token: str
+
+
+@dataclass
+class MailSender:
+    """Sends due messages: ``render`` builds one (``web/mail.py``), ``transport`` sends it."""
+
+    factory: sessionmaker[Session]
+    render: Render
+    transport: Transport
+    max_attempts: int = 6
+    now: Callable[[], datetime] = utcnow
+    rng: random.Random | None = None
+
+    def run_once(self, limit: int = 10) -> int:
+        """Claim up to ``limit`` due messages and try each once; the number tried."""
+        claims = self.claim(limit)
+        for claim in claims:
+            self._deliver(claim)
+        return len(claims)
+
+    def claim(self, limit: int) -> list[Claim]:
+        now = self.now()
+        due = or_(
+            and_(MailMessage.status == "pending", MailMessage.next_attempt_at <= now),
+            and_(MailMessage.status == "sending", MailMessage.lease_until < now),
+        )
+        claims = []
+        with self.factory() as session:
+            query = select(MailMessage.id).where(due).order_by(MailMessage.next_attempt_at)
+            ids = list(session.scalars(query.limit(limit).with_for_update(skip_locked=True)))
+            for message_id in ids:
+                token = secrets.token_hex(16)
+                taken = session.execute(
+                    update(MailMessage)
+                    .where(MailMessage.id == message_id, due)
+                    .values(
+                        status="sending",
+                        lease_token=token,
+                        lease_until=now + LEASE,
+                        attempts=MailMessage.attempts + 1,
+                    )
+                )
+                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    claims.append(Claim(message_id, token))
+            session.commit()
+        return claims
+
+    def _deliver(self, claim: Claim) -> None:
+        try:
+            with self.factory() as session:
+                message = session.get_one(MailMessage, claim.id)
+                built = self.render(session, message)
+                session.rollback()  # rendering only reads
+            self.transport.send(built)
+        except UnsendableError as exc:
+            self._finish(claim, SendError(str(exc), permanent=True))
+        except SendError as exc:
+            self._finish(claim, exc)
+        except Exception:  # a bug must not stall the outbox: retried, then given up
+            log.exception("mail message could not be built", extra={"mail": str(claim.id)})
+            self._finish(claim, SendError("internal error", permanent=False))
+        else:
+            self._finish(claim, None)
+
+    def _finish(self, claim: Claim, error: SendError | None) -> None:
+        now = self.now()
+        with self.factory() as session:
+            message = session.scalar(
+                select(MailMessage).where(
+                    MailMessage.id == claim.id, MailMessage.lease_token == claim.token
+                )
+            )
+            if message is None:  # our lease ended and another worker took it over
+                return
+            message.lease_token, message.lease_until = None, None
+            if error is None:
+                message.status, message.sent_at, message.last_error = "sent", now, None
+            elif error.permanent or message.attempts >= self.max_attempts:
+                message.status, message.last_error = "failed", error.summary[:200]
+            else:
+                message.status, message.last_error = "pending", error.summary[:200]
+                message.next_attempt_at = now + self.backoff(message.attempts)
+            if message.status != "pending":
+                forget(message)
+            session.commit()
+        outcome = "sent" if error is None else f"not sent: {error.summary}"
+        log.info(f"mail {outcome}", extra={"mail": str(claim.id), "template": message.template})
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed try: the table's step, ±20 %."""
+        step = BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        return step * (self.rng or random).uniform(1 - JITTER, 1 + JITTER)
+
+
+def forget(message: MailMessage) -> None:
+    """A finished message keeps no address and no link: only what names no one."""
+    kept = KEPT_CONTEXT.get(message.template, ())
+    message.to_address = None
+    message.context = {k: v for k, v in message.context.items() if k in kept}
