@@ -93,10 +93,10 @@ def build_message(
     email["To"] = message.to_address
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=host)
-    email["Content-Language"] = language
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
     email.set_content(_block(template, "text", values))
     email.add_alternative(_block(template, "html", values), subtype="html")
+    email["Content-Language"] = language  # after set_content, which drops Content-* headers
     if image is not None:
         html_part = email.get_payload()[1]  # type: ignore[index]
         assert isinstance(html_part, EmailMessage)
