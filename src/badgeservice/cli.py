@@ -259,6 +259,9 @@ def issue(
             "--skip-existing", help="Skip recipients who hold an active credential of it."
         ),
     ] = False,
+    notify: Annotated[
+        bool, typer.Option(help='Mail each recipient (when mail is configured; README "Mail").')
+    ] = True,
 ) -> None:
     """Issue an achievement to every row of a CSV (columns: name, email, did, url,
     evidence_url, narrative), with the API's rules and a progress bar; prints each row's
@@ -274,6 +277,7 @@ def issue(
             options=options,
             dry_run=dry_run,
             skip_existing=skip_existing,
+            notify=notify,
         )
     raise typer.Exit(code)
 

@@ -24,7 +24,7 @@ from badgeservice.api.schemas.credentials import BatchItemOut, BatchOut, BatchQu
 from badgeservice.db.engine import make_session_factory
 from badgeservice.db.models import Batch, BatchItem
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, batches, issuance, issuers
+from badgeservice.services import achievements, batches, issuance, issuers, mail
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
 from badgeservice.worker import Worker
@@ -76,6 +76,7 @@ def issue_csv(
     options: dict[str, Any],
     dry_run: bool,
     skip_existing: bool = False,
+    notify: bool = True,
 ) -> int:
     """Check every row of the CSV, issue the good ones (or, ``dry_run``, only try), print the
     result; the exit code."""
@@ -96,6 +97,7 @@ def issue_csv(
         key_store=key_store,
         skip_existing=skip_existing,
         warnings=upload.warnings,
+        notify_to=mail.batch_addresses(session, settings, issuer, asked=notify),
     )
     if dry_run:
         return _dry_run(session, settings, batch)

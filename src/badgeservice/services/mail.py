@@ -20,6 +20,7 @@ reply) gives up at once. Sent or given up, the row forgets the address and any l
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import secrets
@@ -106,6 +107,16 @@ def recipient_address(
     if lookup is None or not issuer.notify_accounts:
         return None
     return address_for_lookup(session, lookup)
+
+
+def batch_addresses(
+    session: Session, settings: Settings, issuer: Issuer, *, asked: bool = True
+) -> Callable[[str | None, str | None], str | None] | None:
+    """``recipient_address`` for the rows of one upload (``batches.create_batch``'s
+    ``notify_to``), or ``None`` when the upload opted out or mail is off."""
+    if not asked or not enabled(settings):
+        return None
+    return functools.partial(recipient_address, session, settings, issuer)
 
 
 def notify_issued(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import uuid
 from dataclasses import dataclass
@@ -213,9 +212,7 @@ def _new_batch(
         key_store=key_store,
         skip_existing=skip_existing,
         warnings=upload.warnings,
-        notify_to=functools.partial(mail.recipient_address, session, settings, issuer)
-        if notify
-        else None,
+        notify_to=mail.batch_addresses(session, settings, issuer, asked=notify),
     )
 
 
