@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from badgeservice.app import create_app
+from badgeservice.cli import app as cli_app
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import (
     BatchItem,
@@ -31,12 +34,19 @@ from badgeservice.db.models import (
     UserIdentity,
 )
 from badgeservice.errors import ServiceError
-from badgeservice.services import batches, mail
+from badgeservice.services import achievements, batches, mail
 from badgeservice.services.smtp import SmtpTransport
 from badgeservice.settings import Settings, SmtpServer
 from badgeservice.web.mail import renderer
 from badgeservice.worker import Worker
-from tests.factories import ACHIEVEMENT, BASE_URL, ISSUER_API, issue_over_api
+from tests.factories import (
+    ACHIEVEMENT,
+    BASE_URL,
+    ISSUER_API,
+    TEST_SECRET_KEY,
+    create_issuer,
+    issue_over_api,
+)
 from tests.mail_server import MailServer, free_port
 
 SENDER = "Badges <badges@localhost>"
@@ -598,3 +608,40 @@ def test_account_recipients_are_mailed_only_when_the_issuer_notifies_accounts(
     unconfigured = configured.model_copy(update={"smtp_url": None})
     assert mail.recipient_address(session, unconfigured, issuer, None, "d" * 64) is None
     session.rollback()
+
+
+# -- the CLI -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("flag", "mailed"), [((), ["cli@example.org"]), (("--no-notify",), [])])
+def test_cli_issue_enqueues_mail_unless_told_not_to(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    session: Session,
+    flag: tuple[str, ...],
+    mailed: list[str],
+) -> None:
+    monkeypatch.setenv("BADGESERVICE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BADGESERVICE_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("BADGESERVICE_SMTP_URL", "smtp://localhost:1025")
+    issuer = create_issuer(session, slug="cli-mail", name="CLI")
+    fields = {k: v for k, v in ACHIEVEMENT.items() if k != "alignments"}
+    achievement = achievements.create_achievement(session, issuer, fields, actor="test")
+    session.commit()
+    csv = tmp_path / "people.csv"
+    csv.write_text("name,email\nAda,cli@example.org\n")
+    args = [
+        "issue",
+        "--issuer",
+        "cli-mail",
+        "--achievement",
+        str(achievement.id),
+        "--csv",
+        str(csv),
+    ]
+    result = CliRunner().invoke(cli_app, [*args, *flag])
+    assert result.exit_code == 0, result.output
+    rows = messages(session)
+    assert [row.to_address for row in rows] == mailed
+    assert {row.status for row in rows} <= {"pending"}

@@ -268,9 +268,9 @@ class MailSender:
         now = self.now()
         with self.factory() as session:
             message = session.scalar(
-                select(MailMessage).where(
-                    MailMessage.id == claim.id, MailMessage.lease_token == claim.token
-                )
+                select(MailMessage)
+                .where(MailMessage.id == claim.id, MailMessage.lease_token == claim.token)
+                .with_for_update()
             )
             if message is None:  # our lease ended and another worker took it over
                 return
