@@ -42,7 +42,7 @@ from badgeservice.web import docs, downloads, home, verify_page
 from badgeservice.web import endorsements as web_endorsements
 from badgeservice.web import routes as web_routes
 from badgeservice.web.error_pages import install_error_pages
-from badgeservice.worker import Worker
+from badgeservice.worker import Worker, mail_sender
 
 DESCRIPTION = """
 Issue and verify **Open Badges 3.0** credentials.
@@ -62,11 +62,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = settings.database_url.startswith("sqlite")
     worker = None
     if embedded:
+        factory = app.state.session_factory
+        mail = mail_sender(factory, settings, app.state.clock)
         worker = Worker(
-            app.state.session_factory,
-            settings.base_url,
-            app.state.key_store,
-            clock=app.state.clock,
+            factory, settings.base_url, app.state.key_store, clock=app.state.clock, mail=mail
         )
         worker.start_thread()
     yield

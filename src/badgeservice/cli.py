@@ -24,7 +24,7 @@ from badgeservice.services import auth, issuers, key_revocation, keys
 from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import ConfigurationError, Settings, load_settings
-from badgeservice.worker import Worker
+from badgeservice.worker import Worker, mail_sender
 
 app = typer.Typer(help="Open Badges 3.0 issuing and verification service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -223,13 +223,15 @@ def worker(
     chunk: Annotated[int, typer.Option(help="Rows claimed per transaction.")] = 20,
     until_idle: Annotated[bool, typer.Option(help="Exit when nothing is pending.")] = False,
 ) -> None:
-    """Issue pending batch rows (run several of these with PostgreSQL)."""
+    """Issue pending batch rows and send due mail (run several of these with PostgreSQL)."""
     settings = load_settings()
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     migrations.check_schema_current(engine, settings.migrations_dir)
     factory = make_session_factory(engine)
+    clock = SystemClock()
+    mail = mail_sender(factory, settings, clock)
     key_store = build_key_store(settings)
-    runner = Worker(factory, settings.base_url, key_store, clock=SystemClock(), chunk=chunk)
+    runner = Worker(factory, settings.base_url, key_store, clock=clock, chunk=chunk, mail=mail)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     try:
         handled = runner.run(until_idle=until_idle)
@@ -237,7 +239,7 @@ def worker(
         handled = 0
     finally:
         engine.dispose()
-    typer.echo(f"worker stopped; {handled} rows handled")
+    typer.echo(f"worker stopped; {handled} rows and messages handled")
 
 
 @app.command()
@@ -264,6 +266,9 @@ def issue(
             "--skip-existing", help="Skip recipients who hold an active credential of it."
         ),
     ] = False,
+    notify: Annotated[
+        bool, typer.Option(help='Mail each recipient (when mail is configured; README "Mail").')
+    ] = True,
 ) -> None:
     """Issue an achievement to every row of a CSV (columns: name, email, did, url,
     evidence_url, narrative), with the API's rules and a progress bar; prints each row's
@@ -280,6 +285,7 @@ def issue(
             dry_run=dry_run,
             clock=SystemClock(),
             skip_existing=skip_existing,
+            notify=notify,
         )
     raise typer.Exit(code)
 

@@ -25,7 +25,7 @@ from badgeservice.clock import Clock
 from badgeservice.db.engine import make_session_factory
 from badgeservice.db.models import Batch, BatchItem
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, batches, issuance, issuers
+from badgeservice.services import achievements, batches, issuance, issuers, mail
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings
 from badgeservice.worker import Worker
@@ -78,6 +78,7 @@ def issue_csv(
     dry_run: bool,
     clock: Clock,
     skip_existing: bool = False,
+    notify: bool = True,
 ) -> int:
     """Check every row of the CSV, issue the good ones (or, ``dry_run``, only try), print the
     result; the exit code. ``clock``: the command's (the worker reads it per row)."""
@@ -97,6 +98,7 @@ def issue_csv(
         now=clock.now(),
         skip_existing=skip_existing,
         warnings=upload.warnings,
+        notify_to=mail.batch_addresses(session, settings, issuer, asked=notify),
     )
     if dry_run:
         return _dry_run(session, settings, batch, clock)

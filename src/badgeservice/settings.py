@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +22,45 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///./var/badgeservice.db"
 DEFAULT_BASE_URL = "http://localhost:8000"
 ENV_PREFIX = "BADGESERVICE_"
+
+
+Security = Literal["tls", "starttls", "plain"]
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+DEFAULT_PORTS = {"smtps": 465, "smtp": 587}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    security: Security
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """The server of ``BADGESERVICE_SMTP_URL``: ``smtps://user:pass@host:465`` (implicit
+    TLS), ``smtp://user:pass@host:587`` (STARTTLS, required: a server that does not offer it
+    is an error, never a fallback to plain text), ``smtp://localhost:1025`` (plain, only to a
+    loopback host: a development catcher). ``ValueError`` says what is wrong without
+    repeating the URL (it holds the password)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in DEFAULT_PORTS:
+        raise ValueError("must start with smtp:// or smtps://, such as smtps://user:pass@host:465")
+    try:
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        raise ValueError("has a port that is not a number from 1 to 65535") from None
+    if not parts.hostname:
+        raise ValueError("names no host, such as smtp://localhost:1025")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise ValueError("must have no path, query or fragment")
+    security: Security = "tls" if parts.scheme == "smtps" else "starttls"
+    if parts.scheme == "smtp" and parts.hostname in LOOPBACK:
+        security = "plain"  # a catcher on this machine; nothing crosses a network
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return SmtpServer(parts.hostname, port, security, username, password)
 
 
 class ConfigurationError(Exception):
@@ -73,6 +114,13 @@ class Settings(BaseSettings):
     # documents it may fetch from other servers (DESIGN.md §7).
     verify_deadline_seconds: float = Field(default=10.0, gt=0)
     verify_max_fetches: int = Field(default=16, ge=0)
+    # Mail (README "Mail"): without an SMTP server nothing is enqueued or sent.
+    smtp_url: str | None = Field(default=None, repr=False)
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    # The From of every message; default badges@ the base URL's host.
+    mail_from: str | None = None
+    # Tries of one message before it is given up (backoff: 1 min, 5 min, 30 min, 2 h, 12 h).
+    mail_max_attempts: int = Field(default=6, ge=1, le=20)
 
     @field_validator("base_url")
     @classmethod
@@ -89,6 +137,24 @@ class Settings(BaseSettings):
                 "issued under it would verify; use http://localhost:PORT or a host name"
             )
         return value.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            parse_smtp_url(value)
+            return value
+        return None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        _name, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError("must be an address, such as Badges <badges@example.org>")
+        return value.strip()
 
     @model_validator(mode="after")
     def _refuse_development_defaults(self) -> Settings:
@@ -111,6 +177,15 @@ class Settings(BaseSettings):
         if value is not None:
             decode_secret(value)
         return value
+
+    @property
+    def smtp_server(self) -> SmtpServer | None:
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def mail_sender(self) -> str:
+        """The From address: ``mail_from``, else ``badges@`` the base URL's host."""
+        return self.mail_from or f"badges@{urlsplit(self.base_url).hostname}"
 
     @property
     def host(self) -> str:

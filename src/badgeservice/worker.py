@@ -1,9 +1,11 @@
-"""The batch worker: claims pending rows from the database and issues them.
+"""The worker: claims pending batch rows from the database and issues them, and sends the
+mail outbox (``services/mail.py``) when an SMTP server is configured.
 
-Run as many as you like (``badgeservice worker``); PostgreSQL hands each row to one of them.
-In the embedded SQLite mode the server runs one in a background thread. The worker owns its
-transactions: one per chunk of rows, committed here (services never commit). When idle it
-re-signs status lists whose stored copy is behind their bits (left so by older releases).
+Run as many as you like (``badgeservice worker``); PostgreSQL hands each row and each message
+to one of them. In the embedded SQLite mode the server runs one in a background thread. The
+worker owns its transactions: one per chunk of rows, committed here (services never commit).
+When idle it re-signs status lists whose stored copy is behind their bits (left so by older
+releases).
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from badgeservice.clock import Clock
+from badgeservice.mail_sender import MailSender
 from badgeservice.services.batches import process_pending, row_issuer
 from badgeservice.services.keystore import KeyStore
+from badgeservice.services.smtp import SmtpTransport
 from badgeservice.services.status_lists import ListSigner, publish_stale
+from badgeservice.settings import Settings
+from badgeservice.web.mail import renderer
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +37,10 @@ class Worker:
         clock: Clock,
         chunk: int = 20,
         idle_sleep: float = 1.0,
+        mail: MailSender | None = None,
     ) -> None:
         self._factory = factory
+        self.mail = mail
         self._issue_row = row_issuer(base_url, key_store)
         self._clock = clock
         self._base_url, self._key_store = base_url, key_store
@@ -41,11 +49,13 @@ class Worker:
         self.stopping = threading.Event()
 
     def run_once(self) -> int:
-        """Process one chunk in one transaction; the number of rows handled (0 when nothing
-        is pending)."""
+        """Process one chunk of rows in one transaction, then send due mail; the number of
+        rows and messages handled (0 when nothing is pending)."""
         with self._factory() as session:
             handled = process_pending(session, self._issue_row, self._clock, limit=self.chunk)
             session.commit()
+        if self.mail is not None:
+            handled += self.mail.run_once(limit=self.chunk)
         return handled
 
     def publish_stale(self) -> int:
@@ -86,3 +96,19 @@ class Worker:
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+def mail_sender(
+    factory: sessionmaker[Session], settings: Settings, clock: Clock
+) -> MailSender | None:
+    """The outbox's sender for ``settings``' SMTP server; ``None`` without one."""
+    server = settings.smtp_server
+    if server is None:
+        return None
+    return MailSender(
+        factory,
+        renderer(settings.base_url, settings.mail_sender, clock.now),
+        SmtpTransport(server, timeout=settings.smtp_timeout),
+        max_attempts=settings.mail_max_attempts,
+        now=clock.now,
+    )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from badgeservice.clock import Clock
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import credentials, issuance
+from badgeservice.services import credentials, issuance, mail
 from badgeservice.services.audit import record_event
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.tenancy import get_owned
@@ -42,6 +42,9 @@ csv.field_size_limit(2**31 - 1)
 
 # Issues one row of a batch at the given moment.
 IssueRow = Callable[[Session, Batch, dict[str, Any], datetime], Credential]
+# Where to mail a row's recipient (its email, else its lookup hash), or None: a partial of
+# ``mail.recipient_address``.
+NotifyTo = Callable[[str | None, str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -139,13 +142,15 @@ def create_batch(
     skip_existing: bool = False,
     warnings: list[dict[str, str]] | None = None,
     language_pointer: str = "/query/language",
+    notify_to: NotifyTo | None = None,
 ) -> Batch:
     """A batch of checked rows, stored as a credential keeps its recipient (no email). Rows
     naming a recipient of an earlier row, or one already holding an active credential of the
     achievement at ``now``, carry a warning; with ``skip_existing`` the latter are
     ``skipped``. The options' ``language`` must be one the achievement offers
     (``issuance.check_language``, the error pointing at ``language_pointer``): a whole batch
-    is refused, not its rows."""
+    is refused, not its rows. With ``notify_to``, each pending row's message waits in the
+    outbox for its credential."""
     options = _with_language(achievement, options, language_pointer)
     if not rows:
         raise ValidationFailedError(errors=[FieldError("/body", "the batch has no rows")])
@@ -166,6 +171,8 @@ def create_batch(
     for item in items:
         item.batch_id = batch.id
     session.add_all(items)
+    if notify_to is not None:
+        _hold_mail(session, rows, items, notify_to, now)
     if not any(item.status == "pending" for item in items):
         batch.finished_at = now  # no worker will touch it
     record_event(
@@ -186,6 +193,25 @@ def _with_language(
 ) -> dict[str, Any]:
     language = issuance.check_language(achievement, options.get("language"), pointer)
     return options if language is None else options | {"language": language}
+
+
+def _hold_mail(
+    session: Session,
+    rows: list[RowCheck],
+    items: list[BatchItem],
+    notify_to: NotifyTo,
+    now: datetime,
+) -> None:
+    """The email leaves the row here (``_kept``), so its message holds it until the row is
+    issued (``mail.release_for_row``) or fails (``mail.drop_for_row``)."""
+    session.flush()  # the rows' ids
+    for row, item in zip(rows, items, strict=True):
+        if item.status != "pending":
+            continue
+        email = (row.input or {}).get("recipient", {}).get("email")
+        address = notify_to(email, item.input.get("recipient", {}).get("lookup"))
+        if address is not None:
+            mail.hold_for_row(session, item.id, address, "email" if email else "account", now)
 
 
 def _kept(key_store: KeyStore, row: RowCheck) -> RowCheck:
@@ -347,12 +373,15 @@ def _process(
         with session.begin_nested():
             credential = issue_row(session, batch, item.input, now)
         item.status, item.credential_id = "done", credential.id
+        mail.release_for_row(session, item.id, credential, now)
     except ServiceError as exc:
         item.status, item.error = "error", {"code": exc.code, "detail": exc.detail}
     except Exception:  # a bug must not stall the queue: record it and go on
         log.exception("batch row failed", extra={"batch": str(batch.id), "row": item.row_number})
         item.status = "error"
         item.error = {"code": "internal_error", "detail": "Unexpected error; see the server log."}
+    if item.status == "error":
+        mail.drop_for_row(session, item.id)
     item.finished_at = now
 
 

@@ -64,6 +64,8 @@ def create_issuer(
     description: str | None = None,
     image: str | None = None,
     jwt_algorithm: str = keys.DEFAULT_JWT_ALGORITHM,
+    notify_recipients: bool = True,
+    notify_accounts: bool = False,
 ) -> Issuer:
     _check_jwt_algorithm(jwt_algorithm)
     if not is_valid_slug(slug):
@@ -81,6 +83,8 @@ def create_issuer(
         description=description,
         image=image,
         jwt_algorithm=jwt_algorithm,
+        notify_recipients=notify_recipients,
+        notify_accounts=notify_accounts,
     )
     session.add(issuer)
     try:
@@ -112,6 +116,23 @@ def update_profile(session: Session, issuer: Issuer, fields: dict[str, Any], *, 
     record_issuer_event(
         session, issuer, "issuer.updated", actor=actor, details={"changed": changed}
     )
+
+
+#: Whether the issuer's recipients are told by mail (``services/mail.recipient_address``).
+MAIL_FIELDS = ("notify_recipients", "notify_accounts")
+
+
+def update_mail_options(
+    session: Session, issuer: Issuer, fields: dict[str, Any], *, actor: str
+) -> None:
+    """Set the mail options in ``fields``; audited with their new values (they name no one)."""
+    changed = {f: fields[f] for f in MAIL_FIELDS if f in fields and fields[f] != getattr(issuer, f)}
+    if not changed:
+        return
+    for name, value in changed.items():
+        setattr(issuer, name, value)
+    session.flush()
+    record_issuer_event(session, issuer, "issuer.updated", actor=actor, details=changed)
 
 
 def set_issuer_image(

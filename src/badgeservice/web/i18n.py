@@ -54,9 +54,10 @@ def N_(message: str) -> str:
 
 
 @cache
-def translations(language: str) -> gettext_module.NullTranslations:
-    """The compiled catalogue of a supported language (English needs none)."""
-    path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+def translations(language: str, domain: str = "messages") -> gettext_module.NullTranslations:
+    """The compiled catalogue of a supported language (English needs none); ``domain``
+    ``mail`` is the messages' catalogue (``web/mail.py``)."""
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{domain}.po"
     if language not in LANGUAGES or language == DEFAULT_LANGUAGE or not path.is_file():
         return gettext_module.NullTranslations()
     with path.open("rb") as po:

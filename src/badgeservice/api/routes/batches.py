@@ -33,7 +33,7 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, batches, idempotency, issuance
+from badgeservice.services import achievements, batches, idempotency, issuance, mail
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -181,7 +181,7 @@ def create_batch(
         batch = batches.get_batch(session, issuer, replay)
         return batch_out(session, batch, settings, limit=100, offset=0)
     upload = _read(request, content, query)
-    batch = _new_batch(session, issuer, upload, principal.actor, key_store, clock.now())
+    batch = _new_batch(session, issuer, upload, principal.actor, key_store, settings, clock.now())
     attempt.remember(session, batch.id)
     session.commit()
     out = batch_out(session, batch, settings, limit=100, offset=0)
@@ -195,11 +195,13 @@ def _new_batch(
     upload: Upload,
     actor: str,
     key_store: KeyStore,
+    settings: Settings,
     now: datetime,
 ) -> Batch:
     fields = dict(upload.fields)
     achievement_id = uuid.UUID(fields.pop("achievementId"))
     skip_existing = bool(fields.pop("skipExisting", False))
+    notify = bool(fields.pop("notify", True))
     achievement = achievements.get_achievement(session, issuer, achievement_id)
     return batches.create_batch(
         session,
@@ -213,6 +215,7 @@ def _new_batch(
         skip_existing=skip_existing,
         warnings=upload.warnings,
         language_pointer=upload.language_pointer,
+        notify_to=mail.batch_addresses(session, settings, issuer, asked=notify),
     )
 
 

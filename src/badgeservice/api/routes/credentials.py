@@ -32,7 +32,7 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, credentials, idempotency, issuance
+from badgeservice.services import achievements, credentials, idempotency, issuance, mail
 from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
@@ -89,7 +89,9 @@ def issue_credential(
 ) -> CredentialOut:
     """Issue one signed credential. With an `Idempotency-Key`, a retry of the same request
     returns the credential first issued instead of a new one; with `skipExisting`, a
-    recipient's active credential of the achievement is returned instead of a new one."""
+    recipient's active credential of the achievement is returned instead of a new one. The
+    recipient is mailed a link later, by a worker (see `notify`); sending never delays or
+    undoes the credential."""
     attempt = idempotency.idempotent_request(
         issuer, idempotency_key, "credential", body.model_dump(mode="json")
     )
@@ -108,6 +110,10 @@ def issue_credential(
         return credential_out(existing, issuer, settings, now, held=held)
     context = issuance.IssueContext(settings.base_url, key_store, principal.actor, now)
     credential = issuance.issue_credential(session, issuer, achievement, request, context)
+    email = request.recipient.value if request.recipient.kind == "email" else None
+    mail.notify_issued(
+        session, settings, issuer, credential, email=email, now=now, asked=body.notify
+    )
     attempt.remember(session, credential.id)
     session.commit()
     response.headers["Location"] = credential_url(settings.base_url, credential.id)

@@ -51,6 +51,8 @@ def issuer_out(issuer: Issuer, settings: Settings) -> IssuerOut:
             "description": issuer.description,
             "image": issuer.image,
             "jwt_algorithm": issuer.jwt_algorithm,
+            "notify_recipients": issuer.notify_recipients,
+            "notify_accounts": issuer.notify_accounts,
             "created_at": issuer.created_at,
             "profile_url": issuer_url(settings.base_url, issuer.slug),
             "did_document_url": did_document_url(settings.base_url, issuer.slug),
@@ -134,6 +136,7 @@ def update_issuer(
     merged = merge_patch(_settings_fields(issuer), patch)
     fields = validate_body(IssuerSettings, merged).model_dump(mode="json")
     issuers.update_profile(session, issuer, fields, actor=principal.actor)
+    issuers.update_mail_options(session, issuer, fields, actor=principal.actor)
     issuers.set_jwt_algorithm(
         session, issuer, fields["jwt_algorithm"], key_store, actor=principal.actor
     )
@@ -145,6 +148,8 @@ def _settings_fields(issuer: Issuer) -> dict[str, Any]:
     """The issuer as the document a merge patch applies to (wire names, no nulls)."""
     current = {name: getattr(issuer, name) for name in issuers.PROFILE_FIELDS}
     current["jwtAlgorithm"] = issuer.jwt_algorithm
+    current["notifyRecipients"] = issuer.notify_recipients
+    current["notifyAccounts"] = issuer.notify_accounts
     return {name: value for name, value in current.items() if value is not None}
 
 

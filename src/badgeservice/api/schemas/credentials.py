@@ -70,6 +70,12 @@ SUSPENDABLE = (
     "it fails 1EdTech's strict AchievementCredential JSON Schema, which wants one object. "
     "The response then carries a `credential_status_array` warning."
 )
+NOTIFY = (
+    "Mail the recipient a link to the credential (when the service has mail configured and "
+    "the issuer's `notifyRecipients`, or `notifyAccounts` for a recipient whose account has a "
+    "verified email, is on). `false`: no mail for this request. The mail is sent later by "
+    "a worker; the credential never waits for it."
+)
 WARNINGS = "What the issuer should know about the credential as issued; empty when none."
 SKIP_EXISTING = (
     "Do not issue to a recipient who already holds an active credential of this achievement: "
@@ -109,6 +115,7 @@ class IssueIn(IssueOptions):
         "achievement, return that one (200, with a `recipient_has_credential` warning) instead "
         "of issuing another. Without it, another is issued, with that warning.",
     )
+    notify: bool = Field(default=True, description=NOTIFY)
 
 
 class CredentialOut(ApiModel):
@@ -157,12 +164,14 @@ class BatchQuery(IssueOptions):
     achievement_id: uuid.UUID | None = None
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
     skip_existing: bool = Field(default=False, description=SKIP_EXISTING)
+    notify: bool = Field(default=True, description=NOTIFY)
 
 
 class BatchIn(IssueOptions):
     achievement_id: uuid.UUID
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
     skip_existing: bool = Field(default=False, description=SKIP_EXISTING)
+    notify: bool = Field(default=True, description=NOTIFY)
     recipients: list[dict[str, Any]] = Field(
         min_length=1, description="Rows, each checked on its own (see RowIn)."
     )

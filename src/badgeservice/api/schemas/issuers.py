@@ -21,6 +21,24 @@ JWT_ALGORITHM = (
 )
 
 
+NOTIFY_RECIPIENTS = (
+    "Mail email recipients a link to each credential issued to them (default true; only "
+    "when the service has mail configured; a request can opt out with `notify: false`)."
+)
+NOTIFY_ACCOUNTS = (
+    "Also mail recipients who are not an email (such as a Wikimedia username) when they "
+    "have signed in here and verified an email address (default false: they gave that "
+    "address to this service, not to the issuer)."
+)
+
+
+class IssuerMailFields(ApiModel):
+    """Whether recipients are told by mail (`issuer:write` changes it)."""
+
+    notify_recipients: bool = Field(default=True, description=NOTIFY_RECIPIENTS)
+    notify_accounts: bool = Field(default=False, description=NOTIFY_ACCOUNTS)
+
+
 class IssuerProfileFields(ApiModel):
     """What the issuer's public Profile says about it (`issuer:write` changes it)."""
 
@@ -31,12 +49,12 @@ class IssuerProfileFields(ApiModel):
     image: HttpUrl | None = Field(default=None, description="The logo's URL.")
 
 
-class IssuerCreate(IssuerProfileFields):
+class IssuerCreate(IssuerProfileFields, IssuerMailFields):
     slug: Slug = Field(examples=["wmde"])
     jwt_algorithm: JwtAlgorithm = Field(default="ES256", description=JWT_ALGORITHM)
 
 
-class IssuerSettings(IssuerProfileFields):
+class IssuerSettings(IssuerProfileFields, IssuerMailFields):
     """The issuer after a JSON Merge Patch: checked as on creation."""
 
     jwt_algorithm: JwtAlgorithm = Field(description=JWT_ALGORITHM)
@@ -44,7 +62,8 @@ class IssuerSettings(IssuerProfileFields):
 
 ISSUER_PATCH = (
     "A JSON Merge Patch (RFC 7396) of `name`, `url`, `email`, `description`, `image` (needs "
-    "`issuer:write`) and `jwtAlgorithm` (needs `keys:manage`); `null` removes a member."
+    "`issuer:write`), `notifyRecipients`, `notifyAccounts` (`issuer:write`) and `jwtAlgorithm` "
+    "(needs `keys:manage`); `null` removes a member."
 )
 
 
@@ -58,6 +77,8 @@ class IssuerOut(ApiModel):
     description: str | None
     image: str | None
     jwt_algorithm: str = Field(description=JWT_ALGORITHM)
+    notify_recipients: bool = Field(description=NOTIFY_RECIPIENTS)
+    notify_accounts: bool = Field(description=NOTIFY_ACCOUNTS)
     created_at: datetime
     profile_url: str
     did_document_url: str

@@ -17,6 +17,7 @@ from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
+from badgeservice.db.models.mail import MailMessage
 from badgeservice.db.models.status_list import StatusAllocation, StatusList
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Image",
     "Issuer",
     "IssuerKey",
+    "MailMessage",
     "RecipientClaim",
     "StatusAllocation",
     "StatusList",
