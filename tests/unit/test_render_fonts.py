@@ -23,6 +23,7 @@ from badgeservice.render.badge import BadgeFace, generated_png
 from badgeservice.render.certificate import CertificateContent, render_certificate
 from badgeservice.render.share import render_share
 from badgeservice.render.svg import rasterised
+from tests.conftest import require
 
 TEXTS = {
     "ja": ("ウィキペディア編集入門", "ウィキメディア日本", "山田太郎"),
@@ -36,8 +37,8 @@ SCRIPT = {"ja": "japanese", "ar": "arabic"}
 @pytest.fixture(autouse=True)
 def no_system_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", (tmp_path,))
-    missing = [s for s in ("latin", "japanese", "arabic") if fonts.find_font(s) is None]
-    assert not missing, f"font packages not installed for {missing}"
+    missing = fonts.missing_fonts()
+    require(not missing, f"font packages not installed for {missing}")
 
 
 def find_only_latin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,9 +49,9 @@ def find_only_latin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def covered(text: str, font: fonts.Font | None) -> bool:
-    return font is not None and {ord(c) for c in text if not c.isspace()} <= fonts.coverage(
-        font.path
-    )
+    """Whether ``font`` has a glyph for every character of ``text`` (fontTools' cmap)."""
+    needed = {ord(c) for c in text if not c.isspace()}
+    return font is not None and needed <= fonts.coverage(font.path)
 
 
 @pytest.mark.parametrize("language", ["ja", "ar"])
@@ -100,10 +101,11 @@ def test_svg_text_is_drawn_by_resvg_with_the_packaged_fonts(
     assert script_font is not None
     assert str(script_font.path.parent) in fonts.font_dirs()
     find_only_latin(monkeypatch)
-    tofu = rasterised(svg(name), 400)
+    tofu, other_tofu = rasterised(svg(name), 400), rasterised(svg(OTHER_NAME[language]), 400)
     assert drawn is not None
     assert other is not None
     assert tofu is not None
+    assert tofu == other_tofu
     assert drawn != tofu
     assert drawn != other
 
