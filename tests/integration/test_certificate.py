@@ -25,8 +25,8 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from badgeservice.domain.certificate import missing_fonts
-from badgeservice.domain.certificate_labels import LABELS
+from badgeservice.render.certificate_labels import LABELS
+from badgeservice.render.fonts import missing_fonts
 from tests.conftest import require
 from tests.factories import bearer, create_issuer, create_token, make_png
 

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from badgeservice.clock import FixedClock
 from badgeservice.db.models import Batch, BatchItem, Credential, Endorsement
-from badgeservice.domain.certificate import missing_fonts
-from badgeservice.domain.certificate_labels import LABELS
+from badgeservice.render.certificate_labels import LABELS
+from badgeservice.render.fonts import missing_fonts
 from badgeservice.worker import Worker
 from tests.conftest import require
 from tests.factories import (

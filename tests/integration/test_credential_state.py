@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
-from badgeservice.domain.certificate import missing_fonts
-from badgeservice.domain.certificate_labels import LABELS
 from badgeservice.domain.credential_state import STATES
+from badgeservice.render.certificate_labels import LABELS
+from badgeservice.render.fonts import missing_fonts
 from badgeservice.services.credentials import state_clause, state_of
 from tests.conftest import require
 from tests.factories import ISSUER_API, issue_over_api

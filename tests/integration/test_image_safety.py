@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Image
-from badgeservice.domain.certificate import missing_fonts
+from badgeservice.render.fonts import missing_fonts
 from badgeservice.vc.baking import unbake
 from tests.conftest import require
 from tests.factories import SVG, big_png

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from badgeservice.domain.certificate import missing_fonts
+from badgeservice.render.fonts import missing_fonts
 from tests.conftest import require
 from tests.factories import ACHIEVEMENT, bearer, create_issuer, create_token
 

@@ -99,6 +99,15 @@ def within_limit(width: int, height: int) -> bool:
     return 0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE
 
 
+def usable_png(content: bytes) -> bool:
+    """Whether a stored PNG is within the size limit (read from its header): one stored before
+    there was a limit is never decoded."""
+    try:
+        return within_limit(*png_size(content))
+    except ImageRejectedError:
+        return False
+
+
 def _check_png(content: bytes) -> None:
     """Walk the chunks: lengths in bounds, CRCs right, IHDR first, IEND last; the size within
     ``MAX_SIDE`` (from the header: nothing is decoded).

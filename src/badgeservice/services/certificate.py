@@ -20,14 +20,16 @@ from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential, Image, Issuer
-from badgeservice.domain import certificate
-from badgeservice.domain.certificate import CertificateContent, Paper
-from badgeservice.domain.certificate_labels import label_language
 from badgeservice.domain.credential_state import State
-from badgeservice.domain.images import ImageRejectedError, clean_svg
+from badgeservice.domain.images import ImageRejectedError, clean_svg, usable_png
 from badgeservice.domain.urls import ImageUrl, credential_url, parse_own_url, verify_page_url
 from badgeservice.errors import NotFoundError, ServiceUnavailableError
-from badgeservice.services import badge_images, credentials
+from badgeservice.render import certificate, fonts
+from badgeservice.render.badge import BADGE_SIZE
+from badgeservice.render.certificate import CertificateContent, Paper
+from badgeservice.render.certificate_labels import label_language
+from badgeservice.render.svg import rasterised
+from badgeservice.services import credentials
 
 LAYOUT_VERSION = "2"  # part of every cache key and ETag: bump when the layout changes
 _cache: LRUCache[str, bytes] = LRUCache(maxsize=64)
@@ -73,20 +75,20 @@ def get_certificate(
     if credential is None:
         raise NotFoundError(f"Credential {credential_id} not found.")
     language = label_language([*languages, credential.language])
-    fonts = certificate.find_fonts()
-    if "latin" not in fonts:
+    found = fonts.find_fonts()
+    if "latin" not in found:
         raise CertificateFontsMissingError(
-            f"Install the certificate fonts (missing: {', '.join(certificate.missing_fonts())})."
+            f"Install the certificate fonts (missing: {', '.join(fonts.missing_fonts())})."
         )
     issuer = session.get(Issuer, credential.issuer_id)
     state, since = credential_state(credential, now)
-    parts = [credential.sha256, state, str(since), issuer.image if issuer else None, *fonts]
+    parts = [credential.sha256, state, str(since), issuer.image if issuer else None, *found]
     key = ":".join([LAYOUT_VERSION, language, paper, *map(str, parts)])
     with _cache_lock:
         cached = _cache.get(key)
     if cached is None:
         content = _content(session, credential, issuer, base_url, state, since)
-        cached = certificate.render_certificate(content, fonts, language=language, paper=paper)
+        cached = certificate.render_certificate(content, found, language=language, paper=paper)
         with _cache_lock:
             _cache[key] = cached
     return CertificatePdf(cached, language, key)
@@ -153,11 +155,11 @@ def _own_image(session: Session, url: str | None, base_url: str) -> bytes | None
     if image is None:
         return None
     if image.media_type == "image/png":
-        return bytes(image.content) if badge_images.usable_png(image.content) else None
+        return bytes(image.content) if usable_png(image.content) else None
     if image.media_type == "image/svg+xml":
         try:
             svg = clean_svg(image.content)  # again: it may be from before uploads were cleaned
         except ImageRejectedError:
             return None
-        return badge_images.rasterised(svg, badge_images.BADGE_SIZE)  # resvg, not fpdf2's SVG
+        return rasterised(svg, BADGE_SIZE)  # resvg, not fpdf2's SVG
     return None

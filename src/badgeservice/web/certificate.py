@@ -11,9 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from badgeservice.domain.certificate import Paper
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
+from badgeservice.render.certificate import Paper
 from badgeservice.services import certificate
 from badgeservice.web import i18n
 from badgeservice.web.negotiation import cached

@@ -14,10 +14,12 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
+from badgeservice.domain.images import PNG, SVG
 from badgeservice.domain.urls import credential_url
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
+from badgeservice.render.qr import qr_svg
 from badgeservice.services import badge_images, credentials
 from badgeservice.settings import Settings
 from badgeservice.web.negotiation import cached
@@ -36,33 +38,33 @@ def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
 @router.get(
     "/credentials/{credential_id}.png",
     response_class=Response,
-    responses=_responses(badge_images.PNG),
+    responses=_responses(PNG),
 )
 def baked_png(
     credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The achievement image (or a generated badge) with the signed credential baked in an
     `openbadgecredential` iTXt chunk."""
-    return _baked(credential_id, request, session, settings, badge_images.PNG)
+    return _baked(credential_id, request, session, settings, PNG)
 
 
 @router.get(
     "/credentials/{credential_id}.svg",
     response_class=Response,
-    responses=_responses(badge_images.SVG),
+    responses=_responses(SVG),
 )
 def baked_svg(
     credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The achievement image as SVG (or a generated badge) with the signed credential baked in
     an `<openbadges:credential>` element."""
-    return _baked(credential_id, request, session, settings, badge_images.SVG)
+    return _baked(credential_id, request, session, settings, SVG)
 
 
 @router.get(
     "/credentials/{credential_id}/share.png",
     response_class=Response,
-    responses=_responses(badge_images.PNG),
+    responses=_responses(PNG),
 )
 def share_png(
     credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
@@ -70,21 +72,21 @@ def share_png(
     """A 1200x630 picture for link previews (Open Graph `og:image`)."""
     credential = _credential(session, credential_id)
     body = badge_images.share_image(session, credential, settings.base_url)
-    response = Response(body, media_type=badge_images.PNG)
+    response = Response(body, media_type=PNG)
     return cached(request, response, body, max_age=WEEK, immutable=False)
 
 
 @router.get(
     "/credentials/{credential_id}/qr.svg",
     response_class=Response,
-    responses=_responses(badge_images.SVG),
+    responses=_responses(SVG),
 )
 def qr_code(
     credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """A QR code of the credential's public page."""
     credential = _credential(session, credential_id)
-    body = badge_images.qr_svg(credential_url(settings.base_url, credential.id))
+    body = qr_svg(credential_url(settings.base_url, credential.id))
     return _svg_response(request, body, max_age=WEEK, immutable=False)
 
 
@@ -93,14 +95,14 @@ def _baked(
 ) -> Response:
     credential = _credential(session, credential_id)
     body = badge_images.baked_image(session, credential, media_type, settings.base_url)
-    if media_type == badge_images.SVG:
+    if media_type == SVG:
         return _svg_response(request, body, max_age=YEAR, immutable=True)
     response = Response(body, media_type=media_type)
     return cached(request, response, body, max_age=YEAR, immutable=True)
 
 
 def _svg_response(request: Request, body: bytes, *, max_age: int, immutable: bool) -> Response:
-    response = Response(body, media_type=badge_images.SVG)
+    response = Response(body, media_type=SVG)
     response.headers["Content-Security-Policy"] = SVG_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return cached(request, response, body, max_age=max_age, immutable=immutable)

@@ -26,6 +26,7 @@ from jinja2.runtime import Context
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential, Issuer, MailMessage
+from badgeservice.domain.images import PNG
 from badgeservice.domain.urls import credential_url
 from badgeservice.services import badge_images
 from badgeservice.services.mail import Render, UnsendableError
@@ -126,7 +127,7 @@ def _credential_values(
     achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
     signer = document.get("issuer", {})
     issuer_name = signer.get("name") if isinstance(signer, dict) else None
-    image = badge_images.baked_image(session, credential, badge_images.PNG, base_url)
+    image = badge_images.baked_image(session, credential, PNG, base_url)
     values = {
         "achievement": str(achievement.get("name") or ""),
         "issuer": str(issuer_name or session.get_one(Issuer, credential.issuer_id).name),

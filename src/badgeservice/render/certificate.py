@@ -5,7 +5,7 @@ Text goes through HarfBuzz (``set_text_shaping``) so that Arabic is joined and l
 to left by the Unicode bidi algorithm, and through a font fallback chain per script: the
 main font follows the label language (Noto Sans, Noto Sans CJK JP or Noto Sans Arabic) and the
 other two fill in whatever it lacks, so any name in any of these scripts prints on any page.
-Fonts come from Python packages that ship them (see ``FONT_SOURCES``) or Debian's Noto.
+The fonts are ``render.fonts.find_fonts()``: from the Python packages that ship them first.
 
 Nothing here reads the network: images arrive as bytes, and fpdf2's resource policy forbids
 SVG images from loading anything.
@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -26,9 +24,9 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import ResourceAccessPolicy
 
-from badgeservice.domain.certificate_labels import LABELS, format_day, is_rtl
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.markdown import markdown_blocks
+from badgeservice.render.certificate_labels import LABELS, format_day, is_rtl
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +39,6 @@ MUTED = (88, 96, 105)
 ACCENT = (22, 78, 140)
 ALERT = (176, 0, 32)
 
-# (font name, where to look): an installed package's file first, then Debian's packages.
-FONT_SOURCES: dict[str, Sequence[tuple[str, str]]] = {
-    "latin": (
-        ("package", "fontpkg_noto_sans:files/NotoSans[wdth,wght].ttf"),
-        ("path", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
-    ),
-    "japanese": (
-        ("package", "noto_cjk_sans_jp_regular:NotoSansCJKjp-Regular.otf"),
-        ("path", "/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf"),
-    ),
-    "arabic": (
-        ("package", "fontpkg_noto_sans_arabic:files/NotoSansArabic[wdth,wght].ttf"),
-        ("path", "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"),
-        ("path", "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"),
-    ),
-}
 MAIN_FONT = {"ja": "japanese", "ar": "arabic"}
 
 
@@ -77,31 +59,6 @@ class CertificateContent:
     state_changed: date | None = None
     badge_image: bytes | None = None
     issuer_image: bytes | None = None
-
-
-def find_font(script: str) -> Path | None:
-    for kind, where in FONT_SOURCES[script]:
-        if kind == "package":
-            package, _, name = where.partition(":")
-            try:
-                path = Path(str(files(package).joinpath(name)))
-            except ModuleNotFoundError:
-                continue
-        else:
-            path = Path(where)
-        if path.is_file():
-            return path
-    return None
-
-
-def find_fonts() -> dict[str, Path]:
-    """Every script's font that is installed, by script name (``latin`` is the one needed)."""
-    found = {script: find_font(script) for script in FONT_SOURCES}
-    return {script: path for script, path in found.items() if path is not None}
-
-
-def missing_fonts() -> list[str]:
-    return sorted(set(FONT_SOURCES) - set(find_fonts()))
 
 
 def render_certificate(
