@@ -117,3 +117,29 @@ def test_an_ldp_credential_is_still_served_as_json_ld(
     page = client.get(path).text
     assert f'<link rel="alternate" type="application/ld+json" href="{ldp["url"]}.json">' in page
     assert client.get(path + ".jwt").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("dates", "state"),
+    [
+        ({"validFrom": "2031-01-01T00:00:00Z"}, "not_yet_valid"),
+        ({"validFrom": "2020-01-01T00:00:00Z", "validUntil": "2021-01-01T00:00:00Z"}, "expired"),
+    ],
+)
+def test_a_jwt_credential_outside_its_validity_is_issued_and_verifies_its_signature(
+    client: TestClient, headers: dict[str, str], dates: dict[str, str], state: str
+) -> None:
+    """The self-check proves the signature and our keys; its nbf/exp are judged at a moment
+    inside the credential's validity, so a credential valid from next year is no error."""
+    achievement = client.post(f"{API}/achievements", json=ACHIEVEMENT, headers=headers).json()
+    payload = {"achievementId": achievement["id"], "recipient": {"email": "a@b.org"}}
+    body = payload | {"format": "jwt"} | dates
+    response = client.post(f"{API}/credentials", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["state"] == state
+    token = client.get(f"/credentials/{response.json()['id']}.jwt").text
+    report = client.post("/api/v1/verify", json={"credential": token}).json()
+    assert report["verified"] is False  # not yet valid, or expired: the verdict says so
+    [proof] = [check for check in report["checks"] if check["id"] == "proof"]
+    # VC-JWT judges nbf/exp as part of the JWT: the signature held, the time did not
+    assert proof["code"] == ("jwt_not_yet_valid" if state == "not_yet_valid" else "jwt_expired")

@@ -8,7 +8,7 @@ import json
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from badgeservice.vc import (
     ReportWarning,
     VcError,
     check_safe_mode,
+    parse_datetime,
     sign_jwt,
     verify_jwt,
     verify_proofs,
@@ -275,6 +276,19 @@ def _build(
     return build_credential(content)
 
 
+def _within_validity(unsigned: dict[str, Any], now: datetime) -> datetime:
+    """A moment the credential is valid at, for the VC-JWT self-check (its ``nbf``/``exp`` are
+    ``validFrom``/``validUntil``): the signing time, or ``validFrom`` when that is later, or
+    the last second before ``validUntil`` when that has passed. What the self-check proves is
+    the signature and our published keys; a credential valid from next month is no error."""
+    valid_from = parse_datetime(unsigned.get("validFrom"))
+    valid_until = parse_datetime(unsigned.get("validUntil"))
+    moment = max(now, valid_from) if valid_from is not None else now
+    if valid_until is not None:
+        moment = min(moment, valid_until - timedelta(seconds=1))
+    return moment
+
+
 def _sign(
     session: Session,
     issuer: Issuer,
@@ -286,11 +300,11 @@ def _sign(
     resolver = documents.resolver()
     if fmt == "jwt":
         token = _sign_jwt(session, issuer, unsigned, context)
-        try:  # the self-check: our own verifier, our published keys, at the signing time
+        try:  # the self-check: our own verifier, our published keys, within the validity
             verify_jwt(
                 token,
                 lambda kid, _header: resolver.resolve_verification_method(kid)[1],
-                now=context.now,
+                now=_within_validity(unsigned, context.now),
             )
         except VcError as exc:
             documents.database_errors.raise_first()  # a dropped database is no failed check
