@@ -30,7 +30,7 @@ from badgeservice.domain.ob_schema import schema_check
 from badgeservice.domain.recipient_check import ClaimedRecipient, recipient_check
 from badgeservice.errors import ServiceError
 from badgeservice.remote import FetchedDocument, RemoteFetcher
-from badgeservice.services import credentials, issuers, keys, status_lists
+from badgeservice.services import credentials, issuers, keys, status_lists, visibility
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.resolution import Database, LocalDocuments, own_path
 from badgeservice.vc import ExtraCheck, Report, verify_credential
@@ -165,8 +165,8 @@ def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | st
         credential = credentials.find_credential(session, uuid.UUID(stem))
     except ValueError:
         return None
-    if credential is None:
-        return None
+    if credential is None or not visibility.visibility_of(session, credential).json_public:
+        return None  # a credential whose learner keeps its JSON private: as an unknown one
     if credential.jwt:  # a VC-JWT is verifiable only as the JWT, whichever URL named it
         return credential.jwt
     return dict(json.loads(credential.document))

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import KeyStoreDep, SessionDep, SettingsDep
+from badgeservice.http.deps import KeyStoreDep, SessionDep, SettingsDep, WebSessionDep
 from badgeservice.services import achievements, credentials, issuers, keys, status_lists
 from badgeservice.web import credential_page, i18n
 from badgeservice.web.negotiation import JSON_LD, cached, json_ld_response, wants_json
+from badgeservice.web.visibility import cache_rule, private_page, viewing, viewing_json
 
 router = APIRouter(tags=["public"])
 YEAR = 365 * 24 * 3600
@@ -27,12 +28,17 @@ PAGE_MAX_AGE = 60  # the page shows whether the credential is revoked: keep it f
 
 @router.get("/credentials/{reference}", response_class=Response)
 def credential_document(
-    reference: str, request: Request, session: SessionDep, settings: SettingsDep
+    reference: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """`/credentials/{id}`: the signed credential for a JSON-LD `Accept` (or the `.json`
     suffix) and at `.jwt` (VC-JWT credentials only), an HTML page otherwise. The documents
     are the stored bytes (immutable); the page shows the live state, so it is cached briefly.
-    What each machine-readable form answers is :func:`signed_representation`."""
+    What each machine-readable form answers is :func:`signed_representation`. What the
+    learner hid is served to the learner only (``web.visibility``)."""
     stem, dot, suffix = reference.partition(".")
     credential = _find(session, stem)
     accept = request.headers.get("accept", "")
@@ -40,11 +46,19 @@ def credential_document(
     if view is None or credential is None or (view == "jwt" and not credential.jwt):
         raise NotFoundError(f"Credential {reference} not found.")
     if view == "html":
-        return _page(request, session, settings.base_url, credential)
+        try:
+            shown, owner_view = viewing(session, credential, signed_in, "page")
+        except NotFoundError:
+            return private_page(request)
+        json_hidden = not viewing_json(session, credential, signed_in)
+        page = _page(request, session, settings.base_url, credential, owner_view, json_hidden)
+        return cache_rule(page, shown, owner_view)
+    shown, owner_view = viewing(session, credential, signed_in, "json")
     body, media_type = signed_representation(credential, accept)
     response = Response(body, media_type=media_type)
     source = f"{credential.sha256}:{media_type}".encode()
-    return cached(request, response, source, max_age=YEAR, immutable=True)
+    response = cached(request, response, source, max_age=YEAR, immutable=True)
+    return cache_rule(response, shown, owner_view)
 
 
 def _negotiated_view(request: Request, credential: Credential | None, accept: str) -> str:
@@ -77,11 +91,19 @@ def signed_representation(credential: Credential, accept: str) -> tuple[str, str
     return credential.document, VC_LD_JSON if VC_LD_JSON in accept else JSON_LD
 
 
-def _page(request: Request, session: Session, base_url: str, credential: Credential) -> Response:
+def _page(
+    request: Request,
+    session: Session,
+    base_url: str,
+    credential: Credential,
+    owner_view: bool,
+    json_hidden: bool,
+) -> Response:
     language = i18n.negotiate(request)
     achievement = achievements.find_public_achievement(session, credential.achievement_id)
     document = json.loads(credential.document)
     context = credential_page.page_context(credential, document, achievement, language, base_url)
+    context["private_note"], context["json_hidden"] = owner_view, json_hidden
     return i18n.page(request, "credential.html", language, context, max_age=PAGE_MAX_AGE)
 
 

@@ -13,13 +13,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Credential
+from badgeservice.db.models import Credential, User, WebSession
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.http.deps import SessionDep, SettingsDep, WebSessionDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import badge_images, credentials
 from badgeservice.services.issuance import credential_url
+from badgeservice.services.visibility import Part, Visibility
 from badgeservice.web.negotiation import cached
+from badgeservice.web.visibility import cache_rule, viewing
 
 router = APIRouter(tags=["public"])
 YEAR = 365 * 24 * 3600
@@ -37,10 +39,12 @@ def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
     response_class=Response,
     responses=_responses(badge_images.PNG),
 )
-def baked_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+def baked_png(
+    credential_id: str, request: Request, session: SessionDep, signed_in: WebSessionDep
+) -> Response:
     """The achievement image (or a generated badge) with the signed credential baked in an
     `openbadgecredential` iTXt chunk."""
-    return _baked(credential_id, request, session, badge_images.PNG)
+    return _baked(credential_id, request, session, signed_in, badge_images.PNG)
 
 
 @router.get(
@@ -48,10 +52,12 @@ def baked_png(credential_id: str, request: Request, session: SessionDep) -> Resp
     response_class=Response,
     responses=_responses(badge_images.SVG),
 )
-def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Response:
+def baked_svg(
+    credential_id: str, request: Request, session: SessionDep, signed_in: WebSessionDep
+) -> Response:
     """The achievement image as SVG (or a generated badge) with the signed credential baked in
     an `<openbadges:credential>` element."""
-    return _baked(credential_id, request, session, badge_images.SVG)
+    return _baked(credential_id, request, session, signed_in, badge_images.SVG)
 
 
 @router.get(
@@ -59,11 +65,15 @@ def baked_svg(credential_id: str, request: Request, session: SessionDep) -> Resp
     response_class=Response,
     responses=_responses(badge_images.PNG),
 )
-def share_png(credential_id: str, request: Request, session: SessionDep) -> Response:
+def share_png(
+    credential_id: str, request: Request, session: SessionDep, signed_in: WebSessionDep
+) -> Response:
     """A 1200x630 picture for link previews (Open Graph `og:image`)."""
-    body = badge_images.share_image(session, _credential(session, credential_id))
+    credential, shown, owner_view = _credential(session, credential_id, signed_in, "page")
+    body = badge_images.share_image(session, credential)
     response = Response(body, media_type=badge_images.PNG)
-    return cached(request, response, body, max_age=WEEK, immutable=False)
+    response = cached(request, response, body, max_age=WEEK, immutable=False)
+    return cache_rule(response, shown, owner_view)
 
 
 @router.get(
@@ -72,21 +82,36 @@ def share_png(credential_id: str, request: Request, session: SessionDep) -> Resp
     responses=_responses(badge_images.SVG),
 )
 def qr_code(
-    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """A QR code of the credential's public page."""
-    credential = _credential(session, credential_id)
+    credential, shown, owner_view = _credential(session, credential_id, signed_in, "page")
     body = badge_images.qr_svg(credential_url(settings.base_url, credential.id))
-    return _svg_response(request, body, max_age=WEEK, immutable=False)
+    response = _svg_response(request, body, max_age=WEEK, immutable=False)
+    return cache_rule(response, shown, owner_view)
 
 
-def _baked(credential_id: str, request: Request, session: Session, media_type: str) -> Response:
-    credential = _credential(session, credential_id)
+def _baked(
+    credential_id: str,
+    request: Request,
+    session: Session,
+    signed_in: tuple[WebSession, User] | None,
+    media_type: str,
+) -> Response:
+    """A baked image carries the signed credential: it is shown as the JSON is."""
+    credential, shown, owner_view = _credential(session, credential_id, signed_in, "json")
     body = badge_images.baked_image(session, credential, media_type)
     if media_type == badge_images.SVG:
-        return _svg_response(request, body, max_age=YEAR, immutable=True)
-    response = Response(body, media_type=media_type)
-    return cached(request, response, body, max_age=YEAR, immutable=True)
+        response = _svg_response(request, body, max_age=YEAR, immutable=True)
+    else:
+        response = cached(
+            request, Response(body, media_type=media_type), body, max_age=YEAR, immutable=True
+        )
+    return cache_rule(response, shown, owner_view)
 
 
 def _svg_response(request: Request, body: bytes, *, max_age: int, immutable: bool) -> Response:
@@ -96,11 +121,17 @@ def _svg_response(request: Request, body: bytes, *, max_age: int, immutable: boo
     return cached(request, response, body, max_age=max_age, immutable=immutable)
 
 
-def _credential(session: Session, credential_id: str) -> Credential:
+def _credential(
+    session: Session,
+    credential_id: str,
+    signed_in: tuple[WebSession, User] | None,
+    part: Part,
+) -> tuple[Credential, Visibility, bool]:
     try:
         credential = credentials.find_credential(session, uuid.UUID(credential_id))
     except ValueError:
         credential = None
     if credential is None:
         raise NotFoundError(f"Credential {credential_id} not found.")
-    return credential
+    shown, owner_view = viewing(session, credential, signed_in, part)
+    return credential, shown, owner_view
