@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import unicodedata
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -57,9 +56,10 @@ def claimed(user: User) -> Select[str]:
     return select(RecipientClaim.lookup).where(RecipientClaim.user_id == user.id)
 
 
-def _rows(
-    session: Session, user: User
-) -> Iterator[tuple[Credential, CredentialChoice | None, str]]:
+Row = tuple[Credential, CredentialChoice | None, str]
+
+
+def _rows(session: Session, user: User) -> list[Row]:
     query = (
         select(Credential, CredentialChoice, Issuer.slug)
         .join(Issuer, Issuer.id == Credential.issuer_id)
@@ -67,7 +67,7 @@ def _rows(
         .where(Credential.recipient_lookup.in_(claimed(user)))
         .order_by(Credential.issued_at.desc(), Credential.id)
     )
-    yield from session.execute(query).tuples()
+    return [(credential, choice, slug) for credential, choice, slug in session.execute(query)]
 
 
 def _text(value: Any) -> str:
