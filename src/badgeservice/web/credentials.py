@@ -38,7 +38,7 @@ def credential_document(
     suffix) and at `.jwt` (VC-JWT credentials only), an HTML page otherwise. The documents
     are the stored bytes (immutable); the page shows the live state, so it is cached briefly.
     What each machine-readable form answers is :func:`signed_representation`. What the
-    learner hid is served to the learner only (``web.visibility``)."""
+    learner hid is served to the learner only (`web.visibility`)."""
     stem, dot, suffix = reference.partition(".")
     credential = _find(session, stem)
     accept = request.headers.get("accept", "")
