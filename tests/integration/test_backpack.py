@@ -9,6 +9,7 @@ import json
 import re
 import uuid
 import zipfile
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,8 +22,8 @@ from sqlalchemy.orm import Session
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import EmailClaimLink, MailMessage, RecipientClaim, User, UserIdentity
 from badgeservice.domain.recipient import normalize_email
-from badgeservice.services import web_sessions
-from tests.factories import KEY_STORE, issue_over_api
+from badgeservice.services import backpack, backpack_export, web_sessions
+from tests.factories import BASE_URL, KEY_STORE, issue_over_api
 
 HTML = {"Accept": "text/html"}
 FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in "wikipedia")  # full-width forms
@@ -333,3 +334,22 @@ def test_link_requests_are_bounded_per_account(client: TestClient, session: Sess
     for n in range(5):
         assert _ask(client, f"a{n}@example.org").status_code == 303
     assert _ask(client, "a9@example.org").status_code == 429
+
+
+def test_the_zip_is_written_a_credential_at_a_time(
+    client: TestClient, session: Session, headers: dict[str, str], achievement_id: str
+) -> None:
+    issued = [issue_to(client, headers, achievement_id, "ada@example.org") for _ in range(3)]
+    user = signed_in(client, session, "ada@example.org")
+    ids = backpack.credential_ids(session, user)
+    assert sorted(map(str, ids)) == sorted(c["id"] for c in issued)
+    chunks = list(
+        backpack_export.zip_chunks(
+            lambda: nullcontext(session), ids, base_url=BASE_URL, language="ja", now=utcnow()
+        )
+    )
+    assert len(chunks) == 4  # one per credential, then the manifest and the directory
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    assert archive.testzip() is None
+    assert len(archive.namelist()) == 3 * 3 + 2
+    assert all(len(chunk) < sum(map(len, chunks)) / 2 for chunk in chunks)
