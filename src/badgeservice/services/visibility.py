@@ -53,13 +53,6 @@ def visibility_of(session: Session, credential: Credential) -> Visibility:
     return Visibility(choice.page_public, choice.json_public, choice.on_profile, owned)
 
 
-def may_see(session: Session, credential: Credential, viewer: User | None, part: Part) -> bool:
-    """Whether ``viewer`` (``None``: anyone) may see ``part`` of the credential."""
-    if visibility_of(session, credential).shows(part):
-        return True
-    return viewer is not None and owner_id(session, credential) == viewer.id
-
-
 def get_own_credential(session: Session, user: User, credential_id: uuid.UUID) -> Credential:
     """One of ``user``'s credentials; anyone else's (or none) is a 404, as for an unknown id."""
     credential = session.get(Credential, credential_id)
