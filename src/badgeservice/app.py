@@ -36,9 +36,9 @@ from badgeservice.logs import configure_logging
 from badgeservice.remote import RemoteFetcher
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings, load_settings
+from badgeservice.web import backpack, docs, downloads, home, profiles, verify_page
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
-from badgeservice.web import docs, downloads, home, verify_page
 from badgeservice.web import endorsements as web_endorsements
 from badgeservice.web import routes as web_routes
 from badgeservice.web.error_pages import install_error_pages
@@ -147,6 +147,8 @@ def create_app(
     app.include_router(web_endorsements.router)
     app.include_router(verify_page.router)
     app.include_router(home.router)
+    app.include_router(backpack.router)
+    app.include_router(profiles.router)
     app.include_router(docs.router)
     app.mount(docs.SWAGGER_UI_URL, StaticFiles(directory=docs.SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(docs.STATIC_URL, StaticFiles(directory=docs.STATIC_DIR), name="static")

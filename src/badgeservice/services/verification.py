@@ -31,7 +31,7 @@ from badgeservice.domain.recipient_check import ClaimedRecipient, recipient_chec
 from badgeservice.domain.urls import CredentialUrl, StatusListUrl, parse_own_url
 from badgeservice.errors import ServiceError
 from badgeservice.remote import FetchedDocument, RemoteFetcher
-from badgeservice.services import credentials, issuers, keys, status_lists
+from badgeservice.services import credentials, issuers, keys, status_lists, visibility
 from badgeservice.services.resolution import Database, LocalDocuments
 from badgeservice.vc import ExtraCheck, Report, verify_credential
 
@@ -163,8 +163,8 @@ def own_source(session: Session, base_url: str, url: str) -> dict[str, Any] | st
     if not isinstance(own, CredentialUrl) or own.suffix not in SOURCE_SUFFIXES:
         return None
     credential = credentials.find_credential(session, own.credential_id)
-    if credential is None:
-        return None
+    if credential is None or not visibility.visibility_of(session, credential).json_public:
+        return None  # a credential whose learner keeps its JSON private: as an unknown one
     if credential.jwt:  # a VC-JWT is verifiable only as the JWT, whichever URL named it
         return credential.jwt
     return dict(json.loads(credential.document))

@@ -12,11 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
+from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep, WebSessionDep
 from badgeservice.render.certificate import Paper
-from badgeservice.services import certificate
+from badgeservice.services import certificate, credentials
 from badgeservice.web import i18n
 from badgeservice.web.negotiation import cached
+from badgeservice.web.visibility import cache_rule, viewing
 
 router = APIRouter(tags=["public"])
 
@@ -32,6 +33,7 @@ def certificate_pdf(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    signed_in: WebSessionDep,
     paper: Annotated[Paper, Query(description="a4 (default) or letter")] = "a4",
     lang: Annotated[str | None, Query(description="label language: en ja es fr de ar")] = None,
 ) -> Response:
@@ -39,6 +41,10 @@ def certificate_pdf(
     else the credential's own language. Revoked, suspended or expired credentials keep their
     certificate, marked with their state."""
     identifier = _credential_id(credential_id)
+    record = credentials.find_credential(session, identifier)
+    if record is None:
+        raise NotFoundError(f"Credential {credential_id} not found.")
+    shown, owner_view = viewing(session, record, signed_in, "page")
     accepted = i18n.accepted_languages(request.headers.get("accept-language", ""))
     languages = [lang, request.cookies.get(i18n.COOKIE), *accepted]
     pdf = certificate.get_certificate(
@@ -57,7 +63,7 @@ def certificate_pdf(
     )
     response = cached(request, response, pdf.cache_key.encode(), max_age=300, immutable=False)
     response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
+    return cache_rule(response, shown, owner_view)
 
 
 def _credential_id(text: str) -> uuid.UUID:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
+from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep, WebSessionDep
 from badgeservice.services import achievements, credentials, issuers, keys, status_lists
 from badgeservice.web import credential_page, i18n
 from badgeservice.web.negotiation import JSON_LD, cached, json_ld_response, wants_json
+from badgeservice.web.visibility import cache_rule, private_page, viewing, viewing_json
 
 router = APIRouter(tags=["public"])
 YEAR = 365 * 24 * 3600
@@ -33,11 +34,13 @@ def credential_document(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """`/credentials/{id}`: the signed credential for a JSON-LD `Accept` (or the `.json`
     suffix) and at `.jwt` (VC-JWT credentials only), an HTML page otherwise. The documents
     are the stored bytes (immutable); the page shows the live state, so it is cached briefly.
-    What each machine-readable form answers is :func:`signed_representation`."""
+    What each machine-readable form answers is :func:`signed_representation`. What the
+    learner hid is served to the learner only (`web.visibility`)."""
     stem, dot, suffix = reference.partition(".")
     credential = _find(session, stem)
     accept = request.headers.get("accept", "")
@@ -45,11 +48,21 @@ def credential_document(
     if view is None or credential is None or (view == "jwt" and not credential.jwt):
         raise NotFoundError(f"Credential {reference} not found.")
     if view == "html":
-        return _page(request, session, settings.base_url, credential, clock.now())
+        try:
+            shown, owner_view = viewing(session, credential, signed_in, "page")
+        except NotFoundError:
+            return private_page(request)
+        json_hidden = not viewing_json(session, credential, signed_in)
+        page = _page(
+            request, session, settings.base_url, credential, clock.now(), owner_view, json_hidden
+        )
+        return cache_rule(page, shown, owner_view)
+    shown, owner_view = viewing(session, credential, signed_in, "json")
     body, media_type = signed_representation(credential, accept)
     response = Response(body, media_type=media_type)
     source = f"{credential.sha256}:{media_type}".encode()
-    return cached(request, response, source, max_age=YEAR, immutable=True)
+    response = cached(request, response, source, max_age=YEAR, immutable=True)
+    return cache_rule(response, shown, owner_view)
 
 
 def _negotiated_view(request: Request, credential: Credential | None, accept: str) -> str:
@@ -83,7 +96,13 @@ def signed_representation(credential: Credential, accept: str) -> tuple[str, str
 
 
 def _page(
-    request: Request, session: Session, base_url: str, credential: Credential, now: datetime
+    request: Request,
+    session: Session,
+    base_url: str,
+    credential: Credential,
+    now: datetime,
+    owner_view: bool,
+    json_hidden: bool,
 ) -> Response:
     language = i18n.negotiate(request)
     achievement = achievements.find_public_achievement(session, credential.achievement_id)
@@ -91,6 +110,7 @@ def _page(
     context = credential_page.page_context(
         credential, document, achievement, language, base_url, now
     )
+    context["private_note"], context["json_hidden"] = owner_view, json_hidden
     return i18n.page(request, "credential.html", language, context, max_age=PAGE_MAX_AGE)
 
 

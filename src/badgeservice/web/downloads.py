@@ -13,16 +13,17 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Credential
+from badgeservice.db.models import Credential, User, WebSession
 from badgeservice.domain.images import PNG, SVG
 from badgeservice.domain.urls import credential_url
 from badgeservice.errors import NotFoundError
-from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.http.deps import SessionDep, SettingsDep, WebSessionDep
 from badgeservice.http.problems import problem_responses
 from badgeservice.render.qr import qr_svg
 from badgeservice.services import badge_images, credentials
-from badgeservice.settings import Settings
+from badgeservice.services.visibility import Part, Visibility
 from badgeservice.web.negotiation import cached
+from badgeservice.web.visibility import cache_rule, viewing
 
 router = APIRouter(tags=["public"])
 YEAR = 365 * 24 * 3600
@@ -41,11 +42,15 @@ def _responses(media_type: str) -> dict[int | str, dict[str, Any]]:
     responses=_responses(PNG),
 )
 def baked_png(
-    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """The achievement image (or a generated badge) with the signed credential baked in an
     `openbadgecredential` iTXt chunk."""
-    return _baked(credential_id, request, session, settings, PNG)
+    return _baked(credential_id, request, session, settings.base_url, signed_in, PNG)
 
 
 @router.get(
@@ -54,11 +59,15 @@ def baked_png(
     responses=_responses(SVG),
 )
 def baked_svg(
-    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """The achievement image as SVG (or a generated badge) with the signed credential baked in
     an `<openbadges:credential>` element."""
-    return _baked(credential_id, request, session, settings, SVG)
+    return _baked(credential_id, request, session, settings.base_url, signed_in, SVG)
 
 
 @router.get(
@@ -67,13 +76,18 @@ def baked_svg(
     responses=_responses(PNG),
 )
 def share_png(
-    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """A 1200x630 picture for link previews (Open Graph `og:image`)."""
-    credential = _credential(session, credential_id)
+    credential, shown, owner_view = _credential(session, credential_id, signed_in, "page")
     body = badge_images.share_image(session, credential, settings.base_url)
     response = Response(body, media_type=PNG)
-    return cached(request, response, body, max_age=WEEK, immutable=False)
+    response = cached(request, response, body, max_age=WEEK, immutable=False)
+    return cache_rule(response, shown, owner_view)
 
 
 @router.get(
@@ -82,23 +96,37 @@ def share_png(
     responses=_responses(SVG),
 )
 def qr_code(
-    credential_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    credential_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signed_in: WebSessionDep,
 ) -> Response:
     """A QR code of the credential's public page."""
-    credential = _credential(session, credential_id)
+    credential, shown, owner_view = _credential(session, credential_id, signed_in, "page")
     body = qr_svg(credential_url(settings.base_url, credential.id))
-    return _svg_response(request, body, max_age=WEEK, immutable=False)
+    response = _svg_response(request, body, max_age=WEEK, immutable=False)
+    return cache_rule(response, shown, owner_view)
 
 
 def _baked(
-    credential_id: str, request: Request, session: Session, settings: Settings, media_type: str
+    credential_id: str,
+    request: Request,
+    session: Session,
+    base_url: str,
+    signed_in: tuple[WebSession, User] | None,
+    media_type: str,
 ) -> Response:
-    credential = _credential(session, credential_id)
-    body = badge_images.baked_image(session, credential, media_type, settings.base_url)
+    """A baked image carries the signed credential: it is shown as the JSON is."""
+    credential, shown, owner_view = _credential(session, credential_id, signed_in, "json")
+    body = badge_images.baked_image(session, credential, media_type, base_url)
     if media_type == SVG:
-        return _svg_response(request, body, max_age=YEAR, immutable=True)
-    response = Response(body, media_type=media_type)
-    return cached(request, response, body, max_age=YEAR, immutable=True)
+        response = _svg_response(request, body, max_age=YEAR, immutable=True)
+    else:
+        response = cached(
+            request, Response(body, media_type=media_type), body, max_age=YEAR, immutable=True
+        )
+    return cache_rule(response, shown, owner_view)
 
 
 def _svg_response(request: Request, body: bytes, *, max_age: int, immutable: bool) -> Response:
@@ -108,11 +136,17 @@ def _svg_response(request: Request, body: bytes, *, max_age: int, immutable: boo
     return cached(request, response, body, max_age=max_age, immutable=immutable)
 
 
-def _credential(session: Session, credential_id: str) -> Credential:
+def _credential(
+    session: Session,
+    credential_id: str,
+    signed_in: tuple[WebSession, User] | None,
+    part: Part,
+) -> tuple[Credential, Visibility, bool]:
     try:
         credential = credentials.find_credential(session, uuid.UUID(credential_id))
     except ValueError:
         credential = None
     if credential is None:
         raise NotFoundError(f"Credential {credential_id} not found.")
-    return credential
+    shown, owner_view = viewing(session, credential, signed_in, part)
+    return credential, shown, owner_view

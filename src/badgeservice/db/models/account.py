@@ -28,6 +28,8 @@ class User(IdMixin, CreatedMixin, Base):
     display_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(35))
     profile_public: Mapped[bool] = mapped_column(default=False)
+    # The profile and its badges.json name the Wikimedia username only when the user says so.
+    show_username: Mapped[bool] = mapped_column(default=False)
     last_sign_in_at: Mapped[datetime | None]
 
 

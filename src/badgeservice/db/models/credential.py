@@ -17,6 +17,8 @@ class Credential(IdMixin, Base):
     __table_args__ = (
         Index("ix_credentials_issuer_issued", "issuer_id", "issued_at"),
         Index("ix_credentials_issuer_recipient", "issuer_id", "recipient_lookup"),
+        # A learner's backpack is found by lookup across issuers.
+        Index("ix_credentials_recipient_lookup", "recipient_lookup"),
     )
 
     issuer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"))
