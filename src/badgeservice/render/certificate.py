@@ -27,6 +27,7 @@ from fpdf.enums import ResourceAccessPolicy
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.markdown import markdown_blocks
 from badgeservice.render.certificate_labels import LABELS, format_day, is_rtl
+from badgeservice.render.fonts import coverage
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def render_certificate(
 ) -> bytes:
     """The certificate as PDF bytes, labels in ``language`` (a key of ``LABELS``)."""
     labels = LABELS[language]
-    pdf = _document(content, fonts, language, paper)
+    pdf = _document(content, _fonts_needed(content, labels, fonts, language), language, paper)
     y = _heading(pdf, content, labels)
     y = _achievement(pdf, content, labels, y)
     if content.state != "active":
@@ -75,6 +76,26 @@ def render_certificate(
     if content.state != "active":
         _watermark(pdf, labels[content.state])
     return bytes(pdf.output())
+
+
+def _fonts_needed(
+    content: CertificateContent, labels: dict[str, str], fonts: dict[str, Path], language: str
+) -> dict[str, Path]:
+    """The fonts this certificate draws with: Latin, the language's own, and any other whose
+    glyphs a text needs. fpdf2 reads and subsets every font it is given, whether used or not
+    (a CJK font is 16 MB): only what is drawn is added."""
+    texts = [
+        content.achievement_name,
+        content.achievement_description,
+        content.issuer_name,
+        content.recipient_name or "",
+        *labels.values(),
+    ]
+    needed = {ord(char) for text in texts for char in text if not char.isspace()}
+    needed -= coverage(fonts["latin"]) if "latin" in fonts else frozenset()
+    keep = {"latin", MAIN_FONT.get(language, "latin")}
+    keep |= {script for script, path in fonts.items() if needed & coverage(path)}
+    return {script: path for script, path in fonts.items() if script in keep}
 
 
 def _document(

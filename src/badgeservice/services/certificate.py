@@ -31,7 +31,7 @@ from badgeservice.render.certificate_labels import label_language
 from badgeservice.render.svg import rasterised
 from badgeservice.services import credentials
 
-LAYOUT_VERSION = "2"  # part of every cache key and ETag: bump when the layout changes
+LAYOUT_VERSION = "3"  # part of every cache key and ETag: bump when the layout changes
 _cache: LRUCache[str, bytes] = LRUCache(maxsize=64)
 _cache_lock = threading.Lock()
 
