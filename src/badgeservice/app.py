@@ -32,12 +32,13 @@ from badgeservice.http.middleware import (
 )
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
-from badgeservice.remote import RemoteFetcher
+from badgeservice.remote import ProviderClient, RemoteFetcher
+from badgeservice.services import wikimedia
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings, load_settings
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
-from badgeservice.web import docs, downloads, home, verify_page
+from badgeservice.web import docs, downloads, email_sign_in, home, sign_in, verify_page
 from badgeservice.web import endorsements as web_endorsements
 from badgeservice.web import routes as web_routes
 from badgeservice.web.error_pages import install_error_pages
@@ -114,6 +115,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     app.state.key_store = build_key_store(settings)
     app.state.remote = RemoteFetcher.from_settings(settings)
+    app.state.provider_client = ProviderClient(
+        user_agent=wikimedia.user_agent(settings), timeout=settings.remote_timeout
+    )
 
     install_problem_handlers(app)
     install_error_pages(app)
@@ -137,6 +141,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.include_router(web_endorsements.router)
     app.include_router(verify_page.router)
     app.include_router(home.router)
+    app.include_router(sign_in.router)
+    app.include_router(email_sign_in.router)
     app.include_router(docs.router)
     app.mount(docs.SWAGGER_UI_URL, StaticFiles(directory=docs.SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(docs.STATIC_URL, StaticFiles(directory=docs.STATIC_DIR), name="static")

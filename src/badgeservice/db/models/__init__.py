@@ -17,6 +17,8 @@ from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
+from badgeservice.db.models.mail import MailMessage
+from badgeservice.db.models.sign_in import EmailLink, OAuthState, RateLimitHit
 from badgeservice.db.models.status_list import StatusAllocation, StatusList
 
 __all__ = [
@@ -27,11 +29,15 @@ __all__ = [
     "BatchItem",
     "Credential",
     "CredentialChoice",
+    "EmailLink",
     "Endorsement",
     "IdempotencyKey",
     "Image",
     "Issuer",
     "IssuerKey",
+    "MailMessage",
+    "OAuthState",
+    "RateLimitHit",
     "RecipientClaim",
     "StatusAllocation",
     "StatusList",
