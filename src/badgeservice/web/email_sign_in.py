@@ -72,7 +72,7 @@ def email_request(
     settings: SettingsDep,
     key_store: KeyStoreDep,
     now: NowDep,
-    email: Annotated[str, Form(max_length=400)] = "",
+    email: Annotated[str, Form(max_length=2000)] = "",
     form_token: Annotated[str, Form(max_length=128)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
