@@ -139,6 +139,7 @@ def email_confirm(
         address, link = sign_in.use_link(session, token, "sign_in", now)
     except sign_in.EmailLinkInvalidError:
         return auth_pages.message(request, 400, *LINK_INVALID)
+    web_sessions.end(session, request.cookies.get(web_sessions.COOKIE_NAME))
     user = sign_in.sign_in_email(session, key_store, address, i18n.negotiate(request), now)
     secret, _ = web_sessions.start(session, user, now)
     session.commit()

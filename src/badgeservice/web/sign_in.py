@@ -166,6 +166,8 @@ def wikimedia_callback(
         return _forget_state(auth_pages.message(request, 502, *UNAVAILABLE))
     language = i18n.negotiate(request)
     with database() as session:
+        # a browser signed in before (maybe as someone else) gets a new session, never keeps one
+        web_sessions.end(session, request.cookies.get(web_sessions.COOKIE_NAME))
         user = sign_in.sign_in_wikimedia(session, key_store, profile, language, now)
         secret, _ = web_sessions.start(session, user, now)
     response = auth_pages.redirect(next_path)
