@@ -271,3 +271,40 @@ def test_without_mail_email_sign_in_says_it_is_unavailable(client: TestClient) -
         "/auth/email", data={"email": ADDRESS, "form_token": token}, headers={"Accept": "text/html"}
     )
     assert refused.status_code == 503
+
+
+def test_an_add_email_link_is_mailed_with_its_template_and_only_its_purpose_uses_it(
+    sign_in_client: TestClient, session: Session
+) -> None:
+    """The service the backpack's "add an email" form calls: same rules, its own template and
+    confirm route; the sign-in route does not accept it."""
+    from badgeservice.services import sign_in
+
+    now = utcnow()
+    user = User(handle="ada", display_name="Ada", language="en", profile_public=False)
+    session.add(user)
+    session.flush()
+    sign_in.send_link(
+        session,
+        address="Second@Example.org",
+        purpose="add_email",
+        base_url="https://badges.example.org",
+        language="de",
+        now=now,
+        user=user,
+        link_path="/me/emails",
+    )
+    session.commit()
+    message = session.scalars(select(MailMessage)).one()
+    assert message.template == "add_email_link"
+    assert message.context["minutes"] == 15
+    url = str(message.context["url"])
+    assert url.startswith("https://badges.example.org/me/emails/")
+    secret = url.rsplit("/", 1)[1]
+    assert sign_in_client.get(f"/auth/email/{secret}").status_code == 400
+    with pytest.raises(sign_in.EmailLinkInvalidError):
+        sign_in.use_link(session, secret, "sign_in", now)
+    address, link = sign_in.use_link(session, secret, "add_email", now)
+    assert (address, link.user_id) == ("second@example.org", user.id)
+    with pytest.raises(sign_in.EmailLinkInvalidError):
+        sign_in.use_link(session, secret, "add_email", now)

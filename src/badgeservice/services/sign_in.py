@@ -151,8 +151,10 @@ def send_link(
     now: datetime,
     next_path: str | None = None,
     user: User | None = None,
+    link_path: str = "/auth/email",
 ) -> EmailLink:
-    """A one-time link for ``address`` (normalised), mailed through the outbox."""
+    """A one-time link for ``address`` (normalised), mailed through the outbox as
+    ``{base_url}{link_path}/{token}`` (the route that confirms links of this ``purpose``)."""
     secret = secrets.token_urlsafe(32)
     email = normalize_email(address)
     session.execute(delete(EmailLink).where(EmailLink.expires_at < now - timedelta(days=1)))
@@ -170,7 +172,7 @@ def send_link(
         to=email,
         template=PURPOSES[purpose],
         language=language,
-        context={"url": f"{base_url}/auth/email/{secret}", "minutes": LINK_MINUTES},
+        context={"url": f"{base_url}{link_path}/{secret}", "minutes": LINK_MINUTES},
     )
     session.flush()
     return link
