@@ -25,7 +25,7 @@ from badgeservice.db.models import (
     UserIdentity,
     WebSession,
 )
-from badgeservice.services import web_sessions
+from badgeservice.services import sign_in, web_sessions
 from badgeservice.services.issuance import lookup_of
 from badgeservice.settings import Settings
 from badgeservice.web import auth_pages
@@ -278,8 +278,6 @@ def test_an_add_email_link_is_mailed_with_its_template_and_only_its_purpose_uses
 ) -> None:
     """The service the backpack's "add an email" form calls: same rules, its own template and
     confirm route; the sign-in route does not accept it."""
-    from badgeservice.services import sign_in
-
     now = utcnow()
     user = User(handle="ada", display_name="Ada", language="en", profile_public=False)
     session.add(user)

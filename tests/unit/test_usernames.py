@@ -33,6 +33,8 @@ from badgeservice.settings import Settings
         ("محمد", "محمد"),
         ("a" * 255, "A" + "a" * 254),
         ("é" * 127, "É" + "é" * 126),  # 254 bytes
+        ("Ada\u00a0Lovelace", "Ada Lovelace"),  # a no-break space is a space to MediaWiki
+        ("\u200eAda\u3000 Lovelace\u200f", "Ada Lovelace"),  # direction marks dropped
     ],
 )
 def test_usernames_are_normalised_as_mediawiki_names_accounts(given: str, expected: str) -> None:

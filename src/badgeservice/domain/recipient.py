@@ -32,7 +32,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # "/", "@" and ":" ($wgInvalidUsernameCharacters, subpages, interwiki prefixes).
 USERNAME_FORBIDDEN = frozenset("#<>[]|{}/@:")
 USERNAME_MAX_BYTES = 255
-_SPACES = re.compile(r"[ _]+")
+# MediaWiki reads these as spaces in titles, and drops the direction marks (MediaWikiTitleCodec).
+_SPACES = re.compile("[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e]")
 
 
 class RecipientError(ValueError):
@@ -47,8 +49,9 @@ def normalize_email(email: str) -> str:
 
 
 def normalize_username(username: str) -> str:
-    """A Wikimedia username as MediaWiki names the account: trimmed, underscores as spaces,
-    runs of spaces as one, the first character upper-cased; refused (``RecipientError``, the
+    """A Wikimedia username as MediaWiki names the account: direction marks dropped, trimmed,
+    underscores (and the Unicode spaces MediaWiki reads as spaces) as spaces, runs of spaces as
+    one, the first character upper-cased; refused (``RecipientError``, the
     value not echoed) when empty, longer than 255 UTF-8 bytes, or holding a character MediaWiki
     forbids in user names (``# < > [ ] | { } / @ :`` and control characters).
 
@@ -56,7 +59,7 @@ def normalize_username(username: str) -> str:
     which keeps a letter whose upper case is two letters (``ß``, not ``SS``): so do we.
     See: https://www.mediawiki.org/wiki/Manual:Page_title
     """
-    name = _SPACES.sub(" ", username).strip(" ")
+    name = _SPACES.sub(" ", _DIRECTION_MARKS.sub("", username)).strip(" ")
     if not name:
         raise RecipientError("the username is empty")
     if len(name.encode()) > USERNAME_MAX_BYTES:

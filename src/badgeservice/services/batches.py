@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from badgeservice.db.base import utcnow
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
+from badgeservice.domain.recipient import HASHED_KINDS
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.services import credentials, issuance
 from badgeservice.services.audit import record_event
@@ -39,7 +40,7 @@ CSV_RECIPIENT = {
     "name": "name",
 }
 # Recipient members kept only as hashes (``issuance.stored_recipient``).
-HASHED_MEMBERS = ("email", "wikimediaUsername")
+HASHED_MEMBERS = tuple(m for m, k in issuance.WIRE_KINDS.items() if k in HASHED_KINDS)
 CSV_DELIMITERS = (",", ";", "\t")
 STATUSES = ("pending", "done", "skipped", "error")
 MAX_ROWS = 10_000
