@@ -11,6 +11,7 @@ an OAuth error response (``{"error": "invalid_grant"}``) can be read by the call
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,7 +38,7 @@ class ProviderClient:
         max_bytes: int = 65_536,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.max_bytes = max_bytes
+        self.max_bytes, self.timeout = max_bytes, timeout
         self._client = httpx.Client(
             transport=transport,
             follow_redirects=False,
@@ -61,6 +62,7 @@ class ProviderClient:
         self._client.close()
 
     def _send(self, method: str, url: str, **kwargs: Any) -> tuple[int, bytes]:
+        deadline = time.monotonic() + self.timeout  # a total cap: a slow drip is cut off too
         try:
             with self._client.stream(method, url, **kwargs) as response:
                 body = bytearray()
@@ -70,6 +72,8 @@ class ProviderClient:
                         raise RemoteTooLargeError(
                             f"the answer exceeds {self.max_bytes} bytes", url=url
                         )
+                    if time.monotonic() > deadline:
+                        raise RemoteUnreachableError(UNREACHABLE, url=url)
                 return response.status_code, bytes(body)
         except httpx.HTTPError as exc:  # connect, TLS, protocol, timeouts alike
             raise RemoteUnreachableError(UNREACHABLE, url=url) from exc
