@@ -33,10 +33,20 @@ from badgeservice.http.middleware import (
 )
 from badgeservice.http.problems import install_problem_handlers
 from badgeservice.logs import configure_logging
-from badgeservice.remote import RemoteFetcher
+from badgeservice.remote import ProviderClient, RemoteFetcher
+from badgeservice.services import wikimedia
 from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings, load_settings
-from badgeservice.web import backpack, docs, downloads, home, profiles, verify_page
+from badgeservice.web import (
+    backpack,
+    docs,
+    downloads,
+    email_sign_in,
+    home,
+    profiles,
+    sign_in,
+    verify_page,
+)
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import endorsements as web_endorsements
@@ -124,6 +134,9 @@ def create_app(
     app.state.migration_heads = head_revisions(settings.migrations_dir)
     app.state.key_store = build_key_store(settings)
     app.state.remote = RemoteFetcher.from_settings(settings)
+    app.state.provider_client = ProviderClient(
+        user_agent=wikimedia.user_agent(settings), timeout=settings.remote_timeout
+    )
 
     install_problem_handlers(app)
     install_error_pages(app)
@@ -149,6 +162,8 @@ def create_app(
     app.include_router(home.router)
     app.include_router(backpack.router)
     app.include_router(profiles.router)
+    app.include_router(sign_in.router)
+    app.include_router(email_sign_in.router)
     app.include_router(docs.router)
     app.mount(docs.SWAGGER_UI_URL, StaticFiles(directory=docs.SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(docs.STATIC_URL, StaticFiles(directory=docs.STATIC_DIR), name="static")

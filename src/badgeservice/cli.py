@@ -271,8 +271,9 @@ def issue(
     ] = True,
 ) -> None:
     """Issue an achievement to every row of a CSV (columns: name, email, did, url,
-    evidence_url, narrative), with the API's rules and a progress bar; prints each row's
-    credential URL or why it was not issued. Exit 0: all issued, 1: a row was not, 2: usage."""
+    wikimedia_username, evidence_url, narrative), with the API's rules and a progress bar;
+    prints each row's credential URL or why it was not issued. Exit 0: all issued, 1: a row was
+    not, 2: usage."""
     options = cli_batches.issue_options(credential_format, language, valid_until, suspendable)
     with _session() as (session, settings):
         code = cli_batches.issue_csv(

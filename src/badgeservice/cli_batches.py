@@ -226,8 +226,9 @@ def _try_issue(
 def _recipient(row: dict[str, Any]) -> str:
     """Who a row names, without the address itself: the name and the kind of identifier."""
     recipient = row.get("recipient") or {}
-    kind = "email" if "identityHash" in recipient else None
-    kind = kind or next((k for k in ("email", "did", "url") if k in recipient), "recipient")
+    kind = recipient.get("kind", "email") if "identityHash" in recipient else None
+    members = ("email", "did", "url", "wikimediaUsername")
+    kind = kind or next((k for k in members if k in recipient), "recipient")
     name = recipient.get("name")
     return f"{name} ({kind})" if name else f"a recipient without a name ({kind})"
 

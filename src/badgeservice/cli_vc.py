@@ -155,7 +155,11 @@ def verify_command(
     ] = False,
     recipient: Annotated[
         str | None,
-        typer.Option("--recipient", help="An email, DID or URL: is the credential about them?"),
+        typer.Option(
+            "--recipient",
+            help="An email, DID, URL or User:Name (a Wikimedia username): is the credential "
+            "about them?",
+        ),
     ] = None,
 ) -> None:
     """Verify a credential (JSON-LD, VC-JWT or baked PNG/SVG, from FILE or --url); print the

@@ -114,13 +114,28 @@ class Settings(BaseSettings):
     # documents it may fetch from other servers (DESIGN.md §7).
     verify_deadline_seconds: float = Field(default=10.0, gt=0)
     verify_max_fetches: int = Field(default=16, ge=0)
-    # Mail (README "Mail"): without an SMTP server nothing is enqueued or sent.
+    # Mail (README "Mail"): without an SMTP server nothing is enqueued or sent (sign-in links
+    # need it too).
     smtp_url: str | None = Field(default=None, repr=False)
     smtp_timeout: float = Field(default=30.0, gt=0)
     # The From of every message; default badges@ the base URL's host.
     mail_from: str | None = None
     # Tries of one message before it is given up (backoff: 1 min, 5 min, 30 min, 2 h, 12 h).
     mail_max_attempts: int = Field(default=6, ge=1, le=20)
+    # Sign in with Wikimedia (OAuth 2.0 + PKCE; README "Signing in"). Without a client id the
+    # sign-in page offers email links only. The secret is optional: a public client uses PKCE.
+    wikimedia_oauth_url: str = "https://meta.wikimedia.org/w/rest.php"
+    wikimedia_client_id: str | None = None
+    wikimedia_client_secret: str | None = Field(default=None, repr=False)
+    # mwoauth-authonlyprivate also gives the confirmed email, recorded as a verified identity.
+    wikimedia_scope: Literal["mwoauth-authonly", "mwoauth-authonlyprivate"] = "mwoauth-authonly"
+    # Contact named in our User-Agent (Wikimedia's User-Agent policy): a URL or an email;
+    # default: the base URL.
+    contact: str | None = None
+    # Sign-in and link requests: at most this many per address and per client IP per window.
+    sign_in_limit_per_address: int = Field(default=5, ge=1)
+    sign_in_limit_per_ip: int = Field(default=30, ge=1)
+    sign_in_limit_window_seconds: int = Field(default=900, ge=1)
 
     @field_validator("base_url")
     @classmethod
@@ -156,6 +171,16 @@ class Settings(BaseSettings):
             raise ValueError("must be an address, such as Badges <badges@example.org>")
         return value.strip()
 
+    @field_validator("wikimedia_oauth_url")
+    @classmethod
+    def _check_oauth_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(
+                "must be the wiki's rest.php URL, such as https://meta.wikimedia.org/w/rest.php"
+            )
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _refuse_development_defaults(self) -> Settings:
         if self.environment != "production":
@@ -168,6 +193,11 @@ class Settings(BaseSettings):
         if not self.secret_key:
             raise ValueError(
                 f"BADGESERVICE_SECRET_KEY: production needs the key-encryption key; {_NEW_SECRET}"
+            )
+        if not self.wikimedia_oauth_url.startswith("https://"):
+            raise ValueError(
+                "BADGESERVICE_WIKIMEDIA_OAUTH_URL: production signs in over https only; set "
+                "the wiki's https rest.php URL, such as https://meta.wikimedia.org/w/rest.php"
             )
         return self
 

@@ -37,6 +37,7 @@ from tests.factories import (
     create_issuer,
     create_token,
 )
+from tests.oauth_provider import CLIENT_ID, OAuthProvider, running_provider
 
 POSTGRES_URL = os.environ.get(
     "BADGESERVICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -188,3 +189,55 @@ def achievement_id(client: TestClient, headers: dict[str, str]) -> str:
     """The id of ``ACHIEVEMENT``, defined through the API by the default issuer."""
     response = client.post(f"{ISSUER_API}/achievements", json=ACHIEVEMENT, headers=headers)
     return str(response.json()["id"])
+
+
+# --- signing in: the local OAuth provider and an app configured for it ----------------------
+
+SIGN_IN_BASE_URL = "http://localhost:8000"
+
+
+@pytest.fixture(scope="session")
+def oauth_server() -> Iterator[OAuthProvider]:
+    with running_provider(SIGN_IN_BASE_URL + "/auth/wikimedia/callback") as provider:
+        yield provider
+
+
+@pytest.fixture
+def oauth_provider(oauth_server: OAuthProvider) -> Iterator[OAuthProvider]:
+    """The local Wikimedia OAuth provider, reset for each test: set ``oauth_provider.user``
+    (``{"sub": …, "username": …}``, ``email`` for the private scope) before signing in."""
+    oauth_server.reset()
+    yield oauth_server
+    oauth_server.reset()
+
+
+@pytest.fixture(scope="session")
+def sign_in_settings(settings: Settings, oauth_server: OAuthProvider) -> Settings:
+    """``settings`` with Wikimedia sign-in pointed at the local provider and mail enabled (the
+    outbox only: tests read the ``mail_messages`` rows)."""
+    return settings.model_copy(
+        update={
+            "base_url": SIGN_IN_BASE_URL,
+            "wikimedia_oauth_url": oauth_server.rest_url,
+            "wikimedia_client_id": CLIENT_ID,
+            "smtp_url": "smtp://localhost:1025",
+            "sign_in_limit_per_ip": 8,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def sign_in_app(sign_in_settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(sign_in_settings, configure_logs=False)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def sign_in_client(sign_in_app: FastAPI, session: Session) -> Iterator[TestClient]:
+    """A browser-like client of ``sign_in_app`` (cookies kept, redirects not followed)."""
+    with TestClient(
+        sign_in_app, raise_server_exceptions=False, follow_redirects=False
+    ) as test_client:
+        test_client.headers["Accept"] = "text/html"
+        yield test_client

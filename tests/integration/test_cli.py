@@ -441,3 +441,20 @@ def test_cli_on_an_unmigrated_database_says_run_db_upgrade(
     assert done.stderr.startswith("error: the database has no schema yet (newest: ")
     assert done.stderr.endswith("); run `badgeservice db upgrade`\n")
     assert done.stderr.count("\n") == 1
+
+
+def test_issue_from_csv_takes_a_wikimedia_username_column(
+    env: str, tmp_path: Path, issuer_and_achievement: tuple[str, str]
+) -> None:
+    slug, achievement_id = issuer_and_achievement
+    csv = tmp_path / "usernames.csv"
+    csv.write_text("name,wikimedia_username\nAda,ada_lovelace\nBad,a|b\n")
+    args = ["issue", "--issuer", slug, "--achievement", achievement_id, "--csv", str(csv)]
+    dry = runner.invoke(app, [*args, "--dry-run"])
+    assert "row 1 would be issued to Ada (wikimedia_username)." in dry.output, dry.output
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "1 issued, 0 skipped, 1 not issued" in result.output
+    assert "lovelace" not in result.output.lower()
+    credentials, _batches = stored(env, slug)
+    assert [c.recipient_type for c in credentials] == ["wikimedia_username"]

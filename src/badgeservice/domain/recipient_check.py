@@ -1,12 +1,14 @@
 """The optional ``recipient`` check: is the credential about the person the caller names?
 
-The caller gives an email address, a DID or a URL with the credential (a Displayer
-certification item). An email is compared with each ``emailAddress`` IdentityObject of the
-subject: hashed ones by recomputing ``alg$hex(hash(email + salt))`` (the rule of
-``domain.recipient``, which our issuance hashes with; emails normalised first, as issuance
-does, and also tried as given, since other issuers may not normalise), plain ones (``hashed:
-false``) by comparing text. A DID or URL is compared with ``credentialSubject.id``. The value
-the caller gave is never put in the report ("the email you gave").
+The caller gives an email address, a DID, a URL or a Wikimedia username as ``User:Name`` (the
+wiki's own way of naming a user page; ``:`` is never part of a username) with the credential
+(a Displayer certification item). An email is compared with each ``emailAddress``
+IdentityObject of the subject, a username with each ``userName`` one: hashed ones by
+recomputing ``alg$hex(hash(value + salt))`` (the rule of ``domain.recipient``, which our
+issuance hashes with; values normalised first, as issuance does, and also tried as given,
+since other issuers may not normalise), plain ones (``hashed: false``) by comparing text. A DID
+or URL is compared with ``credentialSubject.id``. The value the caller gave is never put in the
+report ("the email you gave").
 
 See: https://www.imsglobal.org/spec/ob/v3p0/#verification (step 5, recipient)
 """
@@ -24,6 +26,7 @@ from badgeservice.domain.recipient import (
     RecipientKind,
     identity_hash_matches,
     normalize_email,
+    normalize_username,
 )
 from badgeservice.vc import ExtraCheck, Outcome, Subject
 
@@ -32,7 +35,15 @@ __all__ = ["ClaimedRecipient", "claimed_recipient", "recipient_check"]
 _DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%/#?-]+$")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 MAX_LENGTH = 2048
-WHAT = {"email": "the email you gave", "did": "the DID you gave", "url": "the URL you gave"}
+_USER_PAGE = re.compile(r"^user:", re.IGNORECASE)
+WHAT = {
+    "email": "the email you gave",
+    "did": "the DID you gave",
+    "url": "the URL you gave",
+    "wikimedia_username": "the username you gave",
+}
+IDENTITY_TYPES = {"email": "emailAddress", "wikimedia_username": "userName"}
+WHERE = {"email": "the recipient's email", "wikimedia_username": "the recipient's username"}
 
 
 @dataclass(frozen=True)
@@ -47,10 +58,13 @@ class ClaimedRecipient:
 
 
 def claimed_recipient(value: str) -> ClaimedRecipient:
-    """An email, a DID or an http(s) URL; raises RecipientError (without echoing the value)."""
+    """An email, a DID, an http(s) URL or ``User:Name``; raises RecipientError (without
+    echoing the value)."""
     text = value.strip()
     if len(text) > MAX_LENGTH:
         raise RecipientError("the recipient is too long")
+    if _USER_PAGE.match(text):
+        return ClaimedRecipient("wikimedia_username", normalize_username(text[len("user:") :]))
     if _DID.match(text):
         return ClaimedRecipient("did", text)
     if _URL.match(text):
@@ -58,7 +72,10 @@ def claimed_recipient(value: str) -> ClaimedRecipient:
     try:
         normalize_email(text)
     except RecipientError:
-        raise RecipientError("the recipient is not an email address, a DID or a URL") from None
+        raise RecipientError(
+            "the recipient is not an email address, a DID or a URL (or User:Name for a "
+            "Wikimedia username)"
+        ) from None
     return ClaimedRecipient("email", text)
 
 
@@ -77,10 +94,13 @@ def check_recipient(subject: Subject, claimed: ClaimedRecipient) -> Outcome:
     """
     what = WHAT[claimed.kind]
     subjects = list(_subjects(credential_of(subject.credential)))
-    if claimed.kind == "email":
-        identities = [entry for s in subjects for entry in _email_identities(s)]
-        named, where = bool(identities), "the recipient's email"
-        matched = any(_email_matches(entry, claimed.value) for entry in identities)
+    if claimed.kind in IDENTITY_TYPES:
+        wanted = IDENTITY_TYPES[claimed.kind]
+        identities = [entry for s in subjects for entry in _identities(s, wanted)]
+        named, where = bool(identities), WHERE[claimed.kind]
+        forms = _forms(claimed)
+        fold = claimed.kind == "email"  # emails compare without case; usernames exactly
+        matched = any(_matches(entry, forms, fold=fold) for entry in identities)
     else:
         ids = [s["id"] for s in subjects if isinstance(s.get("id"), str)]
         named, where = bool(ids), "the recipient's id (credentialSubject.id)"
@@ -103,23 +123,31 @@ def _subjects(credential: Mapping[str, Any] | None) -> Iterator[Mapping[str, Any
             yield item
 
 
-def _email_identities(subject: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The subject's ``emailAddress`` IdentityObjects (one object or a list)."""
+def _identities(subject: Mapping[str, Any], identity_type: str) -> list[Mapping[str, Any]]:
+    """The subject's IdentityObjects of one ``identityType`` (one object or a list)."""
     found = subject.get("identifier")
     entries = found if isinstance(found, list) else [found]
     return [
         entry
         for entry in entries
         if isinstance(entry, Mapping)
-        and entry.get("identityType") == "emailAddress"
+        and entry.get("identityType") == identity_type
         and isinstance(entry.get("identityHash"), str)
     ]
 
 
-def _email_matches(entry: Mapping[str, Any], email: str) -> bool:
-    forms = {email.strip(), normalize_email(email)}
+def _forms(claimed: ClaimedRecipient) -> set[str]:
+    """The claimed value as given and normalised (a username arrives normalised already)."""
+    if claimed.kind == "email":
+        return {claimed.value.strip(), normalize_email(claimed.value)}
+    return {claimed.value}
+
+
+def _matches(entry: Mapping[str, Any], forms: set[str], *, fold: bool) -> bool:
     value = entry["identityHash"]
     if entry.get("hashed") is False:
+        if not fold:
+            return value.strip() in forms
         return value.strip().lower() in {form.lower() for form in forms}
     salt = entry.get("salt")
     salt = salt if isinstance(salt, str) else ""

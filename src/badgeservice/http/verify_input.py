@@ -88,11 +88,14 @@ def _read_json(body: bytes) -> Source:
 
 
 def _recipient(value: Any) -> ClaimedRecipient | None:
-    """The optional recipient to compare (an email, a DID or a URL); never echoed back."""
+    """The optional recipient to compare (an email, a DID, a URL or ``User:Name``); never
+    echoed back."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise RecipientInvalidError("recipient is an email address, a DID or a URL (a string).")
+        raise RecipientInvalidError(
+            "recipient is an email address, a DID, a URL or User:Name (a string)."
+        )
     try:
         return claimed_recipient(value)
     except RecipientError as exc:

@@ -13,6 +13,9 @@ most ``max_redirects``) is checked before it is sent:
 - a total time cap, a size cap enforced while streaming, a small per-process TTL cache;
 - one error and one message for every server that cannot be reached, whatever the reason.
 
+``ProviderClient`` is the other client: POST and GET to a server the operator configured (the
+Wikimedia OAuth provider), with the caps and the one unreachable error but no address guard.
+
 Errors (all with a stable ``code``) are drawn in ``badgeservice.remote.errors``.
 """
 
@@ -34,6 +37,7 @@ from badgeservice.remote._fetcher import (
     FetchedDocument,
     RemoteFetcher,
 )
+from badgeservice.remote._provider import ProviderClient
 from badgeservice.remote.errors import (
     RemoteAddressRefusedError,
     RemoteBadStatusError,
@@ -53,6 +57,7 @@ __all__ = [
     "UNREACHABLE",
     "FetchedDocument",
     "Origin",
+    "ProviderClient",
     "RemoteAddressRefusedError",
     "RemoteBadStatusError",
     "RemoteError",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.clock import Clock
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
+from badgeservice.domain.recipient import HASHED_KINDS
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.services import credentials, issuance, mail
 from badgeservice.services.audit import record_event
@@ -31,7 +32,17 @@ from badgeservice.services.tenancy import get_owned
 from badgeservice.vc import ReportWarning
 
 log = logging.getLogger(__name__)
-CSV_COLUMNS = ("email", "did", "url", "name", "evidence_url", "narrative")
+CSV_COLUMNS = ("email", "did", "url", "wikimedia_username", "name", "evidence_url", "narrative")
+# CSV column → member of a JSON batch row's recipient.
+CSV_RECIPIENT = {
+    "email": "email",
+    "did": "did",
+    "url": "url",
+    "wikimedia_username": "wikimediaUsername",
+    "name": "name",
+}
+# Recipient members kept only as hashes (``issuance.stored_recipient``).
+HASHED_MEMBERS = tuple(m for m, k in issuance.WIRE_KINDS.items() if k in HASHED_KINDS)
 CSV_DELIMITERS = (",", ";", "\t")
 STATUSES = ("pending", "done", "skipped", "error")
 MAX_ROWS = 10_000
@@ -120,7 +131,7 @@ def _check_cells(number: int, row: dict[str, str]) -> None:
 
 def csv_row_input(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row in the shape of one recipient of a JSON batch."""
-    recipient = {k: row[k] for k in ("email", "did", "url", "name") if k in row}
+    recipient = {member: row[k] for k, member in CSV_RECIPIENT.items() if k in row}
     result: dict[str, Any] = {"recipient": recipient}
     if "narrative" in row:
         result["narrative"] = row["narrative"]
@@ -215,12 +226,13 @@ def _hold_mail(
 
 
 def _kept(key_store: KeyStore, row: RowCheck) -> RowCheck:
-    """The row as stored: a valid row's email as its hashes, an invalid row without it."""
+    """The row as stored: a valid row's email or username as its hashes, an invalid row
+    without it."""
     recipient = (row.input or {}).get("recipient")
-    if not isinstance(recipient, dict) or "email" not in recipient:
+    if not isinstance(recipient, dict) or not any(m in recipient for m in HASHED_MEMBERS):
         return row
     if row.error is not None:
-        kept = {k: v for k, v in recipient.items() if k != "email"}
+        kept = {k: v for k, v in recipient.items() if k not in HASHED_MEMBERS}
     else:
         kept = issuance.stored_recipient(key_store, recipient)
     return RowCheck({**(row.input or {}), "recipient": kept}, row.error)
@@ -260,7 +272,7 @@ def _items(
 
 
 def _recipient_key(row: dict[str, Any]) -> str | None:
-    """Who a kept row is for: an email's lookup hash, ``did:…`` or ``url:…``."""
+    """Who a kept row is for: an email's or username's lookup hash, ``did:…`` or ``url:…``."""
     recipient = row.get("recipient", {})
     if "lookup" in recipient:
         return str(recipient["lookup"])

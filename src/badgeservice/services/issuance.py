@@ -17,7 +17,13 @@ from badgeservice.db.models import Achievement, Credential, Issuer, StatusList
 from badgeservice.domain.achievement import achievement_languages, build_achievement
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
 from badgeservice.domain.languages import LanguageTagError, match_language, normalize_language
-from badgeservice.domain.recipient import KINDS, Recipient, normalize_email
+from badgeservice.domain.recipient import (
+    HASHED_KINDS,
+    Recipient,
+    RecipientKind,
+    normalize_email,
+    normalize_username,
+)
 from badgeservice.domain.urls import credential_url, status_list_url
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.services import achievements, credentials, keys, status, status_lists
@@ -83,8 +89,9 @@ def find_held(
     *,
     now: datetime,
 ) -> uuid.UUID | None:
-    """An active credential of ``achievement`` an email recipient holds at ``now`` (the
-    newest); ``None`` for DID and URL recipients (their credentials carry no lookup hash)."""
+    """An active credential of ``achievement`` an email or username recipient holds at
+    ``now`` (the newest); ``None`` for DID and URL recipients (their credentials carry no
+    lookup hash)."""
     lookup = recipient_lookup(key_store, recipient)
     if lookup is None:
         return None
@@ -102,7 +109,8 @@ class IssueRequest:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
     suspendable: bool = False
-    recipient_lookup: str | None = None  # given when the email is already hashed (batch rows)
+    # given when the email or username is already hashed (batch rows)
+    recipient_lookup: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,24 +143,38 @@ def request_from_fields(fields: dict[str, Any]) -> IssueRequest:
     )
 
 
+# Wire member → kind (the API's camelCase); a kept row names its hashed kind in ``kind``.
+WIRE_KINDS: dict[str, RecipientKind] = {
+    "email": "email",
+    "did": "did",
+    "url": "url",
+    "wikimediaUsername": "wikimedia_username",
+}
+
+
 def _recipient(fields: dict[str, Any]) -> Recipient:
-    """A wire recipient: ``email``/``did``/``url``, or an email kept hashed (``identityHash``
-    and ``salt``, see ``stored_recipient``)."""
+    """A wire recipient: ``email``/``did``/``url``/``wikimediaUsername``, or an email or
+    username kept hashed (``identityHash``, ``salt`` and ``kind``, see ``stored_recipient``;
+    rows kept before usernames existed have no ``kind``: emails)."""
     if "identityHash" in fields:
-        return Recipient("email", fields["identityHash"], fields.get("name"), fields["salt"])
-    kind = next(k for k in KINDS if k in fields)
-    return Recipient(kind, str(fields[kind]), fields.get("name"))
+        kind: RecipientKind = next((k for k in HASHED_KINDS if k == fields.get("kind")), "email")
+        return Recipient(kind, fields["identityHash"], fields.get("name"), fields["salt"])
+    member = next(k for k in WIRE_KINDS if k in fields)
+    return Recipient(WIRE_KINDS[member], str(fields[member]), fields.get("name"))
 
 
 def stored_recipient(key_store: KeyStore, fields: dict[str, Any]) -> dict[str, Any]:
-    """A validated wire recipient in the form to keep until it is issued: an email becomes
-    what an issued credential keeps of it (its salted IdentityHash, and the keyed lookup hash
-    of ``recipient_lookup``), never the email itself. The inverse of ``_recipient``."""
+    """A validated wire recipient in the form to keep until it is issued: an email or a
+    username becomes what an issued credential keeps of it (its salted IdentityHash, and the
+    keyed lookup hash of ``recipient_lookup``), never the value itself. The inverse of
+    ``_recipient``."""
     recipient = _recipient(fields)
-    if recipient.kind != "email" or recipient.hashed:
+    if recipient.kind not in HASHED_KINDS or recipient.hashed:
         return fields
     hashed = recipient.with_hashed_email()
-    kept = {"identityHash": hashed.value, "salt": hashed.salt}
+    kept: dict[str, Any] = {"identityHash": hashed.value, "salt": hashed.salt}
+    if recipient.kind != "email":
+        kept["kind"] = recipient.kind
     kept["lookup"] = recipient_lookup(key_store, recipient)
     return kept | ({"name": recipient.name} if recipient.name else {})
 
@@ -335,10 +357,25 @@ def _sign_jwt(
         raise ValidationFailedError(f"The credential cannot be signed: {exc.message}") from exc
 
 
+USERNAME_LOOKUP_PREFIX = "wikimedia-username:"
+
+
 def recipient_lookup(key_store: KeyStore, recipient: Recipient) -> str | None:
-    """A keyed hash of the normalised email, so an issuer can find a learner's credentials
-    without the email being stored; ``None`` for DID and URL recipients (and for an email
-    hashed already: its lookup was computed then, see ``stored_recipient``)."""
-    if recipient.kind != "email" or recipient.hashed:
+    """``credentials.recipient_lookup``: a keyed hash of the normalised email, or of
+    ``wikimedia-username:`` + the normalised username (prefixed, so it never equals an email's),
+    so an issuer and a signed-in learner find credentials without the value being stored.
+    ``None`` for DID and URL recipients (and for a value hashed already: its lookup was
+    computed then, see ``stored_recipient``). The one rule: sign-in, the backpack and mail
+    call this (or ``lookup_of``), never their own."""
+    if recipient.kind not in HASHED_KINDS or recipient.hashed:
         return None
-    return key_store.lookup_hash(normalize_email(recipient.value))
+    return lookup_of(key_store, recipient.kind, recipient.value)
+
+
+def lookup_of(key_store: KeyStore, kind: RecipientKind, value: str) -> str:
+    """The lookup hash of an email or a Wikimedia username (normalised here)."""
+    if kind == "email":
+        return key_store.lookup_hash(normalize_email(value))
+    if kind == "wikimedia_username":
+        return key_store.lookup_hash(USERNAME_LOOKUP_PREFIX + normalize_username(value))
+    raise ValueError(f"{kind} recipients have no lookup hash")

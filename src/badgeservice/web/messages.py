@@ -182,6 +182,7 @@ WARNINGS = {
 }
 HASHED_IDENTIFIERS = {
     "emailAddress": N_("a hashed email address"),
+    "userName": N_("a hashed username"),
 }
 HASHED_OTHER = N_("a hashed identifier")
 

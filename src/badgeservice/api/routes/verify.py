@@ -54,7 +54,8 @@ FRESH = (
                             "url": {"type": "string"},
                             "recipient": {
                                 "type": "string",
-                                "description": "An email, DID or URL to compare (optional).",
+                                "description": "An email, DID, URL or `User:Name` (a "
+                                "Wikimedia username) to compare (optional).",
                             },
                         },
                     }

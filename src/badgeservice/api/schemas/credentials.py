@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints, ValidationError, field_validator,
 
 from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
 from badgeservice.domain.credential_state import State
-from badgeservice.domain.recipient import RecipientError, normalize_email
+from badgeservice.domain.recipient import RecipientError, normalize_email, normalize_username
 from badgeservice.services.batches import RowCheck
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -22,12 +22,24 @@ ResultStatus = Literal[
 ]
 
 
+WIKIMEDIA_USERNAME = (
+    "A Wikimedia account's username, published only as a salted hash (`identityType: "
+    "userName`). Normalised as MediaWiki names accounts: underscores as spaces, runs of spaces "
+    "as one, the first letter upper-case; `# < > [ ] | { } / @ :` are refused. Nothing is "
+    "looked up at issue time: the learner proves the account by signing in with Wikimedia."
+)
+
+
 class RecipientIn(ApiModel):
-    """Exactly one of `email` (published only as a salted hash), `did` or `url`."""
+    """Exactly one of `email` (published only as a salted hash), `did`, `url` or
+    `wikimediaUsername` (published only as a salted hash)."""
 
     email: str | None = Field(default=None, examples=["learner@example.org"])
     did: Did | None = None
     url: HttpUrl | None = None
+    wikimedia_username: str | None = Field(
+        default=None, description=WIKIMEDIA_USERNAME, examples=["Ada Lovelace"]
+    )
     name: ShortText | None = Field(default=None, description="Shown on the credential.")
 
     @field_validator("email")
@@ -40,11 +52,22 @@ class RecipientIn(ApiModel):
         except RecipientError as exc:
             raise ValueError(str(exc)) from exc
 
+    @field_validator("wikimedia_username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize_username(value)
+        except RecipientError as exc:
+            raise ValueError(str(exc)) from exc
+
     @model_validator(mode="after")
     def _exactly_one(self) -> RecipientIn:
-        given = [k for k in ("email", "did", "url") if getattr(self, k) is not None]
+        kinds = ("email", "did", "url", "wikimedia_username")
+        given = [k for k in kinds if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of email, did or url")
+            raise ValueError("give exactly one of email, did, url or wikimediaUsername")
         return self
 
 
@@ -80,8 +103,8 @@ WARNINGS = "What the issuer should know about the credential as issued; empty wh
 SKIP_EXISTING = (
     "Do not issue to a recipient who already holds an active credential of this achievement: "
     "such rows are `skipped` and point at that credential. Without it they are issued, with "
-    "a `recipient_has_credential` warning. Email recipients only (DIDs and URLs are not "
-    "looked up)."
+    "a `recipient_has_credential` warning. Email and Wikimedia username recipients only (DIDs "
+    "and URLs are not looked up)."
 )
 
 
@@ -111,9 +134,9 @@ class IssueIn(IssueOptions):
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
     skip_existing: bool = Field(
         default=False,
-        description="When the (email) recipient already holds an active credential of this "
-        "achievement, return that one (200, with a `recipient_has_credential` warning) instead "
-        "of issuing another. Without it, another is issued, with that warning.",
+        description="When the (email or username) recipient already holds an active credential "
+        "of this achievement, return that one (200, with a `recipient_has_credential` "
+        "warning) instead of issuing another. Without it, another is issued, with that warning.",
     )
     notify: bool = Field(default=True, description=NOTIFY)
 

@@ -19,6 +19,7 @@ from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
 from badgeservice.db.models.mail import MailMessage
+from badgeservice.db.models.sign_in import EmailLink, OAuthState, RateLimitHit
 from badgeservice.db.models.status_list import StatusAllocation, StatusList
 
 __all__ = [
@@ -30,12 +31,15 @@ __all__ = [
     "Credential",
     "CredentialChoice",
     "EmailClaimLink",
+    "EmailLink",
     "Endorsement",
     "IdempotencyKey",
     "Image",
     "Issuer",
     "IssuerKey",
     "MailMessage",
+    "OAuthState",
+    "RateLimitHit",
     "RecipientClaim",
     "StatusAllocation",
     "StatusList",

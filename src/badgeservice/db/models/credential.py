@@ -30,7 +30,7 @@ class Credential(IdMixin, Base):
     document: Mapped[str] = mapped_column(Text)
     jwt: Mapped[str | None] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
-    recipient_type: Mapped[str] = mapped_column(String(10))
+    recipient_type: Mapped[str] = mapped_column(String(32))
     recipient_lookup: Mapped[str | None] = mapped_column(String(64))
     recipient_name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(35))

@@ -1,0 +1,121 @@
+"""``remote.ProviderClient`` at the network edge (httpx MockTransport) and how the Wikimedia
+sign-in reads its answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from badgeservice.remote import (
+    ProviderClient,
+    RemoteBadStatusError,
+    RemoteNotJsonError,
+    RemoteTooLargeError,
+    RemoteUnreachableError,
+)
+from badgeservice.services import wikimedia
+from badgeservice.settings import Settings
+
+URL = "https://wiki.example.org/w/rest.php/oauth2/access_token"
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def client(handler: Handler, **kwargs: float) -> ProviderClient:
+    return ProviderClient(
+        user_agent="badgeservice/test", transport=httpx.MockTransport(handler), **kwargs
+    )  # type: ignore[arg-type]
+
+
+def test_a_form_is_posted_with_our_user_agent_and_json_comes_back() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    assert client(handler).post_form(URL, {"a": "1"}) == (200, {"ok": True})
+    assert seen[0].method == "POST"
+    assert seen[0].headers["user-agent"] == "badgeservice/test"
+    assert seen[0].content == b"a=1"
+
+
+def test_an_error_status_with_json_is_read_and_without_json_raises() -> None:
+    oauth_error = client(lambda r: httpx.Response(400, json={"error": "invalid_grant"}))
+    assert oauth_error.post_form(URL, {}) == (400, {"error": "invalid_grant"})
+    with pytest.raises(RemoteBadStatusError):
+        client(lambda r: httpx.Response(500, text="<h1>down</h1>")).post_form(URL, {})
+    with pytest.raises(RemoteNotJsonError):
+        client(lambda r: httpx.Response(200, text="[1, 2]")).post_form(URL, {})
+
+
+def test_redirects_are_not_followed() -> None:
+    moved = client(lambda r: httpx.Response(302, headers={"Location": "https://elsewhere/"}))
+    with pytest.raises(RemoteBadStatusError):
+        moved.get_json(URL, bearer="t")
+
+
+def test_a_large_answer_is_cut_off() -> None:
+    big = json.dumps({"x": "a" * 70_000})
+    with pytest.raises(RemoteTooLargeError):
+        client(lambda r: httpx.Response(200, text=big)).get_json(URL, bearer="t")
+
+
+def test_every_failure_to_connect_is_one_error() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    for handler in (refuse, slow):
+        with pytest.raises(RemoteUnreachableError) as raised:
+            client(handler).post_form(URL, {})
+        assert raised.value.detail == "the sign-in provider could not be reached"
+
+
+SETTINGS = Settings(
+    wikimedia_client_id="abc", wikimedia_oauth_url="https://wiki.example.org/w/rest.php"
+)
+
+
+@pytest.mark.parametrize(
+    ("token", "error"),
+    [
+        (httpx.Response(400, json={"error": "invalid_grant"}), wikimedia.SignInRefusedError),
+        (httpx.Response(401, json={"error": "invalid_client"}), wikimedia.SignInRefusedError),
+        (httpx.Response(503, text="maintenance"), wikimedia.SignInUnavailableError),
+        (
+            httpx.Response(200, json={"token_type": "MAC", "access_token": "x"}),
+            wikimedia.SignInUnavailableError,
+        ),
+        (httpx.Response(200, json={"token_type": "Bearer"}), wikimedia.SignInUnavailableError),
+    ],
+)
+def test_token_answers_we_cannot_use(token: httpx.Response, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        wikimedia.fetch_profile(SETTINGS, client(lambda r: token), "code", "v" * 64)
+
+
+def test_the_token_request_carries_the_verifier_and_the_profile_the_bearer() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("access_token"):
+            return httpx.Response(200, json={"token_type": "Bearer", "access_token": "tok"})
+        return httpx.Response(200, json={"sub": "7", "username": "Ada"})
+
+    profile = wikimedia.fetch_profile(SETTINGS, client(handler), "the-code", "v" * 64)
+    assert (profile.sub, profile.username) == ("7", "Ada")
+    form = dict(httpx.QueryParams(seen[0].content.decode()))
+    assert form == {
+        "grant_type": "authorization_code",
+        "code": "the-code",
+        "redirect_uri": "http://localhost:8000/auth/wikimedia/callback",
+        "client_id": "abc",
+        "code_verifier": "v" * 64,
+    }
+    assert seen[1].headers["authorization"] == "Bearer tok"
