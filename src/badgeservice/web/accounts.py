@@ -13,7 +13,7 @@ from badgeservice.services import web_sessions
 from badgeservice.web import i18n
 from badgeservice.web.i18n import N_
 
-SIGN_IN_LINKS = {"wikimedia": "/auth/wikimedia/login", "email": "/auth/email"}
+SIGN_IN_LINKS = {"wikimedia": "/auth/wikimedia/login?next=/me", "email": "/auth/email?next=/me"}
 NO_STORE = "private, no-store"
 FORM_EXPIRED = (
     N_("This form has expired"),
