@@ -4,6 +4,7 @@ confirm page, 15 minutes, once, only a hash stored, rate limits, and the form to
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -306,3 +307,16 @@ def test_an_add_email_link_is_mailed_with_its_template_and_only_its_purpose_uses
     assert (address, link.user_id) == ("second@example.org", user.id)
     with pytest.raises(sign_in.EmailLinkInvalidError):
         sign_in.use_link(session, secret, "add_email", now)
+
+
+def test_the_request_log_never_holds_the_links_secret(
+    sign_in_client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    ask_for_link(sign_in_client)
+    link = mailed_link(session)
+    secret = link.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="badgeservice"):
+        confirm(sign_in_client, link)
+    logged = [record for record in caplog.records if record.getMessage() == "request"]
+    assert [getattr(record, "path", None) for record in logged] == ["/auth/email/…"] * 2
+    assert all(secret not in str(record.__dict__) for record in caplog.records)

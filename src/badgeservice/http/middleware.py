@@ -68,12 +68,24 @@ class RequestContextMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": logged_path(scope["path"]),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )
             request_id_var.reset(token)
+
+
+# Paths whose last segment is a one-time secret (an email sign-in link): logged without it.
+SECRET_PATH_PREFIXES = ("/auth/email/",)
+
+
+def logged_path(path: str) -> str:
+    """The request path as the log keeps it: a one-time secret in it is replaced by ``…``."""
+    for prefix in SECRET_PATH_PREFIXES:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return prefix + "…"
+    return path
 
 
 class BodySizeLimitMiddleware:
