@@ -64,8 +64,8 @@ def issue_to(client: TestClient, headers: dict[str, str], achievement: str, emai
 def test_me_without_a_session_offers_both_ways_to_sign_in(client: TestClient) -> None:
     response = client.get("/me", headers=HTML)
     assert response.status_code == 200
-    assert 'href="/auth/wikimedia/login"' in response.text
-    assert 'href="/auth/email"' in response.text
+    assert 'href="/auth/wikimedia/login?next=/me"' in response.text
+    assert 'href="/auth/email?next=/me"' in response.text
     assert response.headers["cache-control"] == "private, no-store"
 
 
