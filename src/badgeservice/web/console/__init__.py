@@ -1,0 +1,1 @@
+"""The issuer console (placeholder until the lead's foundation is merged)."""
