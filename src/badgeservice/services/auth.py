@@ -59,6 +59,8 @@ class Principal:
     scopes: frozenset[str]
     # When the token's last use is a minute old or more: the time to record (``record_use``).
     use_to_record: datetime | None = None
+    # A signed-in member acting in the console (``services/members.principal_of``).
+    user_id: uuid.UUID | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -66,6 +68,8 @@ class Principal:
 
     @property
     def actor(self) -> str:
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
         return f"token:{self.token_id}" if self.token_id else "cli"
 
     def require_admin(self) -> None:

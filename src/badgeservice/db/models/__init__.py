@@ -19,6 +19,7 @@ from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
 from badgeservice.db.models.mail import MailMessage
+from badgeservice.db.models.member import IssuerMember
 from badgeservice.db.models.sign_in import EmailLink, OAuthState, RateLimitHit
 from badgeservice.db.models.status_list import StatusAllocation, StatusList
 
@@ -37,6 +38,7 @@ __all__ = [
     "Image",
     "Issuer",
     "IssuerKey",
+    "IssuerMember",
     "MailMessage",
     "OAuthState",
     "RateLimitHit",
