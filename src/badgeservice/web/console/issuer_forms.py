@@ -78,23 +78,17 @@ def revocation_reason(form: dict[str, str]) -> str:
     return reason
 
 
-#: API pointers → the ids of the form fields they stand for.
-FIELD_OF_POINTER = {
-    **{f"/body/{name}": name for name in PROFILE_FORM_FIELDS},
-    "/body/expiresAt": "expires",
-    "/body/scopes": "scopes",
-    "/body/reason": "reason",
-    "/body/confirm": "confirm",
-    "/body": "logo",
-}
+#: Members of an API body whose form field has another id.
+FIELD_OF_MEMBER = {"expiresAt": "expires", "body": "logo"}
 
 
 def field_errors(exc: ValidationFailedError) -> dict[str, str]:
     """``{form field id: problem code}`` (the first problem of each field) for the template,
-    which says each code in words next to its field and in the summary at the top."""
+    which says each code in words next to its field and in the summary at the top. A pointer
+    names the field by its first member below ``/body`` (``/body/scopes/0`` → ``scopes``)."""
     errors: dict[str, str] = {}
     for error in exc.errors:
-        pointer = error.pointer.split("/")
-        field = FIELD_OF_POINTER.get("/".join(pointer[:3]), "form")
-        errors.setdefault(field, error.code)
+        parts = [part for part in error.pointer.split("/") if part]
+        member = parts[1] if parts[:1] == ["body"] and len(parts) > 1 else (parts or ["body"])[0]
+        errors.setdefault(FIELD_OF_MEMBER.get(member, member), error.code)
     return errors
