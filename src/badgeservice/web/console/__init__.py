@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import home, profile, tokens
+from badgeservice.web.console import home, members, profile, tokens
 
-ROUTERS: list[APIRouter] = [home.router, profile.router, tokens.router]
+ROUTERS: list[APIRouter] = [home.router, profile.router, tokens.router, members.router]
