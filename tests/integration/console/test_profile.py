@@ -232,7 +232,7 @@ def test_a_key_is_not_revoked_without_a_reason_and_a_confirmation(
     assert response.status_code == 422
     text = response.text
     assert f'id="key-key-1-{field}-error">{words}' in text
-    assert "<details open>" in text
+    assert '<details class="revoke" open>' in text
     assert key_states(session)["key-1"] == "active"
 
 
