@@ -187,7 +187,8 @@ def _email_refused(
     return render(request, "backpack.html", context, signed_in, status_code=exc.status)
 
 
-@router.get("/me/emails/confirm", response_class=Response)
+@router.get("/me/emails/confirm/{token}", response_class=Response)
+@router.get("/me/emails/confirm", response_class=Response)  # links mailed before 0014
 def confirm_email_form(
     request: Request,
     session: SessionDep,
@@ -199,9 +200,7 @@ def confirm_email_form(
     if signed_in is None:
         return sign_in_page(request)
     try:
-        link = email_claims.find_link(session, token, clock.now())
-        if link.user_id != signed_in[1].id:
-            raise email_claims.LinkOtherAccountError()
+        link = email_claims.find_link(session, signed_in[1], token, clock.now())
     except LINK_PROBLEMS as exc:
         return _link_problem(request, signed_in, exc)
     context = {"title": link.email, "email": link.email, "token": token}
@@ -223,7 +222,11 @@ def _link_problem(request: Request, signed_in: SignedIn, exc: ServiceError) -> R
 
 @router.post("/me/emails/confirm", response_class=Response)
 async def confirm_email(
-    request: Request, session: SessionDep, signed_in: WebSessionDep, clock: ClockDep
+    request: Request,
+    session: SessionDep,
+    key_store: KeyStoreDep,
+    signed_in: WebSessionDep,
+    clock: ClockDep,
 ) -> Response:
     """Adds the address: its credentials join the backpack."""
     form = await form_of(request)
@@ -231,7 +234,7 @@ async def confirm_email(
     if refused is not None or signed_in is None:
         return refused or sign_in_page(request, 403)
     try:
-        email_claims.confirm_link(session, signed_in[1], form.get("token"), clock.now())
+        email_claims.confirm_link(session, signed_in[1], form.get("token"), key_store, clock.now())
     except LINK_PROBLEMS as exc:
         session.rollback()
         return _link_problem(request, signed_in, exc)
