@@ -22,7 +22,7 @@ from badgeservice.http.deps import (
     WebSessionDep,
     unit_of_work,
 )
-from badgeservice.services import backpack, backpack_export, email_claims, visibility
+from badgeservice.services import backpack, backpack_export, email_claims, members, visibility
 from badgeservice.services.backpack import SORTS, Sort
 from badgeservice.web import i18n
 from badgeservice.web.accounts import (
@@ -69,6 +69,7 @@ def backpack_context(
         "sorts": SORTS,
         "back": back,
         "emails": email_claims.emails_of(session, user),
+        "staff_of": members.memberships(session, user),
         "notice": notice if notice in NOTICES else None,
         "email_error": None,
         "email_value": "",
