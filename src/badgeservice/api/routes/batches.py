@@ -16,8 +16,10 @@ from badgeservice.api.schemas.credentials import (
     BatchIn,
     BatchItemOut,
     BatchOut,
+    BatchPreviewOut,
     BatchQuery,
     BatchSummaryOut,
+    PreviewRowOut,
     check_row,
 )
 from badgeservice.db.models import Batch, Issuer
@@ -33,7 +35,8 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, batches, idempotency, issuance, mail
+from badgeservice.services import batch_results as batch_results_service
+from badgeservice.services import batch_rows, batches, idempotency, issuance
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -167,13 +170,17 @@ def create_batch(
     clock: ClockDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     options: Annotated[BatchQuery, Query()] = BatchQuery(),
-) -> BatchOut:
+) -> BatchOut | BatchPreviewOut:
     """Issue one achievement to many recipients, as JSON (`recipients`) or as CSV (columns
     `name`, `email`, `did`, `url`, `evidence_url`, `narrative`, separated by
     `,`, `;` or tab; the achievement and options as query parameters). Rows are checked
     now: bad rows are reported at once, good rows are issued by the workers. Poll the batch
-    URL for progress."""
-    query = options.model_dump(mode="json", by_alias=True, exclude_none=True)
+    URL for progress. With `dryRun=true`: 200 and each row as it would be (errors,
+    warnings), nothing issued or stored (the `Idempotency-Key` is not used)."""
+    query = options.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"dry_run"})
+    if options.dry_run:
+        response.status_code = status.HTTP_200_OK
+        return _preview(session, issuer, _read(request, content, query), key_store, clock.now())
     # the query is part of the request: a CSV's achievement and options are in it
     attempt = idempotency.idempotent_request(issuer, idempotency_key, "batch", content, query)
     replay = attempt.replay(session)
@@ -198,24 +205,72 @@ def _new_batch(
     settings: Settings,
     now: datetime,
 ) -> Batch:
-    fields = dict(upload.fields)
-    achievement_id = uuid.UUID(fields.pop("achievementId"))
-    skip_existing = bool(fields.pop("skipExisting", False))
-    notify = bool(fields.pop("notify", True))
-    achievement = achievements.get_achievement(session, issuer, achievement_id)
-    return batches.create_batch(
+    return batches.new_batch(
         session,
+        settings,
         issuer,
-        achievement,
-        fields,
+        upload.fields,
         [check_row(row) for row in upload.rows],
         actor=actor,
         key_store=key_store,
         now=now,
-        skip_existing=skip_existing,
         warnings=upload.warnings,
         language_pointer=upload.language_pointer,
-        notify_to=mail.batch_addresses(session, settings, issuer, asked=notify),
+    )
+
+
+def _preview(
+    session: Session, issuer: Issuer, upload: Upload, key_store: KeyStore, now: datetime
+) -> BatchPreviewOut:
+    preview = batch_rows.preview_batch(
+        session,
+        issuer,
+        upload.fields,
+        [check_row(row) for row in upload.rows],
+        key_store=key_store,
+        now=now,
+        warnings=upload.warnings,
+        language_pointer=upload.language_pointer,
+    )
+    return preview_out(preview)
+
+
+def preview_out(preview: batch_rows.BatchPreview) -> BatchPreviewOut:
+    return BatchPreviewOut(
+        total=preview.total,
+        valid=preview.valid,
+        invalid=preview.invalid,
+        warnings=preview.warned,
+        upload_warnings=[WarningOut.model_validate(w) for w in preview.warnings],
+        rows=[PreviewRowOut.model_validate(row, from_attributes=True) for row in preview.rows],
+    )
+
+
+@router.get("/{batch_id}/results.csv", responses=_ERRORS, response_class=Response)
+def batch_results(
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
+    batch_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Every row's result as CSV (row, status, name, recipient, credentialUrl, error): the
+    name, DID or URL as given, never an email or username (a row keeps only their hashes).
+    A cell that a spreadsheet would read as a formula starts with `'`."""
+    batch = batches.get_batch(session, issuer, batch_id)
+    text = batch_results_csv(session, batch, settings)
+    return csv_download(text, f"batch-{batch.id}-results.csv")
+
+
+def batch_results_csv(session: Session, batch: Batch, settings: Settings) -> str:
+    return batch_results_service.results_csv(session, batch, settings.base_url)
+
+
+def csv_download(text: str, filename: str) -> Response:
+    disposition = f'attachment; filename="{filename}"'
+    return Response(
+        text.encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": disposition},
     )
 
 

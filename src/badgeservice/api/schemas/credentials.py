@@ -11,7 +11,8 @@ from pydantic import Field, StringConstraints, ValidationError, field_validator,
 from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email, normalize_username
-from badgeservice.services.batches import RowCheck
+from badgeservice.errors import FieldError
+from badgeservice.services.batch_rows import RowCheck
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -188,6 +189,9 @@ class BatchQuery(IssueOptions):
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
     skip_existing: bool = Field(default=False, description=SKIP_EXISTING)
     notify: bool = Field(default=True, description=NOTIFY)
+    dry_run: bool = Field(
+        default=False, description="Only check the rows and show each as it would be."
+    )
 
 
 class BatchIn(IssueOptions):
@@ -238,6 +242,35 @@ class BatchOut(BatchSummaryOut):
     items: list[BatchItemOut]
 
 
+class PreviewRowOut(ApiModel):
+    row: int
+    recipient: str = Field(description="As uploaded: the email, username, DID or URL.")
+    name: str | None = None
+    status: Literal["ok", "warning", "error"]
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, description="Why the row would not be issued (pointer, code)."
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="duplicate_recipient, recipient_has_credential; the row would be issued "
+        "(or, with skipExisting, skipped).",
+    )
+
+
+class BatchPreviewOut(ApiModel):
+    """What a batch would be (`dryRun=true`): nothing is issued or stored."""
+
+    dry_run: Literal[True] = True
+    total: int
+    valid: int
+    invalid: int
+    warnings: int = Field(description="Rows with warnings (counted in `valid` too).")
+    upload_warnings: list[WarningOut] = Field(
+        default_factory=list, description="About the upload (csv_columns_ignored)."
+    )
+    rows: list[PreviewRowOut]
+
+
 def check_row(row: Any) -> RowCheck:
     """One batch row checked by `RowIn`: its input as the API stores it, or the row's error
     (the API's batches and the CLI's `issue` check rows with this one function)."""
@@ -245,7 +278,7 @@ def check_row(row: Any) -> RowCheck:
         parsed = RowIn.model_validate(row)
     except ValidationError as exc:
         errors = [
-            {"pointer": "/" + "/".join(map(str, e["loc"])), "detail": e["msg"]}
+            FieldError("/" + "/".join(map(str, e["loc"])), e["msg"], e["type"]).to_dict()
             for e in exc.errors()
         ]
         return RowCheck(
