@@ -37,6 +37,7 @@ class ResultRow:
     credential_url: str
     error_code: str
     error_detail: str
+    error: dict[str, Any] | None = None  # as stored, for pages that say it in words
 
     def cells(self) -> tuple[object, ...]:
         return (
@@ -69,6 +70,7 @@ def _result(item: BatchItem, base_url: str) -> ResultRow:
         credential_url=credential_url(base_url, item.credential_id) if item.credential_id else "",
         error_code=str(error.get("code") or ""),
         error_detail=error_detail(error),
+        error=item.error,
     )
 
 
@@ -86,3 +88,7 @@ def results_csv(session: Session, batch: Batch, base_url: str) -> str:
     for offset in range(0, batch.total, PAGE):
         rows += result_rows(session, batch, base_url, limit=PAGE, offset=offset)
     return csv_text(RESULT_COLUMNS, (row.cells() for row in rows))
+
+
+def results_filename(batch: Batch) -> str:
+    return f"batch-{batch.id}-results.csv"

@@ -20,11 +20,14 @@ from badgeservice.api.schemas.credentials import (
     BatchQuery,
     BatchSummaryOut,
     PreviewRowOut,
+    check_csv,
     check_row,
+    csv_batch_fields,
 )
 from badgeservice.db.models import Batch, Issuer
 from badgeservice.domain.urls import batch_url, credential_url
 from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
+from badgeservice.http.attachments import csv_attachment
 from badgeservice.http.deps import (
     ClockDep,
     IssuerDep,
@@ -37,6 +40,7 @@ from badgeservice.http.deps import (
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import batch_results as batch_results_service
 from badgeservice.services import batch_rows, batches, idempotency, issuance
+from badgeservice.services.batch_rows import RowCheck
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -79,10 +83,10 @@ OPENAPI = {
 
 @dataclass(frozen=True)
 class Upload:
-    """A batch request as read: its fields, raw rows, and warnings about the upload."""
+    """A batch request as read: its fields, checked rows, and warnings about the upload."""
 
     fields: dict[str, Any]
-    rows: list[Any]
+    rows: list[RowCheck]
     warnings: list[dict[str, str]]
     language_pointer: str
 
@@ -98,19 +102,15 @@ def _read(request: Request, content: bytes, query: dict[str, Any]) -> Upload:
         fields = body.model_dump(
             mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
         )
-        return Upload(fields, body.recipients, [], "/body/language")
+        return Upload(fields, [check_row(row) for row in body.recipients], [], "/body/language")
     if media_type == "text/csv":
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedRequestError("The CSV must be UTF-8.") from exc
-        options = validate_body(BatchIn, {**query, "recipients": [{}]})
-        fields = options.model_dump(
-            mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
-        )
-        upload = batches.read_csv(text)
-        rows = [batches.csv_row_input(row) for row in upload.rows]
-        return Upload(fields, rows, upload.warnings, "/query/language")
+        fields = csv_batch_fields(query)
+        rows, warnings = check_csv(text)
+        return Upload(fields, rows, warnings, "/query/language")
     raise UnsupportedMediaTypeError("Send application/json or text/csv.")
 
 
@@ -210,7 +210,7 @@ def _new_batch(
         settings,
         issuer,
         upload.fields,
-        [check_row(row) for row in upload.rows],
+        upload.rows,
         actor=actor,
         key_store=key_store,
         now=now,
@@ -226,7 +226,7 @@ def _preview(
         session,
         issuer,
         upload.fields,
-        [check_row(row) for row in upload.rows],
+        upload.rows,
         key_store=key_store,
         now=now,
         warnings=upload.warnings,
@@ -257,21 +257,8 @@ def batch_results(
     name, DID or URL as given, never an email or username (a row keeps only their hashes).
     A cell that a spreadsheet would read as a formula starts with `'`."""
     batch = batches.get_batch(session, issuer, batch_id)
-    text = batch_results_csv(session, batch, settings)
-    return csv_download(text, f"batch-{batch.id}-results.csv")
-
-
-def batch_results_csv(session: Session, batch: Batch, settings: Settings) -> str:
-    return batch_results_service.results_csv(session, batch, settings.base_url)
-
-
-def csv_download(text: str, filename: str) -> Response:
-    disposition = f'attachment; filename="{filename}"'
-    return Response(
-        text.encode(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": disposition},
-    )
+    text = batch_results_service.results_csv(session, batch, settings.base_url)
+    return csv_attachment(text, batch_results_service.results_filename(batch))
 
 
 @router.get("", responses=_ERRORS)

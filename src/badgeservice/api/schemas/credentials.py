@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
+from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut, validate_body
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email, normalize_username
 from badgeservice.errors import FieldError
+from badgeservice.services import batches
 from badgeservice.services.batch_rows import RowCheck
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
@@ -290,3 +291,17 @@ def check_row(row: Any) -> RowCheck:
 
 class StatusChangeIn(ApiModel):
     reason: str | None = Field(default=None, max_length=1000)
+
+
+def csv_batch_fields(query: dict[str, Any]) -> dict[str, Any]:
+    """A CSV batch's fields (achievement and options, as the query or a form gives them),
+    checked by `BatchIn` as a JSON batch's are (errors point under `/body`)."""
+    options = validate_body(BatchIn, {**query, "recipients": [{}]})
+    return options.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"recipients"})
+
+
+def check_csv(text: str) -> tuple[list[RowCheck], list[dict[str, str]]]:
+    """A CSV upload's rows, each checked by `check_row`, and the warnings about the upload
+    (a 422 for what refuses the whole file, see `batches.read_csv`)."""
+    upload = batches.read_csv(text)
+    return [check_row(batches.csv_row_input(row)) for row in upload.rows], upload.warnings
