@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Batch, BatchItem, Credential, IdempotencyKey
-from tests.factories import issue_over_api
+from tests.factories import ACHIEVEMENT, bearer, create_issuer, create_token, issue_over_api
 from tests.integration.console.conftest import CONSOLE, HTML, ConsoleClient, csrf_of
 from tests.integration.test_batches_api import count, worker
 
@@ -223,3 +223,17 @@ def test_the_results_csv_is_escaped_and_another_issuers_batch_is_hidden(
         f"/batches/{uuid.uuid4()}/results.csv",
     ):
         assert viewer.get(f"{CONSOLE}{path}", headers=HTML).status_code == 404
+
+
+def test_another_issuers_batch_is_not_found_in_the_console(
+    console_client: ConsoleClient, client: TestClient, session: Session
+) -> None:
+    other = bearer(create_token(session, create_issuer(session, slug="wmfr", name="WMFR")))
+    api = "/api/v1/issuers/wmfr"
+    achievement = client.post(f"{api}/achievements", json=ACHIEVEMENT, headers=other).json()
+    body = {"achievementId": achievement["id"], "recipients": [{"recipient": {"did": "did:x:1"}}]}
+    batch = client.post(f"{api}/batches", json=body, headers=other).json()
+    owner = console_client("owner")
+    for path in (f"/batches/{batch['id']}", f"/batches/{batch['id']}/results.csv"):
+        assert owner.get(f"{CONSOLE}{path}", headers=HTML).status_code == 404
+    assert batch["id"] not in owner.get(f"{CONSOLE}/batches", headers=HTML).text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -36,7 +37,7 @@ from badgeservice.web.console.common import (
     render_console,
     see_other,
 )
-from badgeservice.web.console.issue_words import row_problems, words
+from badgeservice.web.console.issue_words import field_errors, row_problems, words
 from badgeservice.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -141,21 +142,6 @@ def one_body(form: dict[str, str]) -> dict[str, Any]:
     return body | {"notify": form.get("notify") == "on"}
 
 
-def field_errors(
-    language: str, exc: ServiceError, fields: dict[str, str], default: str
-) -> dict[str, list[str]]:
-    """An error's problems in words, by the form field each is about (``default``: the
-    field of problems that name none); ``""`` holds those of no field."""
-    found: dict[str, list[str]] = {}
-    problems = exc.errors if isinstance(exc, ValidationFailedError) else []
-    for problem in problems or [FieldError("", exc.detail, exc.code)]:
-        code = exc.code if exc.code != "validation_failed" else problem.code
-        parts = [p for p in problem.pointer.removeprefix("/body").split("/") if p]
-        field = fields.get(parts[0], default) if parts else default
-        found.setdefault(field, []).append(words(language, code, problem.pointer))
-    return found
-
-
 @router.post("/console/{slug}/issue", response_class=Response)
 async def issue_one_person(
     request: Request,
@@ -168,34 +154,29 @@ async def issue_one_person(
     """Issue to one person; then to the credential's console page."""
     form = await console_form(request, staff)
     try:
-        body = validate_body(IssueIn, one_body(form))
-        key = form_key(form)
-        attempt = idempotency.idempotent_request(
-            staff.issuer, key, "credential", body.model_dump(mode="json")
-        )
-        fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
-        issued = _issue_once(session, staff, attempt, fields, settings, key_store, clock.now())
+        issued = _issue_form(session, staff, form, settings, key_store, clock.now())
     except ServiceError as exc:
         session.rollback()
-        default = "achievement" if isinstance(exc, NotFoundError) else ""
-        errors = field_errors(i18n.negotiate(request), exc, ONE_FIELDS, default)
-        return _page(
-            request, session, staff, values=form, errors=errors, form="one", status_code=422
-        )
+        return _errors_page(request, session, staff, form, exc, "one")
     session.commit()
     return see_other(console_url(staff.issuer.slug, "credentials", str(issued)), "issued")
 
 
-def _issue_once(
+def _issue_form(
     session: Session,
     staff: Staff,
-    attempt: idempotency.IdempotentRequest,
-    fields: dict[str, Any],
+    form: dict[str, str],
     settings: Settings,
     key_store: KeyStore,
     now: datetime,
 ) -> uuid.UUID:
-    """The credential issued (or, for a second click, the one the first click issued)."""
+    """The credential the form asks for, checked by the API's ``IssueIn``: issued now, or
+    for a second click of the same form, the one the first click issued."""
+    body = validate_body(IssueIn, one_body(form))
+    attempt = idempotency.idempotent_request(
+        staff.issuer, form_key(form), "credential", body.model_dump(mode="json")
+    )
+    fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
     actor = staff.principal.actor
     try:
         issued = issue_one(
@@ -240,35 +221,49 @@ async def _uploaded_text(request: Request) -> str:
         raise ValidationFailedError(errors=[problem]) from exc
 
 
-def _preview_or_errors(
+@dataclass(frozen=True)
+class CheckedFile:
+    """A CSV file as the preview shows it: the batch's fields, its text and its rows."""
+
+    fields: dict[str, Any]
+    text: str
+    rows: list[batch_rows.RowCheck]
+    warnings: list[dict[str, str]]
+    preview: batch_rows.BatchPreview
+
+
+def _check_file(
+    session: Session,
+    staff: Staff,
+    form: dict[str, str],
+    text: str,
+    key_store: KeyStore,
+    now: datetime,
+) -> CheckedFile:
+    """The file checked by the rules a batch is (``batch_rows.preview_batch``); a
+    ``ServiceError`` for what refuses it whole."""
+    fields = csv_batch_fields(_csv_options(form))
+    rows, warnings = check_csv(text)
+    preview = batch_rows.preview_batch(
+        session, staff.issuer, fields, rows, key_store=key_store, now=now, warnings=warnings
+    )
+    return CheckedFile(fields, text, rows, warnings, preview)
+
+
+def _errors_page(
     request: Request,
     session: Session,
     staff: Staff,
     form: dict[str, str],
-    text: str | None,
-    key_store: KeyStore,
-    now: datetime,
-) -> tuple[batch_rows.BatchPreview | None, dict[str, Any], Response | None]:
-    """The preview of the CSV and the batch's fields, or the issue page with the errors."""
-    try:
-        if text is None:
-            text = _hidden_csv(form)
-        fields = csv_batch_fields(_csv_options(form))
-        rows, warnings = check_csv(text)
-        preview = batch_rows.preview_batch(
-            session, staff.issuer, fields, rows, key_store=key_store, now=now, warnings=warnings
-        )
-    except ServiceError as exc:
-        return None, {}, _csv_errors(request, session, staff, form, exc)
-    return preview, fields | {"csv": text}, None
-
-
-def _csv_errors(
-    request: Request, session: Session, staff: Staff, form: dict[str, str], exc: ServiceError
+    exc: ServiceError,
+    which: str,
 ) -> Response:
-    """The issue page again, the CSV form's problems next to its fields."""
-    errors = field_errors(i18n.negotiate(request), exc, CSV_FIELDS, "csv-file")
-    return _page(request, session, staff, values=form, errors=errors, form="csv", status_code=422)
+    """The issue page again, the problems of its ``one`` or ``csv`` form next to its fields."""
+    fields, default = (ONE_FIELDS, "") if which == "one" else (CSV_FIELDS, "csv-file")
+    if isinstance(exc, NotFoundError):  # an achievement id that is not the issuer's
+        default = "achievement" if which == "one" else "csv-achievement"
+    errors = field_errors(i18n.negotiate(request), exc, fields, default)
+    return _page(request, session, staff, values=form, errors=errors, form=which, status_code=422)
 
 
 def _encoded(text: str) -> str:
@@ -287,12 +282,13 @@ def _preview_page(
     request: Request,
     session: Session,
     staff: Staff,
-    preview: batch_rows.BatchPreview,
+    checked: CheckedFile,
     form: dict[str, str],
-    text: str,
     status_code: int = 200,
 ) -> Response:
     language = i18n.negotiate(request)
+    preview = checked.preview
+    kept = {k: v for k, v in form.items() if k in ("achievement", "skip_existing", "notify")}
     rows = [
         {
             "row": row.row,
@@ -312,7 +308,7 @@ def _preview_page(
         "preview": preview,
         "rows": rows,
         "upload_warnings": [words(language, w.get("code")) for w in preview.warnings],
-        "values": {"key": str(uuid.uuid4()), **form, "csv": _encoded(text)},
+        "values": {"key": str(uuid.uuid4()), **kept, "csv": _encoded(checked.text)},
         "action": console_url(staff.issuer.slug, "issue"),
         "errors": {},
         "form": "csv",
@@ -331,14 +327,10 @@ async def preview_csv(
     form = await console_form(request, staff)
     try:
         text = await _uploaded_text(request)
-    except ValidationFailedError as exc:
-        return _csv_errors(request, session, staff, form, exc)
-    now = clock.now()
-    preview, _fields, page = _preview_or_errors(request, session, staff, form, text, key_store, now)
-    if preview is None:
-        return page  # type: ignore[return-value]
-    form = {k: v for k, v in form.items() if k in ("achievement", "skip_existing", "notify")}
-    return _preview_page(request, session, staff, preview, form, text)
+        checked = _check_file(session, staff, form, text, key_store, clock.now())
+    except ServiceError as exc:
+        return _errors_page(request, session, staff, form, exc, "csv")
+    return _preview_page(request, session, staff, checked, form)
 
 
 @router.post("/console/{slug}/issue/csv", response_class=Response)
@@ -351,21 +343,15 @@ async def issue_csv(
     staff: Issuing,
 ) -> Response:
     """Issue the previewed file as a batch (checked again: a row in error issues nothing)."""
-    form = await console_form(request, staff)
-    now = clock.now()
-    preview, fields, page = _preview_or_errors(request, session, staff, form, None, key_store, now)
-    if preview is None:
-        return page  # type: ignore[return-value]
-    text = fields.pop("csv")
-    if preview.invalid:
-        kept = {k: v for k, v in form.items() if k in ("achievement", "skip_existing", "notify")}
-        return _preview_page(request, session, staff, preview, kept, text, status_code=422)
+    form, now = await console_form(request, staff), clock.now()
     try:
-        key = form_key(form)
-        batch_id = _new_batch(session, staff, key, fields, text, settings, key_store, now)
+        checked = _check_file(session, staff, form, _hidden_csv(form), key_store, now)
+        if checked.preview.invalid:
+            return _preview_page(request, session, staff, checked, form, status_code=422)
+        batch_id = _new_batch(session, staff, form_key(form), checked, settings, key_store, now)
     except ServiceError as exc:
         session.rollback()
-        return _csv_errors(request, session, staff, form, exc)
+        return _errors_page(request, session, staff, form, exc, "csv")
     session.commit()
     return see_other(console_url(staff.issuer.slug, "batches", str(batch_id)), "batch_created")
 
@@ -374,28 +360,29 @@ def _new_batch(
     session: Session,
     staff: Staff,
     key: str | None,
-    fields: dict[str, Any],
-    text: str,
+    checked: CheckedFile,
     settings: Settings,
     key_store: KeyStore,
     now: datetime,
 ) -> uuid.UUID:
     """The batch of the file, made once per idempotency key (a second click finds it)."""
-    attempt = idempotency.idempotent_request(staff.issuer, key, "batch", text.encode(), fields)
+    fields = checked.fields
+    attempt = idempotency.idempotent_request(
+        staff.issuer, key, "batch", checked.text.encode(), fields
+    )
     replay = attempt.replay(session)
     if replay is not None:
         return replay
-    rows, warnings = check_csv(text)
     batch = batches.new_batch(
         session,
         settings,
         staff.issuer,
         fields,
-        rows,
+        checked.rows,
         actor=staff.principal.actor,
         key_store=key_store,
         now=now,
-        warnings=warnings,
+        warnings=checked.warnings,
     )
     attempt.remember(session, batch.id)
     return batch.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
 from badgeservice.web import i18n
 from badgeservice.web.i18n import N_
 
@@ -72,3 +73,18 @@ def row_problems(language: str, error: dict[str, Any] | None) -> list[dict[str, 
         }
         for f in fields
     ]
+
+
+def field_errors(
+    language: str, exc: ServiceError, fields: dict[str, str], default: str
+) -> dict[str, list[str]]:
+    """An error's problems in words, by the form field each is about (``default``: the
+    field of problems that name none); ``""`` holds those of no field."""
+    found: dict[str, list[str]] = {}
+    problems = exc.errors if isinstance(exc, ValidationFailedError) else []
+    for problem in problems or [FieldError("", exc.detail, exc.code)]:
+        code = exc.code if exc.code != "validation_failed" else problem.code
+        parts = [p for p in problem.pointer.removeprefix("/body").split("/") if p]
+        field = fields.get(parts[0], default) if parts else default
+        found.setdefault(field, []).append(words(language, code, problem.pointer))
+    return found
