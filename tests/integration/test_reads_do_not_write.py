@@ -137,6 +137,11 @@ class Populated:
                 path_of(self.batch["url"]),
                 token,
             ),
+            (
+                "/api/v1/issuers/{slug}/batches/{batch_id}/results.csv",
+                path_of(self.batch["url"]) + "/results.csv",
+                token,
+            ),
             ("/api/v1/issuers/{slug}/endorsements", f"{api}/endorsements", token),
             (
                 "/api/v1/issuers/{slug}/endorsements/{endorsement_id}",

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import home
+from badgeservice.web.console import batches, home, issue
 
-ROUTERS: list[APIRouter] = [home.router]
+ROUTERS: list[APIRouter] = [home.router, issue.router, batches.router]
