@@ -187,6 +187,7 @@ def _listing(page: Context, form: EventForm, now: datetime, status_code: int = 2
     """The page with the event's participants, or the form with what went wrong."""
     if form.event_id is None or form.chosen is None:
         return _render(page, form, status_code=422)
+    page.session.close()  # no database connection is held while the wiki answers
     try:
         found = campaign_events.fetch_participants(page.settings, page.client, form.event_id)
     except campaign_events.CampaignEventsError as exc:
