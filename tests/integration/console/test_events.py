@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -177,10 +178,12 @@ def test_a_wiki_that_is_down_is_said_in_words(
     assert "The wiki could not be reached" in page.text
 
 
+@pytest.mark.database_independent
+@pytest.mark.parametrize("event", ["seven", "0", "²", "9" * 5000, str(2**63)])
 def test_a_bad_event_number_and_achievement_are_shown_next_to_their_fields(
-    console_client: ConsoleClient, events_wiki: CampaignEventsWiki
+    console_client: ConsoleClient, events_wiki: CampaignEventsWiki, event: str
 ) -> None:
-    page = console_client("editor").get(PAGE, params={"event": "seven", "achievement": "x"})
+    page = console_client("editor").get(PAGE, params={"event": event, "achievement": "x"})
     assert page.status_code == 422
     assert 'id="event-error">Enter the event' in page.text
     assert 'id="achievement-error">Choose one of the issuer' in page.text

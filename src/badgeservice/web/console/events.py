@@ -169,7 +169,7 @@ def _code(exc: ServiceError) -> str:
 
 def _checked(page: Context, form: EventForm) -> EventForm:
     """``form`` with its event number and achievement read, or the codes of what is wrong."""
-    if form.event.isascii() and form.event.isdigit():
+    if len(form.event) <= 19 and form.event.isascii() and form.event.isdigit():
         number = int(form.event)
         if 1 <= number <= campaign_events.MAX_EVENT_ID:
             form.event_id = number
