@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import batches, home, issue
+from badgeservice.web.console import batches, events, home, issue
 
-ROUTERS: list[APIRouter] = [home.router, issue.router, batches.router]
+# events before issue: "/issue/event" is its own page, not a step of issuing.
+ROUTERS: list[APIRouter] = [home.router, events.router, issue.router, batches.router]
