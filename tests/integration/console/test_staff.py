@@ -107,3 +107,10 @@ def test_the_last_owner_cannot_be_removed_or_demoted(session: Session, headers: 
     assert sorted(actions) == [
         "member.added", "member.added", "member.removed", "member.role_changed",
     ]  # fmt: skip
+
+
+def test_the_backpack_links_to_the_console_for_staff_only(
+    console_client: ConsoleClient,
+) -> None:
+    assert 'href="/console"' in console_client("viewer").get("/me", headers=HTML).text
+    assert 'href="/console"' not in console_client(None).get("/me", headers=HTML).text

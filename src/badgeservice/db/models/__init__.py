@@ -12,7 +12,6 @@ from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
 from badgeservice.db.models.batch import Batch, BatchItem
 from badgeservice.db.models.credential import Credential
-from badgeservice.db.models.email_link import EmailClaimLink
 from badgeservice.db.models.endorsement import Endorsement
 from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
@@ -31,7 +30,6 @@ __all__ = [
     "BatchItem",
     "Credential",
     "CredentialChoice",
-    "EmailClaimLink",
     "EmailLink",
     "Endorsement",
     "IdempotencyKey",

@@ -5,6 +5,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import home, members, profile, tokens
+from badgeservice.web.console import batches, events, home, issue, members, profile, tokens
 
-ROUTERS: list[APIRouter] = [home.router, profile.router, tokens.router, members.router]
+# events before issue: "/issue/event" is its own page, not a step of issuing.
+ROUTERS: list[APIRouter] = [
+    home.router,
+    events.router,
+    issue.router,
+    batches.router,
+    profile.router,
+    tokens.router,
+    members.router,
+]
