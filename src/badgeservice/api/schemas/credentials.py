@@ -257,3 +257,20 @@ def check_row(row: Any) -> RowCheck:
 
 class StatusChangeIn(ApiModel):
     reason: str | None = Field(default=None, max_length=1000)
+
+
+class ResendMailIn(ApiModel):
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="The recipient's address (it must be the one the credential was issued "
+        "to); without it, the verified email of the account that proved the recipient.",
+    )
+
+
+class ResendMailOut(ApiModel):
+    credential_id: uuid.UUID
+    sent_to: Literal["email", "account"] = Field(
+        description="`email`: the address given; `account`: the recipient's account address "
+        "(never shown)."
+    )
