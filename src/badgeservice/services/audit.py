@@ -79,6 +79,16 @@ def list_events(
     return list(session.scalars(page.offset(offset))), total
 
 
+def seen(session: Session, issuer_id: uuid.UUID) -> tuple[list[str], list[str]]:
+    """The actions and the actors in the issuer's trail (for the console's filter choices)."""
+    where = AuditEvent.issuer_id == issuer_id
+    found = [
+        sorted(session.scalars(select(column).where(where).distinct()))
+        for column in (AuditEvent.action, AuditEvent.actor)
+    ]
+    return found[0], found[1]
+
+
 def _filtered(query: Select[AuditEvent], where: EventFilter | None) -> Select[AuditEvent]:
     if where is None:
         return query
