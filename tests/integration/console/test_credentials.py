@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -298,3 +299,46 @@ def test_resend_mail_refused_says_why_next_to_the_field(
     if status == 422:
         assert 'id="resend-email-error"' in refused.text
     assert outbox(session) == []
+
+
+class Controls(HTMLParser):
+    """Every id on a page, the form controls' ids and the labels' targets."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.controls: list[str | None] = []
+        self.labelled: set[str] = set()
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.append(str(found["id"]))
+        if tag == "label" and found.get("for"):
+            self.labelled.add(str(found["for"]))
+        if tag in {"input", "select", "textarea"} and found.get("type") != "hidden":
+            self.controls.append(found.get("id"))
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ar"])
+def test_the_pages_label_every_field_with_unique_ids_in_every_language(
+    console_client: ConsoleClient, issued: dict[str, str], language: str
+) -> None:
+    owner = console_client("owner")
+    path = f"{PAGES}/{issued['suspendable']}"
+    post(owner, f"{path}/suspend", {"csrf": csrf_of(owner, path)})
+    for shown in (
+        PAGES,
+        f"{PAGES}?recipient=ada@",
+        path,
+        f"{PAGES}/{issued['email']}",
+        f"{CONSOLE}/audit",
+    ):
+        response = owner.get(shown, params={"lang": language}, headers=HTML)
+        assert response.status_code in (200, 422), response.text
+        assert f'<html lang="{language}"' in response.text
+        page = Controls(response.text)
+        assert len(page.ids) == len(set(page.ids)), shown
+        assert page.controls, shown
+        assert all(control in page.labelled for control in page.controls), shown

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Credential
 from badgeservice.domain.credential_state import STATES, State
@@ -19,6 +20,7 @@ from badgeservice.domain.urls import SITE, credential_url
 from badgeservice.errors import FieldError, NotFoundError, ServiceError, ValidationFailedError
 from badgeservice.http.deps import ClockDep, KeyStoreDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, credential_mail, credentials, recipient_search
+from badgeservice.services.keystore import KeyStore
 from badgeservice.services.status_lists import ListSigner
 from badgeservice.web import i18n
 from badgeservice.web.console.common import (
@@ -100,7 +102,7 @@ def achievement_names(found: list[Achievement], language: str) -> dict[uuid.UUID
 
 
 def _search_filter(
-    key_store: Any, fields: dict[str, str], choices: dict[uuid.UUID, str]
+    key_store: KeyStore, fields: dict[str, str], choices: dict[uuid.UUID, str]
 ) -> tuple[credentials.CredentialFilter, dict[str, str]]:
     """The filter the search form asks for, and the codes of its fields that are wrong."""
     errors: dict[str, str] = {}
@@ -132,14 +134,23 @@ def credential_search(
     staff: Annotated[Staff, StaffDep("credentials:read")],
 ) -> Response:
     """The issuer's credentials, newest first, by recipient, achievement, state and date."""
+    context = _search_context(request, session, key_store, staff, clock.now())
+    status_code = 422 if context["errors"] else 200
+    return render_console(
+        request, "console/credentials.html", context, staff, status_code, section="credentials"
+    )
+
+
+def _search_context(
+    request: Request, session: Session, key_store: KeyStore, staff: Staff, now: datetime
+) -> dict[str, Any]:
     query = request.query_params
     names = ("recipient", "achievement", "state", "issued_from", "issued_to")
     fields = {name: query.get(name, "")[:2048] for name in names}
     found, _total = achievements.list_achievements(session, staff.issuer, limit=500, offset=0)
-    language = i18n.negotiate(request)
-    choices = achievement_names(found, language)
+    choices = achievement_names(found, i18n.negotiate(request))
     where, errors = _search_filter(key_store, fields, choices)
-    now, page = clock.now(), page_number(query.get("page"))
+    page = page_number(query.get("page"))
     rows: list[Credential] = []
     total = 0
     if not errors:
@@ -147,20 +158,15 @@ def credential_search(
         rows, total = credentials.list_credentials(
             session, staff.issuer, where, limit=PAGE_SIZE, offset=offset, now=now
         )
-    path = console_url(staff.issuer.slug, "credentials")
-    context = {
+    return {
         "fields": fields,
         "errors": {k: say(request, PROBLEMS[v]) for k, v in errors.items()},
         "achievements": choices,
         "states": {s: say(request, STATE_NAMES[s]) for s in STATES},
         "rows": [_row(staff, c, choices, now) for c in rows],
-        "paging": paging(path, fields, page, total),
+        "paging": paging(console_url(staff.issuer.slug, "credentials"), fields, page, total),
         "title": say(request, N_("Credentials")),
     }
-    status_code = 422 if errors else 200
-    return render_console(
-        request, "console/credentials.html", context, staff, status_code, section="credentials"
-    )
 
 
 def _row(
@@ -175,7 +181,7 @@ def _row(
     }
 
 
-def _credential(session: SessionDep, staff: Staff, credential_id: str) -> Credential:
+def _credential(session: Session, staff: Staff, credential_id: str) -> Credential:
     try:
         ident = uuid.UUID(credential_id)
     except ValueError:
@@ -185,7 +191,7 @@ def _credential(session: SessionDep, staff: Staff, credential_id: str) -> Creden
 
 def detail_page(
     request: Request,
-    session: SessionDep,
+    session: Session,
     staff: Staff,
     credential: Credential,
     now: datetime,
@@ -214,9 +220,12 @@ def detail_page(
         "title": pick_text(achievement.name, language, achievement.default_language)[1],
     } | _problem_context(request, problem)
     status_code = problem.status if problem is not None else 200
-    return render_console(
+    response = render_console(
         request, "console/credential.html", context, staff, status_code, section="credentials"
     )
+    if problem is not None and "Retry-After" in problem.headers:
+        response.headers["Retry-After"] = problem.headers["Retry-After"]
+    return response
 
 
 def _problem_context(request: Request, problem: ServiceError | None) -> dict[str, Any]:
@@ -297,29 +306,38 @@ async def change_status(
         raise NotFoundError("No such action.")
     form = await console_form(request, staff) | {"form": action}
     credential, now = _credential(session, staff, credential_id), clock.now()
-    reason = form.get("reason", "").strip() or None
-    actor, signer = staff.principal.actor, ListSigner(settings.base_url, key_store, now)
+    signer = ListSigner(settings.base_url, key_store, now)
     try:
-        _check_status_form(action, form, reason)
-        if action == "revoke":
-            credentials.revoke(session, credential, reason, actor=actor, now=now, signer=signer)
-        elif action == "suspend":
-            credentials.suspend(session, credential, reason, actor=actor, now=now, signer=signer)
-        else:
-            credentials.unsuspend(session, credential, actor=actor, signer=signer)
+        notice = _change(session, credential, form, staff.principal.actor, now, signer)
     except ServiceError as exc:
         session.rollback()
         return detail_page(request, session, staff, credential, now, problem=exc, form=form)
     session.commit()
-    notice = {"revoke": "revoked", "suspend": "suspended"}.get(action, "unsuspended")
     return see_other(_detail_path(staff, credential), notice)
 
 
-def _check_status_form(action: str, form: dict[str, str], reason: str | None) -> None:
+def _change(
+    session: Session,
+    credential: Credential,
+    form: dict[str, str],
+    actor: str,
+    now: datetime,
+    signer: ListSigner,
+) -> str:
+    """The form's change (``form["form"]``: the action), checked first; its notice."""
+    action, reason = form["form"], form.get("reason", "").strip() or None
     if reason is not None and len(reason) > REASON_MAX:
         raise _invalid("reason", "reason_too_long")
-    if action == "revoke" and form.get("confirm") != "yes":
-        raise _invalid("confirm", "confirm_required")
+    if action == "revoke":
+        if form.get("confirm") != "yes":
+            raise _invalid("confirm", "confirm_required")
+        credentials.revoke(session, credential, reason, actor=actor, now=now, signer=signer)
+        return "revoked"
+    if action == "suspend":
+        credentials.suspend(session, credential, reason, actor=actor, now=now, signer=signer)
+        return "suspended"
+    credentials.unsuspend(session, credential, actor=actor, signer=signer)
+    return "unsuspended"
 
 
 def _invalid(field: str, code: str) -> ValidationFailedError:
