@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import batches, events, home, issue
+from badgeservice.web.console import audit, batches, credentials, events, home, issue
 
 # events before issue: "/issue/event" is its own page, not a step of issuing.
-ROUTERS: list[APIRouter] = [home.router, events.router, issue.router, batches.router]
+ROUTERS: list[APIRouter] = [
+    home.router,
+    events.router,
+    issue.router,
+    batches.router,
+    credentials.router,
+    audit.router,
+]
