@@ -13,6 +13,7 @@ from badgeservice.db.models import Achievement, Batch, Issuer
 from badgeservice.domain.recipient import RecipientError, RecipientKind, normalize_username
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.services import batches, credentials, idempotency, issuance, mail
+from badgeservice.services.batch_rows import RowCheck
 from badgeservice.services.campaign_events import MAX_PARTICIPANTS
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
@@ -77,7 +78,7 @@ def issue_to_participants(
         return batches.get_batch(session, issuer, replay)
     # Each row as the API's check_row gives a row naming only a wikimediaUsername.
     rows = [
-        batches.RowCheck({"recipient": {"wikimediaUsername": name}, "evidence": [], "results": []})
+        RowCheck({"recipient": {"wikimediaUsername": name}, "evidence": [], "results": []})
         for name in usernames
     ]
     batch = batches.create_batch(

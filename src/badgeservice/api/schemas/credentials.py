@@ -305,3 +305,20 @@ def check_csv(text: str) -> tuple[list[RowCheck], list[dict[str, str]]]:
     (a 422 for what refuses the whole file, see `batches.read_csv`)."""
     upload = batches.read_csv(text)
     return [check_row(batches.csv_row_input(row)) for row in upload.rows], upload.warnings
+
+
+class ResendMailIn(ApiModel):
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="The recipient's address (it must be the one the credential was issued "
+        "to); without it, the verified email of the account that proved the recipient.",
+    )
+
+
+class ResendMailOut(ApiModel):
+    credential_id: uuid.UUID
+    sent_to: Literal["email", "account"] = Field(
+        description="`email`: the address given; `account`: the recipient's account address "
+        "(never shown)."
+    )

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import batches, events, home, issue, members, profile, tokens
+from badgeservice.web.console import (
+    audit,
+    batches,
+    credentials,
+    events,
+    home,
+    issue,
+    members,
+    profile,
+    tokens,
+)
 
 # events before issue: "/issue/event" is its own page, not a step of issuing.
 ROUTERS: list[APIRouter] = [
@@ -13,6 +23,8 @@ ROUTERS: list[APIRouter] = [
     events.router,
     issue.router,
     batches.router,
+    credentials.router,
+    audit.router,
     profile.router,
     tokens.router,
     members.router,
