@@ -177,3 +177,16 @@ def test_another_issuers_member_cannot_be_removed_here(
     response = post_form(session, console_client("owner"), f"{MEMBERS}/{theirs.id}/remove", {})
     assert response.status_code == 404
     assert "theirs@example.org" in roster(session)
+
+
+def test_an_owner_who_removes_themselves_goes_back_to_the_console_home(
+    console_client: ConsoleClient, session: Session
+) -> None:
+    console_client("owner", handle="stays")
+    leaving = console_client("owner", handle="leaves")
+    ident = member_id(session, "leaves@example.org")
+    response = post_form(session, leaving, f"{MEMBERS}/{ident}/remove", {})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console"
+    assert leaving.get(CONSOLE, headers=HTML).status_code == 404
+    assert roster(session) == {"stays@example.org": "owner"}

@@ -16,6 +16,7 @@ from badgeservice.services import members
 from badgeservice.services.members import LastOwnerError, MemberExistsError
 from badgeservice.web import i18n
 from badgeservice.web.console.common import (
+    CONSOLE,
     ROLE_NAMES,
     Staff,
     StaffDep,
@@ -121,5 +122,8 @@ async def remove_member(
     except LastOwnerError as exc:
         session.rollback()
         return members_page(request, session, staff, exc.status, problem=exc.code)
+    still_staff = members.role_of(session, staff.user, staff.issuer) is not None
     session.commit()
+    if not still_staff:  # they removed themselves: this issuer's pages are a 404 for them now
+        return see_other(CONSOLE)
     return see_other(console_url(staff.issuer.slug, "members"), "removed")
