@@ -19,6 +19,7 @@ from badgeservice.api.routes import (
     endorsements,
     health,
     issuers,
+    members,
     verify,
 )
 from badgeservice.clock import Clock, SystemClock
@@ -39,6 +40,7 @@ from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings, load_settings
 from badgeservice.web import (
     backpack,
+    console,
     docs,
     downloads,
     email_sign_in,
@@ -51,6 +53,7 @@ from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import endorsements as web_endorsements
 from badgeservice.web import routes as web_routes
+from badgeservice.web.console import common as console_common
 from badgeservice.web.error_pages import install_error_pages
 from badgeservice.worker import Worker, mail_sender
 
@@ -140,12 +143,15 @@ def create_app(
 
     install_problem_handlers(app)
     install_error_pages(app)
+    for error, handler in console_common.HANDLERS.items():
+        app.add_exception_handler(error, handler)
     app.add_middleware(InputGuardMiddleware)  # inside the size cap: reads capped bodies only
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health.router)
     app.include_router(issuers.router)
+    app.include_router(members.router)
     app.include_router(achievements.router)
     app.include_router(credentials.router)
     app.include_router(batches.router)
@@ -165,6 +171,8 @@ def create_app(
     app.include_router(sign_in.router)
     app.include_router(email_sign_in.router)
     app.include_router(docs.router)
+    for router in console.ROUTERS:
+        app.include_router(router)
     app.mount(docs.SWAGGER_UI_URL, StaticFiles(directory=docs.SWAGGER_UI_DIR), name="swagger-ui")
     app.mount(docs.STATIC_URL, StaticFiles(directory=docs.STATIC_DIR), name="static")
     return app

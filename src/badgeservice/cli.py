@@ -20,7 +20,7 @@ from badgeservice.clock import SystemClock
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
-from badgeservice.services import auth, issuers, key_revocation, keys
+from badgeservice.services import auth, issuers, key_revocation, keys, members
 from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import ConfigurationError, Settings, load_settings
@@ -193,6 +193,28 @@ def issuers_create(
             jwt_algorithm=jwt_algorithm,
         )
         typer.echo(f"issuer {issuer.slug} created: {issuer.did}")
+
+
+@issuers_app.command("add-owner")
+def issuers_add_owner(
+    slug: str,
+    username: Annotated[str | None, typer.Option(help="A Wikimedia username.")] = None,
+    email: Annotated[str | None, typer.Option(help="An email address.")] = None,
+    role: Annotated[str, typer.Option(help="owner, editor or viewer.")] = "owner",
+) -> None:
+    """Make whoever signs in with this Wikimedia account (or verifies this email) a member of
+    the issuer: its first owner, who invites the others in the console."""
+    if (username is None) == (email is None):
+        typer.secho("error: give --username or --email (one of them)", err=True, fg="red")
+        raise typer.Exit(2)
+    kind, value = ("wikimedia", username) if username is not None else ("email", email)
+    with _session() as (session, settings):
+        issuer = issuers.get_issuer(session, slug)
+        member = members.invite(
+            session, issuer, kind=kind, value=value or "", role=role, actor="cli",
+            key_store=build_key_store(settings),
+        )  # fmt: skip
+        typer.echo(f"{member.label} is now {member.role} of {issuer.slug}: sign in at /console")
 
 
 @keys_app.command("new-secret")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import uuid
 import zipfile
 from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from badgeservice.clock import SystemClock
-from badgeservice.db.models import EmailClaimLink, MailMessage, RecipientClaim, User, UserIdentity
+from badgeservice.db.models import EmailLink, MailMessage, RecipientClaim, User, UserIdentity
 from badgeservice.domain.recipient import normalize_email
 from badgeservice.services import backpack, backpack_export, web_sessions
 from tests.factories import BASE_URL, KEY_STORE, issue_over_api
@@ -258,11 +259,13 @@ def test_a_second_email_joins_by_a_one_time_link(
     assert asked.status_code == 303
     assert asked.headers["location"].startswith("/me?notice=link_sent")
     url = _mail_link(session, "ada.work@example.org")
-    token = parse_qs(urlsplit(url).query)["token"][0]
-    stored = session.scalars(select(EmailClaimLink)).one()
+    link = urlsplit(url).path
+    assert link.startswith("/me/emails/confirm/")
+    token = link.rsplit("/", 1)[1]
+    stored = session.scalars(select(EmailLink)).one()
+    assert (stored.purpose, stored.user_id) == ("add_email", user.id)
     assert token not in stored.token_hash
     assert len(stored.token_hash) == 64
-    link = urlsplit(url).path + "?" + urlsplit(url).query
     for _ in range(2):  # a mail scanner opening the link changes nothing
         shown = client.get(link, headers=HTML)
         assert shown.status_code == 200
@@ -292,21 +295,20 @@ def test_email_links_expire_and_belong_to_the_account_that_asked(
     signed_in(client, session, "ada@example.org")
     assert _ask(client, "new@example.org").status_code == 303
     url = urlsplit(_mail_link(session, "new@example.org"))
-    link, token = f"{url.path}?{url.query}", parse_qs(url.query)["token"][0]
+    link, token = url.path, url.path.rsplit("/", 1)[1]
     other = TestClient(client.app, raise_server_exceptions=False)
     signed_in(other, session, "bob@example.org", handle="bob")
     assert other.get(link, headers=HTML).status_code == 403
     refused = other.post("/me/emails/confirm", data={"csrf": csrf_of(other), "token": token})
     assert refused.status_code == 403
     assert "another account" in refused.text
-    session.execute(
-        update(EmailClaimLink).values(expires_at=SystemClock().now() - timedelta(seconds=1))
-    )
+    session.execute(update(EmailLink).values(expires_at=SystemClock().now() - timedelta(seconds=1)))
     session.commit()
     expired = client.post("/me/emails/confirm", data={"csrf": csrf_of(client), "token": token})
     assert expired.status_code == 400
     for bad in ("", "x" * 500, "nope"):
         assert client.get("/me/emails/confirm", params={"token": bad}).status_code == 400
+        assert client.get(f"/me/emails/confirm/{bad}").status_code in {400, 404}
 
 
 @pytest.mark.parametrize(
@@ -359,3 +361,17 @@ def test_the_zip_is_written_a_credential_at_a_time(
     assert archive.testzip() is None
     assert len(archive.namelist()) == 3 * 3 + 2
     assert all(len(chunk) < sum(map(len, chunks)) / 2 for chunk in chunks)
+
+
+def test_the_request_log_never_holds_an_add_email_links_secret(
+    client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    signed_in(client, session, "ada@example.org")
+    _ask(client, "new@example.org")
+    link = urlsplit(_mail_link(session, "new@example.org")).path
+    secret = link.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="badgeservice"):
+        assert client.get(link, headers=HTML).status_code == 200
+    logged = [record for record in caplog.records if record.getMessage() == "request"]
+    assert [getattr(record, "path", None) for record in logged] == ["/me/emails/confirm/…"]
+    assert all(secret not in str(record.__dict__) for record in caplog.records)

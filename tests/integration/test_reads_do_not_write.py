@@ -118,6 +118,7 @@ class Populated:
             ("/api/v1/issuers/{slug}/tokens", f"{api}/tokens", token),
             ("/api/v1/issuers/{slug}/keys", f"{api}/keys", token),
             ("/api/v1/issuers/{slug}/audit", f"{api}/audit", token),
+            ("/api/v1/issuers/{slug}/members", f"{api}/members", token),
             ("/api/v1/issuers/{slug}/achievements", f"{api}/achievements", token),
             (
                 "/api/v1/issuers/{slug}/achievements/{achievement_id}",

@@ -77,7 +77,7 @@ class RequestContextMiddleware:
 
 
 # Paths whose last segment is a one-time secret (an email sign-in link): logged without it.
-SECRET_PATH_PREFIXES = ("/auth/email/",)
+SECRET_PATH_PREFIXES = ("/auth/email/", "/me/emails/confirm/")
 
 
 def logged_path(path: str) -> str:

@@ -38,6 +38,8 @@ ISSUER_SCOPES = (
     "credentials:issue",
     "credentials:revoke",
     "keys:manage",
+    "members:manage",
+    "tokens:manage",
 )
 TOKEN_PREFIX = "bst_"  # noqa: S105 (a marker, not a secret)
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -57,6 +59,8 @@ class Principal:
     scopes: frozenset[str]
     # When the token's last use is a minute old or more: the time to record (``record_use``).
     use_to_record: datetime | None = None
+    # A signed-in member acting in the console (``services/members.principal_of``).
+    user_id: uuid.UUID | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -64,6 +68,8 @@ class Principal:
 
     @property
     def actor(self) -> str:
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
         return f"token:{self.token_id}" if self.token_id else "cli"
 
     def require_admin(self) -> None:

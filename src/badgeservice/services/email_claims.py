@@ -1,25 +1,23 @@
 """Adding a second email to an account: a one-time link mailed to the address proves it.
 
-``request_link`` stores only the SHA-256 of the link's secret and puts the mail in the outbox
-(template ``add_email_link``, context ``{"url", "minutes"}``). The link works for 15 minutes,
-once, and only in a browser signed in to the account that asked (so a link forwarded to, or
-phished from, someone else cannot attach their address to another account). Confirming adds
-a ``UserIdentity`` of kind ``email`` and a ``RecipientClaim`` of the address's lookup hash
-(``key_store.lookup_hash(normalize_email(address))``, the ``recipient_lookup`` of credentials
-issued to it): the backpack then shows them. A lookup belongs to one account only.
+The link is one of sign-in's email links (``sign_in.send_link``, purpose ``add_email``,
+template ``add_email_link``): one table, one secret rule, one use-once rule for every link we
+mail. What this module adds is the account rule: the link works only in a browser signed in to
+the account that asked (so a link forwarded to, or phished from, someone else cannot attach
+their address to another account), at most ``MAX_OPEN_LINKS`` per account per 15 minutes.
+Confirming adds a ``UserIdentity`` of kind ``email`` and a ``RecipientClaim`` of the address's
+lookup hash (the ``recipient_lookup`` of credentials issued to it): the backpack then shows
+them. A lookup belongs to one account only.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import EmailClaimLink, MailMessage, RecipientClaim, User, UserIdentity
+from badgeservice.db.models import EmailLink, RecipientClaim, User, UserIdentity
 from badgeservice.domain.recipient import RecipientError, normalize_email
 from badgeservice.errors import (
     BadRequestError,
@@ -29,13 +27,12 @@ from badgeservice.errors import (
     ServiceError,
     ValidationFailedError,
 )
-from badgeservice.services import mail
+from badgeservice.services import rate_limits, sign_in
 from badgeservice.services.keystore import KeyStore
 
-LIFETIME = timedelta(minutes=15)
-MAX_OPEN_LINKS = 5  # per account within one LIFETIME
-TEMPLATE = "add_email_link"
-CONFIRM_PATH = "/me/emails/confirm"  # the secret goes in the query: paths are logged
+PURPOSE = "add_email"
+MAX_OPEN_LINKS = 5  # per account within one link lifetime
+CONFIRM_PATH = "/me/emails/confirm"  # + "/{secret}": the request log hides the secret
 
 
 class EmailClaimedElsewhereError(ConflictError):
@@ -58,10 +55,6 @@ class LinkOtherAccountError(PermissionDeniedError):
     code, title = "link_other_account", "This link was asked for by another account"
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def _check_unclaimed(session: Session, user: User, lookup: str) -> None:
     holder = session.scalar(select(RecipientClaim.user_id).where(RecipientClaim.lookup == lookup))
     if holder == user.id:
@@ -79,7 +72,7 @@ def request_link(
     base_url: str,
     language: str,
     now: datetime,
-) -> MailMessage:
+) -> EmailLink:
     """Mails a link that adds ``address`` to ``user``'s account."""
     try:
         email = normalize_email(address)
@@ -88,78 +81,59 @@ def request_link(
             "This is not an email address.",
             [FieldError("email", "This is not an email address.", "email_invalid")],
         ) from None
-    lookup = key_store.lookup_hash(email)
-    _check_unclaimed(session, user, lookup)
-    recent = session.scalar(
-        select(func.count()).where(
-            EmailClaimLink.user_id == user.id, EmailClaimLink.created_at > now - LIFETIME
-        )
-    )
-    if (recent or 0) >= MAX_OPEN_LINKS:
+    _check_unclaimed(session, user, key_store.lookup_hash(email))
+    limit = rate_limits.Limit(f"add-email:{user.id}", MAX_OPEN_LINKS, sign_in.LINK_LIFETIME)
+    if not rate_limits.allow(session, key_store, [limit], now):
         raise TooManyLinksError()
-    secret = secrets.token_urlsafe(32)
-    session.add(
-        EmailClaimLink(
-            token_hash=_hash(secret),
-            user_id=user.id,
-            email=email,
-            lookup=lookup,
-            expires_at=now + LIFETIME,
-            created_at=now,
-        )
-    )
-    url = f"{base_url}{CONFIRM_PATH}?{urlencode({'token': secret})}"
-    minutes = int(LIFETIME.total_seconds() // 60)
-    return mail.enqueue(
-        session,
-        to=email,
-        template=TEMPLATE,
-        language=language,
-        context={"url": url, "minutes": minutes},
-        now=now,
-    )
+    return sign_in.send_link(
+        session, address=email, purpose=PURPOSE, base_url=base_url, language=language,
+        now=now, user=user, link_path=CONFIRM_PATH,
+    )  # fmt: skip
 
 
-def find_link(session: Session, secret: str | None, now: datetime) -> EmailClaimLink:
-    """The live link of a secret, or ``LinkInvalidError`` (unknown, expired, used)."""
+def find_link(session: Session, user: User, secret: str | None, now: datetime) -> EmailLink:
+    """The live add-email link of a secret for ``user`` (only reads: the confirm page's GET):
+    ``LinkInvalidError`` when unknown, expired, used or not for this;
+    ``LinkOtherAccountError`` when another account asked for it."""
     if not secret or len(secret) > 128:
         raise LinkInvalidError()
-    link = session.scalar(select(EmailClaimLink).where(EmailClaimLink.token_hash == _hash(secret)))
-    if link is None or link.used_at is not None or link.expires_at <= now:
+    try:
+        link = sign_in.find_link(session, secret, now)
+    except sign_in.EmailLinkInvalidError:
+        raise LinkInvalidError() from None
+    if link.purpose != PURPOSE or link.email is None:
         raise LinkInvalidError()
+    if link.user_id != user.id:
+        raise LinkOtherAccountError()
     return link
 
 
-def confirm_link(session: Session, user: User, secret: str | None, now: datetime) -> str:
-    """Adds the link's address to ``user``'s account; the address. The link is used up by a
-    conditional UPDATE, so two clicks at once add it once."""
-    link = find_link(session, secret, now)
-    if link.user_id != user.id:
-        raise LinkOtherAccountError()
-    _check_unclaimed(session, user, link.lookup)
-    used = session.execute(
-        update(EmailClaimLink)
-        .where(EmailClaimLink.id == link.id, EmailClaimLink.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
-        raise LinkInvalidError()
+def confirm_link(
+    session: Session, user: User, secret: str | None, key_store: KeyStore, now: datetime
+) -> str:
+    """Adds the link's address to ``user``'s account; the address. The link is used up by
+    ``sign_in.use_link`` (a conditional UPDATE), so two clicks at once add it once."""
+    link = find_link(session, user, secret, now)
+    lookup = key_store.lookup_hash(link.email or "")
+    _check_unclaimed(session, user, lookup)
+    try:
+        email, _link = sign_in.use_link(session, secret or "", PURPOSE, now)
+    except sign_in.EmailLinkInvalidError:
+        raise LinkInvalidError() from None
     identity = session.scalar(
-        select(UserIdentity).where(
-            UserIdentity.kind == "email", UserIdentity.subject == link.lookup
-        )
+        select(UserIdentity).where(UserIdentity.kind == "email", UserIdentity.subject == lookup)
     )
     if identity is None:
         identity = UserIdentity(
-            user_id=user.id, kind="email", subject=link.lookup, email=link.email, verified_at=now
+            user_id=user.id, kind="email", subject=lookup, email=email, verified_at=now
         )
         session.add(identity)
         session.flush()
     elif identity.user_id != user.id:
         raise EmailClaimedElsewhereError()
-    session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=link.lookup))
+    session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=lookup))
     session.flush()
-    return link.email
+    return email
 
 
 def emails_of(session: Session, user: User) -> list[str]:

@@ -22,7 +22,7 @@ from badgeservice.http.deps import (
     WebSessionDep,
     unit_of_work,
 )
-from badgeservice.services import backpack, backpack_export, email_claims, visibility
+from badgeservice.services import backpack, backpack_export, email_claims, members, visibility
 from badgeservice.services.backpack import SORTS, Sort
 from badgeservice.web import i18n
 from badgeservice.web.accounts import (
@@ -69,6 +69,7 @@ def backpack_context(
         "sorts": SORTS,
         "back": back,
         "emails": email_claims.emails_of(session, user),
+        "staff_of": members.memberships(session, user),
         "notice": notice if notice in NOTICES else None,
         "email_error": None,
         "email_value": "",
@@ -187,7 +188,8 @@ def _email_refused(
     return render(request, "backpack.html", context, signed_in, status_code=exc.status)
 
 
-@router.get("/me/emails/confirm", response_class=Response)
+@router.get("/me/emails/confirm/{token}", response_class=Response)
+@router.get("/me/emails/confirm", response_class=Response)  # links mailed before 0014
 def confirm_email_form(
     request: Request,
     session: SessionDep,
@@ -199,9 +201,7 @@ def confirm_email_form(
     if signed_in is None:
         return sign_in_page(request)
     try:
-        link = email_claims.find_link(session, token, clock.now())
-        if link.user_id != signed_in[1].id:
-            raise email_claims.LinkOtherAccountError()
+        link = email_claims.find_link(session, signed_in[1], token, clock.now())
     except LINK_PROBLEMS as exc:
         return _link_problem(request, signed_in, exc)
     context = {"title": link.email, "email": link.email, "token": token}
@@ -223,7 +223,11 @@ def _link_problem(request: Request, signed_in: SignedIn, exc: ServiceError) -> R
 
 @router.post("/me/emails/confirm", response_class=Response)
 async def confirm_email(
-    request: Request, session: SessionDep, signed_in: WebSessionDep, clock: ClockDep
+    request: Request,
+    session: SessionDep,
+    key_store: KeyStoreDep,
+    signed_in: WebSessionDep,
+    clock: ClockDep,
 ) -> Response:
     """Adds the address: its credentials join the backpack."""
     form = await form_of(request)
@@ -231,7 +235,7 @@ async def confirm_email(
     if refused is not None or signed_in is None:
         return refused or sign_in_page(request, 403)
     try:
-        email_claims.confirm_link(session, signed_in[1], form.get("token"), clock.now())
+        email_claims.confirm_link(session, signed_in[1], form.get("token"), key_store, clock.now())
     except LINK_PROBLEMS as exc:
         session.rollback()
         return _link_problem(request, signed_in, exc)

@@ -12,13 +12,13 @@ from badgeservice.db.models.api_token import ApiToken
 from badgeservice.db.models.audit_event import AuditEvent
 from badgeservice.db.models.batch import Batch, BatchItem
 from badgeservice.db.models.credential import Credential
-from badgeservice.db.models.email_link import EmailClaimLink
 from badgeservice.db.models.endorsement import Endorsement
 from badgeservice.db.models.idempotency_key import IdempotencyKey
 from badgeservice.db.models.image import Image
 from badgeservice.db.models.issuer import Issuer
 from badgeservice.db.models.issuer_key import IssuerKey
 from badgeservice.db.models.mail import MailMessage
+from badgeservice.db.models.member import IssuerMember
 from badgeservice.db.models.sign_in import EmailLink, OAuthState, RateLimitHit
 from badgeservice.db.models.status_list import StatusAllocation, StatusList
 
@@ -30,13 +30,13 @@ __all__ = [
     "BatchItem",
     "Credential",
     "CredentialChoice",
-    "EmailClaimLink",
     "EmailLink",
     "Endorsement",
     "IdempotencyKey",
     "Image",
     "Issuer",
     "IssuerKey",
+    "IssuerMember",
     "MailMessage",
     "OAuthState",
     "RateLimitHit",

@@ -1,0 +1,132 @@
+"""The issuer console in a real browser: the real server (a subprocess) with the local OAuth
+provider (tests/oauth_provider.py). An owner made by ``badgeservice issuers add-owner`` signs
+in with Wikimedia and works through the console; a viewer sees it and cannot change it. Every
+console page is checked with axe-core (no serious or critical finding), at 375 px without
+sideways scrolling, and photographed into test-artifacts/e2e/console-*.png; the page weights
+land in test-artifacts/e2e/console-page-weights.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, screenshot, serious_violations
+from tests.oauth_provider import CLIENT_ID, OAuthProvider, running_provider
+from tests.server import Server, running_server
+
+OWNER = {"sub": "e2e-owner", "username": "Olga Owner"}
+VIEWER = {"sub": "e2e-viewer", "username": "Vic Viewer"}
+
+
+@pytest.fixture(scope="module")
+def console_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Server, OAuthProvider, httpx.Client]]:
+    with running_provider("set below") as provider:
+        env = {
+            "BADGESERVICE_WIKIMEDIA_OAUTH_URL": provider.rest_url,
+            "BADGESERVICE_WIKIMEDIA_CLIENT_ID": CLIENT_ID,
+        }
+        with running_server(tmp_path_factory.mktemp("e2e-console"), **env) as server:
+            provider.redirect_uri = server.base_url + "/auth/wikimedia/callback"
+            admin = server.cli("tokens", "create", "--admin").strip().splitlines()[-1]
+            api = httpx.Client(base_url=server.base_url, timeout=30)
+            api.headers["Authorization"] = f"Bearer {admin}"
+            issuer = {"slug": "wmde", "name": "Wikimedia Deutschland"}
+            api.post("/api/v1/issuers", json=issuer).raise_for_status()
+            server.cli("issuers", "add-owner", "wmde", "--username", OWNER["username"])
+            server.cli("issuers", "add-owner", "wmde", "--username", "Vic_Viewer", "--role",
+                       "viewer")  # fmt: skip
+            yield server, provider, api
+
+
+def sign_in(page: Any, site: tuple[Server, OAuthProvider, httpx.Client], user: dict[str, str],
+            lang: str = "en") -> None:  # fmt: skip
+    """Signs ``user`` in with Wikimedia from the console's sign-in page."""
+    server, provider, _ = site
+    provider.reset()
+    provider.user = dict(user)
+    page.goto(f"{server.base_url}/console?lang={lang}")
+    page.locator("main a[href^='/auth/wikimedia/login']").click()
+    page.wait_for_url(f"{server.base_url}/console/wmde")
+
+
+def test_a_visitor_is_asked_to_sign_in_and_lands_in_the_console(
+    page: Any, console_site: tuple[Server, OAuthProvider, httpx.Client]
+) -> None:
+    server = console_site[0]
+    page.goto(f"{server.base_url}/console/wmde")
+    assert page.locator("h1").inner_text() == "Sign in to the issuer console"
+    screenshot(page, "console-sign-in")
+    sign_in(page, console_site, OWNER)
+    assert page.locator("h1").inner_text() == "Wikimedia Deutschland"
+    assert page.locator(".console-who .role").inner_text() == "Owner"
+    screenshot(page, "console-overview")
+
+
+def test_a_viewer_sees_the_overview_without_the_issue_actions(
+    page: Any, console_site: tuple[Server, OAuthProvider, httpx.Client]
+) -> None:
+    sign_in(page, console_site, VIEWER)
+    nav = page.locator("nav.console-nav").inner_text()
+    assert "Issue" not in nav.split()
+    assert "Audit trail" in nav
+    assert page.locator(".console-who .role").inner_text() == "Viewer"
+
+
+def page_weight(page: Any) -> dict[str, int]:
+    """Bytes the page's document and its resources took on the wire (and decoded)."""
+    entries = page.evaluate(
+        "() => [performance.getEntriesByType('navigation')[0],"
+        " ...performance.getEntriesByType('resource')]"
+        ".map(e => [e.name, e.transferSize, e.decodedBodySize])"
+    )
+    return {
+        "requests": len(entries),
+        "transfer_bytes": sum(int(e[1]) for e in entries),
+        "decoded_bytes": sum(int(e[2]) for e in entries),
+    }
+
+
+def record_weights(weights: dict[str, dict[str, int]]) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "console-page-weights.json"
+    known = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps(known | weights, indent=2, sort_keys=True) + "\n")
+
+
+CONSOLE_PAGES = ["/console/wmde"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_console_page_is_accessible_and_fits_375px(
+    browser: Any,
+    axe_source: str,
+    console_site: tuple[Server, OAuthProvider, httpx.Client],
+    lang: str,
+) -> None:
+    server = console_site[0]
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, console_site, OWNER, lang)
+    found, weights = {}, {}
+    for path in CONSOLE_PAGES:
+        for width in (1024, 375):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{server.base_url}{path}?lang={lang}")
+            assert page.locator("html").get_attribute("lang") == lang
+            name = "console" + path.removeprefix("/console/wmde").replace("/", "-")
+            screenshot(page, f"{name}-{lang}-{width}")
+            if width == 375:
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, (path, overflow)
+            else:
+                weights[f"{path} ({lang})"] = page_weight(page)
+                found[path] = serious_violations(page, axe_source)
+    context.close()
+    record_weights(weights)
+    assert found == {path: [] for path in CONSOLE_PAGES}
