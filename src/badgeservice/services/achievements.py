@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Achievement, Image, Issuer
+from badgeservice.db.models import Achievement, Credential, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
 from badgeservice.domain.urls import achievement_url, image_url
 from badgeservice.services.audit import record_event
@@ -132,6 +132,37 @@ def update_achievement(
     session.flush()
     _audit(session, achievement, "achievement.updated", actor)
     return achievement
+
+
+def save_achievement(
+    session: Session,
+    issuer: Issuer,
+    achievement: Achievement | None,
+    fields: dict[str, Any],
+    image: bytes | None,
+    *,
+    actor: str,
+) -> Achievement:
+    """Create (``achievement`` None) or replace an achievement's definition and, when
+    ``image`` is given, upload its image, as the API's POST/PATCH and PUT image do (the
+    console's editor saves both at once: a refused image leaves the transaction to roll back)."""
+    if achievement is None:
+        achievement = create_achievement(session, issuer, fields, actor=actor)
+    else:
+        update_achievement(session, achievement, fields, actor=actor)
+    if image is not None:
+        set_achievement_image(session, achievement, image, actor=actor)
+    return achievement
+
+
+def issued_counts(session: Session, issuer: Issuer) -> dict[uuid.UUID, int]:
+    """How many credentials the issuer has issued of each of its achievements."""
+    query = (
+        select(Credential.achievement_id, func.count())
+        .where(Credential.issuer_id == issuer.id)
+        .group_by(Credential.achievement_id)
+    )
+    return {achievement_id: count for achievement_id, count in session.execute(query)}
 
 
 def get_achievement(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> Achievement:

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import home
+from badgeservice.web.console import achievements, home
 
-ROUTERS: list[APIRouter] = [home.router]
+ROUTERS: list[APIRouter] = [home.router, achievements.router]

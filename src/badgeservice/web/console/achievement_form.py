@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from badgeservice.domain.achievement import missing_texts
+from badgeservice.domain.json_input import nul_pointer
+from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.achievement_bodies import AchievementIn
 from badgeservice.http.bodies import validate_body
+from badgeservice.http.middleware import NUL_DETAIL
 
 # Form field → where the API body keeps its texts by language.
 TEXTS = {"name": ("name",), "description": ("description",), "narrative": ("criteria", "narrative")}
@@ -150,7 +153,16 @@ def achievement_in(form: AchievementForm) -> AchievementIn:
     body = {key: value for key, value in form.body.items() if value is not None}
     for member in ROWS:
         body[member] = [row for row in body.get(member, []) if any(row.values())]
+    nul = nul_pointer(body)
+    if nul is not None:  # as the API refuses one in a JSON body (PostgreSQL cannot keep it)
+        raise ValidationFailedError(errors=[FieldError(f"/body{nul}", NUL_DETAIL, "nul_character")])
     return validate_body(AchievementIn, body)
+
+
+def error_field(error: FieldError, default_language: str) -> str:
+    """The id of the form field an API field error belongs to: the image's errors to the
+    file input, the others as ``field_id`` says."""
+    return "image" if error.code == "image" else field_id(error.pointer, default_language)
 
 
 def field_id(pointer: str, default_language: str) -> str:
