@@ -20,6 +20,7 @@ from badgeservice.domain.achievement import ACHIEVEMENT_TYPES, ALIGNMENT_TARGET_
 from badgeservice.domain.languages import LanguageTagError, normalize_language, pick_text
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
+from badgeservice.http.middleware import page_policy
 from badgeservice.services import achievements, images, previews
 from badgeservice.settings import Settings
 from badgeservice.web import credential_page, i18n
@@ -144,8 +145,8 @@ async def _post(
     """One POST of the editor: its ``action`` re-renders it changed, previews, or saves."""
     fields = await console_form(request, staff)
     image = await _uploaded(request)
-    form = _acted(parse_form(fields), fields.get("action", "save"), fields.get("addLanguage", ""))
     action = fields.get("action", "save")
+    form = _acted(parse_form(fields), action, fields.get("addLanguage", ""))
     if action not in ("save", "preview"):
         return _editor(request, staff, form, achievement, settings)
     try:
@@ -260,9 +261,12 @@ def _editor(
         "notice": notice,
     }
     status = 422 if errors else 200
-    return render_console(
+    response = render_console(
         request, "console/achievement.html", context, staff, status, section="achievements"
     )
+    # The editor's own script (static/achievement_editor.js) refreshes the preview.
+    response.headers["Content-Security-Policy"] = page_policy(scripts=True)
+    return response
 
 
 def _title(form: AchievementForm, achievement: Achievement | None, language: str) -> str:
