@@ -38,6 +38,8 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
+    429: "too_many_requests",
+    502: "bad_gateway",
     503: "service_unavailable",
 }
 

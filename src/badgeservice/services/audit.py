@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import AuditEvent, Issuer
@@ -50,16 +52,61 @@ def record_issuer_event(
     )
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """``action``: an exact action, or a prefix ending in ``.`` (``credential.``); ``since``
+    inclusive, ``before`` exclusive."""
+
+    action: str | None = None
+    actor: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    since: datetime | None = None
+    before: datetime | None = None
+
+
 def list_events(
-    session: Session, issuer_id: uuid.UUID, *, limit: int, offset: int
+    session: Session,
+    issuer_id: uuid.UUID,
+    *,
+    limit: int,
+    offset: int,
+    where: EventFilter | None = None,
 ) -> tuple[list[AuditEvent], int]:
+    query = _filtered(select(AuditEvent).where(AuditEvent.issuer_id == issuer_id), where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id).limit(limit)
+    return list(session.scalars(page.offset(offset))), total
+
+
+def seen(session: Session, issuer_id: uuid.UUID) -> tuple[list[str], list[str]]:
+    """The actions and the actors in the issuer's trail (for the console's filter choices)."""
     where = AuditEvent.issuer_id == issuer_id
-    total = session.scalar(select(func.count()).select_from(AuditEvent).where(where)) or 0
-    query = (
-        select(AuditEvent)
-        .where(where)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id)
-        .limit(limit)
-        .offset(offset)
+    found = [
+        sorted(session.scalars(select(column).where(where).distinct()))
+        for column in (AuditEvent.action, AuditEvent.actor)
+    ]
+    return found[0], found[1]
+
+
+def _filtered(query: Select[AuditEvent], where: EventFilter | None) -> Select[AuditEvent]:
+    if where is None:
+        return query
+    if where.action:
+        if where.action.endswith("."):
+            query = query.where(AuditEvent.action.startswith(where.action, autoescape=True))
+        else:
+            query = query.where(AuditEvent.action == where.action)
+    exact = (
+        (AuditEvent.actor, where.actor),
+        (AuditEvent.subject_type, where.subject_type),
+        (AuditEvent.subject_id, where.subject_id),
     )
-    return list(session.scalars(query)), total
+    for column, value in exact:
+        if value:
+            query = query.where(column == value)
+    if where.since is not None:
+        query = query.where(AuditEvent.occurred_at >= where.since)
+    if where.before is not None:
+        query = query.where(AuditEvent.occurred_at < where.before)
+    return query

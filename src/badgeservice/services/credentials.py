@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -34,11 +35,21 @@ class CredentialNotSuspendableError(ConflictError):
 
 @dataclass(frozen=True)
 class CredentialFilter:
+    """``recipient_lookup``: an email's or username's lookup hash; ``recipient_id``: a DID or
+    URL recipient (``credentialSubject.id``). ``services.recipient_search`` sets either from
+    what a person typed."""
+
     achievement_id: uuid.UUID | None = None
     recipient_lookup: str | None = None
     state: State | None = None
     issued_from: datetime | None = None
     issued_to: datetime | None = None
+    recipient_id: str | None = None
+
+
+# How ``issuance`` writes a DID or URL recipient into the stored document (compact JSON, the
+# subject's ``type`` first, then its ``id``): DID and URL credentials keep no lookup hash.
+_SUBJECT_ID = '"credentialSubject":{"type":["AchievementSubject"],"id":'
 
 
 def state_of(credential: Credential, now: datetime) -> State:
@@ -123,6 +134,12 @@ def _filtered(
         query = query.where(Credential.achievement_id == where.achievement_id)
     if where.recipient_lookup:
         query = query.where(Credential.recipient_lookup == where.recipient_lookup)
+    if where.recipient_id:
+        needle = _SUBJECT_ID + json.dumps(where.recipient_id, ensure_ascii=False)
+        query = query.where(
+            Credential.recipient_type.in_(("did", "url")),
+            Credential.document.contains(needle, autoescape=True),
+        )
     if where.issued_from:
         query = query.where(Credential.issued_at >= where.issued_from)
     if where.issued_to:

@@ -35,7 +35,7 @@ from badgeservice.db.models import Credential, Issuer, MailMessage, RecipientCla
 from badgeservice.settings import Settings
 
 log = logging.getLogger(__name__)
-TEMPLATES = ("sign_in_link", "add_email_link", "credential_issued")
+TEMPLATES = ("sign_in_link", "add_email_link", "credential_issued", "staff_invited")
 BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 30, 120, 720))
 JITTER = 0.2
 LEASE = timedelta(minutes=10)  # far beyond one send (the SMTP timeout is 30 s a step)
@@ -137,10 +137,20 @@ def notify_issued(
     address = recipient_address(session, settings, issuer, email, credential.recipient_lookup)
     if address is None:
         return None
-    context = {"credential": str(credential.id), "reason": "email" if email else "account"}
+    reason = "email" if email else "account"
+    return enqueue_issued(session, credential, to=address, reason=reason, now=now)
+
+
+def enqueue_issued(
+    session: Session, credential: Credential, *, to: str, reason: str, now: datetime
+) -> MailMessage:
+    """The ``credential_issued`` message about ``credential`` to ``to``, in the credential's
+    language; ``reason`` says why this address: ``email`` (the credential names it) or
+    ``account`` (the account that proved the recipient signed in with it)."""
+    context = {"credential": str(credential.id), "reason": reason}
     return enqueue(
         session,
-        to=address,
+        to=to,
         template="credential_issued",
         language=credential.language,
         context=context,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -17,10 +18,16 @@ from badgeservice.api.schemas.common import (
     Page,
     WarningOut,
 )
-from badgeservice.api.schemas.credentials import CredentialOut, IssueIn, StatusChangeIn
+from badgeservice.api.schemas.credentials import (
+    CredentialOut,
+    IssueIn,
+    ResendMailIn,
+    ResendMailOut,
+    StatusChangeIn,
+)
 from badgeservice.db.models import Credential, Issuer
 from badgeservice.domain.credential_state import State
-from badgeservice.domain.recipient import RecipientError, normalize_email
+from badgeservice.domain.recipient import RecipientError
 from badgeservice.domain.urls import credential_url
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import (
@@ -32,7 +39,15 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, credentials, idempotency, issuance, mail
+from badgeservice.services import (
+    credential_mail,
+    credentials,
+    idempotency,
+    issuance,
+    recipient_search,
+    single_issuance,
+)
+from badgeservice.services.keystore import KeyStore
 from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import Settings
 
@@ -96,34 +111,29 @@ def issue_credential(
         issuer, idempotency_key, "credential", body.model_dump(mode="json")
     )
     now = clock.now()
-    replay = attempt.replay(session)
-    if replay is not None:
-        response.status_code = status.HTTP_200_OK
-        replayed = credentials.get_credential(session, issuer, replay)
-        return credential_out(replayed, issuer, settings, now)
-    achievement = achievements.get_achievement(session, issuer, body.achievement_id)
-    request = issue_request(body)
-    held = issuance.find_held(session, key_store, achievement, request.recipient, now=now)
-    if held is not None and body.skip_existing:
-        response.status_code = status.HTTP_200_OK
-        existing = credentials.get_credential(session, issuer, held)
-        return credential_out(existing, issuer, settings, now, held=held)
-    context = issuance.IssueContext(settings.base_url, key_store, principal.actor, now)
-    credential = issuance.issue_credential(session, issuer, achievement, request, context)
-    email = request.recipient.value if request.recipient.kind == "email" else None
-    mail.notify_issued(
-        session, settings, issuer, credential, email=email, now=now, asked=body.notify
+    fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
+    issued = single_issuance.issue_one(
+        session,
+        settings,
+        issuer,
+        fields,
+        attempt,
+        actor=principal.actor,
+        key_store=key_store,
+        now=now,
     )
-    attempt.remember(session, credential.id)
+    if not issued.created:
+        response.status_code = status.HTTP_200_OK
     session.commit()
-    response.headers["Location"] = credential_url(settings.base_url, credential.id)
-    return credential_out(credential, issuer, settings, now, held=held)
+    if issued.created:
+        response.headers["Location"] = credential_url(settings.base_url, issued.credential.id)
+    return credential_out(issued.credential, issuer, settings, now, held=issued.held)
 
 
-def issue_request(body: IssueIn) -> issuance.IssueRequest:
-    return issuance.request_from_fields(
-        body.model_dump(mode="json", by_alias=True, exclude_none=True)
-    )
+RECIPIENT_QUERY = (
+    "An email, a Wikimedia username (`User:Name` or the bare name), a DID or a URL: the "
+    "credentials issued to that recipient."
+)
 
 
 @router.get("", responses=_ERRORS)
@@ -134,6 +144,7 @@ def list_credentials(
     key_store: KeyStoreDep,
     clock: ClockDep,
     achievement_id: Annotated[uuid.UUID | None, Query(alias="achievementId")] = None,
+    recipient: Annotated[str | None, Query(description=RECIPIENT_QUERY)] = None,
     recipient_email: Annotated[str | None, Query(alias="recipientEmail")] = None,
     state: Annotated[State | None, Query()] = None,
     issued_from: Annotated[Moment | None, Query(alias="issuedFrom")] = None,
@@ -142,15 +153,8 @@ def list_credentials(
     offset: Offset = 0,
 ) -> Page[CredentialOut]:
     """Credentials of the issuer, newest first, with filters."""
-    lookup = None
-    if recipient_email is not None:
-        try:
-            lookup = key_store.lookup_hash(normalize_email(recipient_email))
-        except RecipientError as exc:
-            raise ValidationFailedError(
-                errors=[FieldError("/query/recipientEmail", str(exc))]
-            ) from exc
-    where = credentials.CredentialFilter(achievement_id, lookup, state, issued_from, issued_to)
+    where = credentials.CredentialFilter(achievement_id, None, state, issued_from, issued_to)
+    where = _recipient_filter(key_store, where, recipient=recipient, email=recipient_email)
     now = clock.now()
     items, total = credentials.list_credentials(
         session, issuer, where, limit=limit, offset=offset, now=now
@@ -163,6 +167,28 @@ def list_credentials(
     )
 
 
+def _recipient_filter(
+    key_store: KeyStore,
+    where: credentials.CredentialFilter,
+    *,
+    recipient: str | None,
+    email: str | None,
+) -> credentials.CredentialFilter:
+    """``where`` narrowed by ``recipient`` (any kind) or ``recipientEmail`` (an email only)."""
+    if recipient is not None and email is not None:
+        message = "give recipient or recipientEmail, not both"
+        raise ValidationFailedError(errors=[FieldError("/query/recipient", message)])
+    pointer = "/query/recipient" if email is None else "/query/recipientEmail"
+    try:
+        if email is not None:
+            return replace(where, recipient_lookup=issuance.lookup_of(key_store, "email", email))
+        if recipient:
+            return recipient_search.recipient_filter(key_store, recipient, where)
+    except RecipientError as exc:
+        raise ValidationFailedError(errors=[FieldError(pointer, str(exc))]) from exc
+    return where
+
+
 @router.get("/{credential_id}", responses=_ERRORS)
 def get_credential(
     issuer: Annotated[Issuer, IssuerDep("credentials:read")],
@@ -173,6 +199,33 @@ def get_credential(
 ) -> CredentialOut:
     credential = credentials.get_credential(session, issuer, credential_id)
     return credential_out(credential, issuer, settings, clock.now())
+
+
+@router.post(
+    "/{credential_id}/resend-mail",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 403, 404, 409, 422, 429),
+)
+def resend_mail(
+    issuer: Annotated[Issuer, IssuerDep("credentials:issue")],
+    credential_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    key_store: KeyStoreDep,
+    body: ResendMailIn | None = None,
+) -> ResendMailOut:
+    """Mail the recipient the credential's message again: to `email` when it is the address
+    the credential was issued to, else to the account that proved the recipient (409
+    `recipient_address_unknown` when there is none). At most 3 a credential an hour (429)."""
+    credential = credentials.get_credential(session, issuer, credential_id)
+    email, now = (body.email if body else None), clock.now()
+    message = credential_mail.resend_issued(
+        session, settings, key_store, credential, email=email, actor=principal.actor, now=now
+    )
+    session.commit()
+    return ResendMailOut(credential_id=credential.id, sent_to=message.context["reason"])
 
 
 @router.post("/{credential_id}/{action}", responses=_ERRORS)

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, status
 from sqlalchemy.orm import Session
 
-from badgeservice.api.schemas.common import Limit, Offset, Page, validate_body
+from badgeservice.api.schemas.common import (
+    Limit,
+    Moment,
+    MomentBefore,
+    Offset,
+    Page,
+    validate_body,
+)
 from badgeservice.api.schemas.issuers import (
     ISSUER_PATCH,
     AuditEventOut,
@@ -201,20 +208,19 @@ def list_issuer_tokens(
     "/{slug}/tokens",
     status_code=status.HTTP_201_CREATED,
     responses=_ERRORS,
-    summary="Create an issuer token (admin); all issuer scopes when none are named",
+    summary="Create an issuer token; all issuer scopes when none are named",
 )
 def create_issuer_token(
-    slug: str, body: TokenCreate, principal: PrincipalDep, session: SessionDep
+    issuer: Annotated[Issuer, IssuerDep("tokens:manage")],
+    body: TokenCreate,
+    principal: PrincipalDep,
+    session: SessionDep,
 ) -> TokenOut:
-    principal.require_admin()
-    issuer = issuers.get_issuer(session, slug)
-    token, secret = auth.create_token(
-        session,
-        name=body.name,
-        actor=principal.actor,
-        issuer=issuer,
-        scopes=body.scopes,
-        expires_at=body.expires_at,
+    """Admins, and the issuer's tokens with `tokens:manage`, which grant only scopes they
+    have themselves (403 otherwise, also when `scopes` is omitted and they lack one). The
+    secret is in this answer only."""
+    token, secret = auth.grant_token(
+        session, principal, issuer, name=body.name, scopes=body.scopes, expires_at=body.expires_at
     )
     session.commit()
     return token_out(token, secret, issuer)
@@ -313,11 +319,22 @@ def _key_out(issuer: Issuer, row: IssuerKey) -> KeyOut:
 def list_audit_events(
     issuer: Annotated[Issuer, IssuerDep("issuer:read")],
     session: SessionDep,
+    action: Annotated[str | None, Query(max_length=100, description=ACTION_QUERY)] = None,
+    actor: Annotated[str | None, Query(max_length=100)] = None,
+    subject_type: Annotated[str | None, Query(alias="subjectType", max_length=50)] = None,
+    subject_id: Annotated[str | None, Query(alias="subjectId", max_length=200)] = None,
+    since: Annotated[Moment | None, Query(alias="from")] = None,
+    before: Annotated[MomentBefore | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> Page[AuditEventOut]:
     """Who did what and when: issuance, revocation, key rotation, token changes (newest first).
-    Readable by admins and by the issuer's tokens with `issuer:read`."""
-    events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset)
+    Readable by admins and by the issuer's tokens with `issuer:read`. `from`/`to` (a date
+    alone: the whole day) bound when each event was written."""
+    where = audit.EventFilter(action, actor, subject_type, subject_id, since, before)
+    events, total = audit.list_events(session, issuer.id, limit=limit, offset=offset, where=where)
     items = [AuditEventOut.model_validate(event) for event in events]
     return Page[AuditEventOut](items=items, total=total, limit=limit, offset=offset)
+
+
+ACTION_QUERY = "An action (`credential.revoked`) or a prefix ending in `.` (`credential.`)."

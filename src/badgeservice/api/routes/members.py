@@ -4,15 +4,24 @@ calls the same services)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
 from badgeservice.api.schemas.members import MemberCreate, MemberOut, MemberPatch
 from badgeservice.db.models import Issuer, IssuerMember
-from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep
+from badgeservice.http.deps import (
+    ClockDep,
+    IssuerDep,
+    KeyStoreDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+)
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import members
+from badgeservice.services import mail, members
+from badgeservice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/members", tags=["members"])
 _ERRORS = problem_responses(401, 403, 404, 409, 422)
@@ -29,6 +38,13 @@ def member_out(member: IssuerMember) -> MemberOut:
     )
 
 
+def invitation_of(settings: Settings, language: str, now: datetime) -> members.Invitation | None:
+    """How to tell an invited email member, when mail is configured."""
+    if not mail.enabled(settings):
+        return None
+    return members.Invitation(settings.base_url, language, now)
+
+
 @router.get("", responses=_ERRORS, summary="List the issuer's members")
 def list_members(
     issuer: Annotated[Issuer, IssuerDep("issuer:read")], session: SessionDep
@@ -43,12 +59,16 @@ def invite_member(
     principal: PrincipalDep,
     session: SessionDep,
     key_store: KeyStoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> MemberOut:
     """Whoever signs in with the Wikimedia account, or verifies the email address, becomes a
-    member with the role (no acceptance step; before their first sign-in it waits)."""
+    member with the role (no acceptance step; before their first sign-in it waits). An email
+    member is mailed a link to the console (`language`: of that message) when mail is set up."""
     member = members.invite(
         session, issuer, kind=body.kind, value=body.value, role=body.role,
         actor=principal.actor, key_store=key_store,
+        invitation=invitation_of(settings, body.language, clock.now()),
     )  # fmt: skip
     session.commit()
     return member_out(member)

@@ -5,6 +5,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import achievements, home
+from badgeservice.web.console import (
+    achievements,
+    audit,
+    batches,
+    credentials,
+    events,
+    home,
+    issue,
+    members,
+    profile,
+    tokens,
+)
 
-ROUTERS: list[APIRouter] = [home.router, achievements.router]
+# events before issue: "/issue/event" is its own page, not a step of issuing.
+ROUTERS: list[APIRouter] = [
+    home.router,
+    achievements.router,
+    events.router,
+    issue.router,
+    batches.router,
+    credentials.router,
+    audit.router,
+    profile.router,
+    tokens.router,
+    members.router,
+]
