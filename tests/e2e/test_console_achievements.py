@@ -19,6 +19,12 @@ from tests.server import Server
 
 __all__ = ["console_site"]  # the fixture, shared with test_console
 Site = tuple[Server, OAuthProvider, httpx.Client]
+# What sticks out of the window, to say why a page scrolls sideways.
+WIDER_THAN_THE_WINDOW = (
+    "Array.from(document.querySelectorAll('body *'))"
+    ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5)"
+    ".map(e => e.tagName + '.' + e.className)"
+)
 
 
 def fill_editor(page: Any, image: Path) -> None:
@@ -75,6 +81,7 @@ def test_the_achievement_pages_are_accessible_and_fit_375px(
         for width in (1024, 375):
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(f"{server.base_url}{path}?lang={lang}")
+            page.wait_for_load_state("load")
             if act:
                 if name == "preview":
                     page.fill("#name-" + lang, "Editing basics")
@@ -84,7 +91,8 @@ def test_the_achievement_pages_are_accessible_and_fit_375px(
             screenshot(page, f"console-achievements-{name}-{lang}-{width}")
             if width == 375:
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 0, (name, overflow)
+                wide = page.evaluate(WIDER_THAN_THE_WINDOW)
+                assert overflow <= 0, (name, overflow, wide)
             else:
                 found[name] = serious_violations(page, axe_source)
     context.close()
