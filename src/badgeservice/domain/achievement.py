@@ -9,7 +9,7 @@ See: https://www.imsglobal.org/spec/ob/v3p0/#achievement
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,3 +149,29 @@ def _criteria(definition: AchievementDefinition, language: str) -> dict[str, str
         narratives = definition.criteria_narrative
         _, criteria["narrative"] = pick_text(narratives, language, definition.default_language)
     return criteria
+
+
+# The texts an achievement keeps per language (its image caption is its name). ``name`` and
+# ``description`` are needed in every language; a criteria narrative only once some language
+# has one (the criteria may be a URL alone).
+TRANSLATED_FIELDS = ("name", "description", "narrative")
+_NEEDED_EVERYWHERE = frozenset({"name", "description"})
+
+
+def missing_texts(
+    texts: Mapping[str, Mapping[str, str]], languages: Iterable[str]
+) -> dict[str, list[str]]:
+    """For each of ``languages``, the ``TRANSLATED_FIELDS`` with no text in it (blank text
+    counts as none), in that order; languages missing nothing are left out. ``texts`` maps a
+    field to its texts by language tag, e.g. ``{"name": {"en": "…"}, "description": {…}}``."""
+    used = [
+        name
+        for name in TRANSLATED_FIELDS
+        if name in _NEEDED_EVERYWHERE or any(t.strip() for t in texts.get(name, {}).values())
+    ]
+    missing: dict[str, list[str]] = {}
+    for tag in languages:
+        lacking = [name for name in used if not texts.get(name, {}).get(tag, "").strip()]
+        if lacking:
+            missing[tag] = lacking
+    return missing

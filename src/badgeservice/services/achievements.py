@@ -8,32 +8,60 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Achievement, Image, Issuer
+from badgeservice.db.models import Achievement, Credential, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
 from badgeservice.domain.urls import achievement_url, image_url
 from badgeservice.services.audit import record_event
 from badgeservice.services.images import store_image
 from badgeservice.services.tenancy import get_owned
 
+# The id a new achievement's preview shows in its URLs (it has none before it is saved).
+DRAFT_ID = uuid.UUID(int=0)
+# The columns of a definition (``_columns`` writes them, ``AchievementDefinition`` holds them).
+_DEFINED = (
+    "default_language",
+    "name",
+    "description",
+    "criteria_narrative",
+    "criteria_url",
+    "image_url",
+    "achievement_type",
+    "tags",
+    "alignments",
+    "result_descriptions",
+    "creator",
+)
+
 
 def definition(achievement: Achievement, base_url: str) -> AchievementDefinition:
     """The pure definition the OB documents are built from."""
-    image = achievement.image_url
-    if achievement.image_id is not None:
-        image = image_url(base_url, achievement.image_id)
+    columns = {column: getattr(achievement, column) for column in _DEFINED}
+    return _definition(achievement_url(base_url, achievement.id), columns, base_url, achievement)
+
+
+def draft_definition(
+    fields: dict[str, Any], base_url: str, achievement: Achievement | None = None
+) -> AchievementDefinition:
+    """The definition ``fields`` (validated wire form, as ``create_achievement`` and
+    ``update_achievement`` take them) would give ``achievement`` (``None``: a new one, under
+    ``DRAFT_ID``), built without storing or changing anything: what a preview shows. Its
+    uploaded image stays unless ``fields`` name an image URL, as ``update_achievement`` does."""
+    columns = _columns(fields)
+    url = achievement_url(base_url, achievement.id if achievement else DRAFT_ID)
+    kept = achievement if achievement is not None and "image" not in fields else None
+    return _definition(url, columns, base_url, kept)
+
+
+def _definition(
+    url: str, columns: dict[str, Any], base_url: str, stored: Achievement | None
+) -> AchievementDefinition:
+    image = columns["image_url"]
+    if stored is not None and stored.image_id is not None:
+        image = image_url(base_url, stored.image_id)
     return AchievementDefinition(
-        url=achievement_url(base_url, achievement.id),
-        default_language=achievement.default_language,
-        name=achievement.name,
-        description=achievement.description,
-        criteria_narrative=achievement.criteria_narrative,
-        criteria_url=achievement.criteria_url,
+        url=url,
         image_url=image,
-        achievement_type=achievement.achievement_type,
-        tags=achievement.tags,
-        alignments=achievement.alignments,
-        result_descriptions=achievement.result_descriptions,
-        creator=achievement.creator,
+        **{column: columns[column] for column in _DEFINED if column != "image_url"},
     )
 
 
@@ -104,6 +132,37 @@ def update_achievement(
     session.flush()
     _audit(session, achievement, "achievement.updated", actor)
     return achievement
+
+
+def save_achievement(
+    session: Session,
+    issuer: Issuer,
+    achievement: Achievement | None,
+    fields: dict[str, Any],
+    image: bytes | None,
+    *,
+    actor: str,
+) -> Achievement:
+    """Create (``achievement`` None) or replace an achievement's definition and, when
+    ``image`` is given, upload its image, as the API's POST/PATCH and PUT image do (the
+    console's editor saves both at once: a refused image leaves the transaction to roll back)."""
+    if achievement is None:
+        achievement = create_achievement(session, issuer, fields, actor=actor)
+    else:
+        update_achievement(session, achievement, fields, actor=actor)
+    if image is not None:
+        set_achievement_image(session, achievement, image, actor=actor)
+    return achievement
+
+
+def issued_counts(session: Session, issuer: Issuer) -> dict[uuid.UUID, int]:
+    """How many credentials the issuer has issued of each of its achievements."""
+    query = (
+        select(Credential.achievement_id, func.count())
+        .where(Credential.issuer_id == issuer.id)
+        .group_by(Credential.achievement_id)
+    )
+    return {achievement_id: count for achievement_id, count in session.execute(query)}
 
 
 def get_achievement(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> Achievement:

@@ -12,13 +12,18 @@ from badgeservice.domain.images import ImageRejectedError, accept_image
 from badgeservice.errors import FieldError, ValidationFailedError
 
 
-def store_image(session: Session, issuer_id: uuid.UUID, content: bytes) -> Image:
-    """A new image of the issuer, if ``content`` is a valid PNG or SVG (422 otherwise); an
-    SVG is stored cleaned of scripts and links."""
+def check_image(content: bytes) -> tuple[str, bytes]:
+    """The media type and the bytes to keep of a valid PNG or SVG (an SVG cleaned of scripts
+    and links), or a 422 saying what is wrong (field error code ``image``)."""
     try:
-        media_type, content = accept_image(content)
+        return accept_image(content)
     except ImageRejectedError as exc:
         raise ValidationFailedError(errors=[FieldError("/body", str(exc), "image")]) from exc
+
+
+def store_image(session: Session, issuer_id: uuid.UUID, content: bytes) -> Image:
+    """A new image of the issuer, if ``content`` is a valid PNG or SVG (``check_image``)."""
+    media_type, content = check_image(content)
     image = Image(
         issuer_id=issuer_id,
         media_type=media_type,

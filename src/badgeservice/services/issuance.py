@@ -14,7 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Credential, Issuer, StatusList
-from badgeservice.domain.achievement import achievement_languages, build_achievement
+from badgeservice.domain.achievement import (
+    AchievementDefinition,
+    achievement_languages,
+    build_achievement,
+)
 from badgeservice.domain.credential import CredentialContent, build_credential, build_status_entry
 from badgeservice.domain.languages import LanguageTagError, match_language, normalize_language
 from badgeservice.domain.recipient import (
@@ -284,8 +288,21 @@ def _build(
     valid_from: datetime,
 ) -> dict[str, Any]:
     definition = achievements.definition(achievement, context.base_url)
+    url = credential_url(context.base_url, credential_id)
+    return unsigned_credential(issuer, definition, request, url, valid_from)
+
+
+def unsigned_credential(
+    issuer: Issuer,
+    definition: AchievementDefinition,
+    request: IssueRequest,
+    url: str,
+    valid_from: datetime,
+) -> dict[str, Any]:
+    """The credential as it goes to be signed, before its status entries (an issue, or the
+    preview of an achievement not saved yet)."""
     content = CredentialContent(
-        url=credential_url(context.base_url, credential_id),
+        url=url,
         issuer=profile(issuer),
         achievement=build_achievement(definition, request.language),
         recipient=request.recipient,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from badgeservice.web.console import (
+    achievements,
     audit,
     batches,
     credentials,
@@ -20,6 +21,7 @@ from badgeservice.web.console import (
 # events before issue: "/issue/event" is its own page, not a step of issuing.
 ROUTERS: list[APIRouter] = [
     home.router,
+    achievements.router,
     events.router,
     issue.router,
     batches.router,
