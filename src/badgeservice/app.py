@@ -17,6 +17,7 @@ from badgeservice.api.routes import (
     batches,
     credentials,
     endorsements,
+    events,
     health,
     issuers,
     members,
@@ -157,6 +158,7 @@ def create_app(
     app.include_router(batches.router)
     add_component_schemas(app, batches.COMPONENT_SCHEMAS)
     app.include_router(endorsements.router)
+    app.include_router(events.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
     # Before /credentials/{reference}: these own the .png, .svg and .pdf suffixes.

@@ -55,7 +55,7 @@ def issue_options(
             name = OPTIONS.get(problem.pointer.removeprefix("/body/"))
             typer.echo(f"error: {f'{name}: ' if name else ''}{_plain(problem.message)}", err=True)
         raise typer.Exit(EXIT_USAGE) from error
-    return options.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return options.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"dry_run"})
 
 
 def read_csv(path: Path) -> str:

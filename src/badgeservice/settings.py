@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     wikimedia_client_secret: str | None = Field(default=None, repr=False)
     # mwoauth-authonlyprivate also gives the confirmed email, recorded as a verified identity.
     wikimedia_scope: Literal["mwoauth-authonly", "mwoauth-authonlyprivate"] = "mwoauth-authonly"
+    # The wiki whose on-wiki events (the CampaignEvents extension) we read participants from:
+    # its rest.php URL; default: wikimedia_oauth_url (Meta-Wiki's, unless that is changed).
+    campaignevents_url: str | None = None
     # Contact named in our User-Agent (Wikimedia's User-Agent policy): a URL or an email;
     # default: the base URL.
     contact: str | None = None
@@ -171,9 +174,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an address, such as Badges <badges@example.org>")
         return value.strip()
 
-    @field_validator("wikimedia_oauth_url")
+    @field_validator("wikimedia_oauth_url", "campaignevents_url")
     @classmethod
-    def _check_oauth_url(cls, value: str) -> str:
+    def _check_rest_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(
@@ -199,6 +204,11 @@ class Settings(BaseSettings):
                 "BADGESERVICE_WIKIMEDIA_OAUTH_URL: production signs in over https only; set "
                 "the wiki's https rest.php URL, such as https://meta.wikimedia.org/w/rest.php"
             )
+        if not self.events_rest_url.startswith("https://"):
+            raise ValueError(
+                "BADGESERVICE_CAMPAIGNEVENTS_URL: production reads events over https only; set "
+                "the wiki's https rest.php URL, such as https://meta.wikimedia.org/w/rest.php"
+            )
         return self
 
     @field_validator("secret_key")
@@ -216,6 +226,11 @@ class Settings(BaseSettings):
     def mail_sender(self) -> str:
         """The From address: ``mail_from``, else ``badges@`` the base URL's host."""
         return self.mail_from or f"badges@{urlsplit(self.base_url).hostname}"
+
+    @property
+    def events_rest_url(self) -> str:
+        """The rest.php URL events are read from: ``campaignevents_url`` or the sign-in wiki's."""
+        return self.campaignevents_url or self.wikimedia_oauth_url
 
     @property
     def host(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from badgeservice.db.base import Base
 from badgeservice.db.engine import make_engine, make_session_factory, normalize_database_url
 from badgeservice.db.migrations import upgrade
 from badgeservice.settings import Settings
+from tests.campaign_events_server import CampaignEventsWiki, running_wiki
 from tests.conftest import require
 from tests.factories import (
     ACHIEVEMENT,
@@ -241,3 +243,34 @@ def sign_in_client(sign_in_app: FastAPI, session: Session) -> Iterator[TestClien
     ) as test_client:
         test_client.headers["Accept"] = "text/html"
         yield test_client
+
+
+# --- on-wiki events: the local CampaignEvents stand-in ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def events_wiki_server() -> Iterator[CampaignEventsWiki]:
+    with running_wiki() as wiki:
+        yield wiki
+
+
+@pytest.fixture
+def events_wiki(
+    app: FastAPI, events_wiki_server: CampaignEventsWiki
+) -> Iterator[CampaignEventsWiki]:
+    """The stand-in wiki, emptied for this test, with ``app`` reading events from it."""
+    events_wiki_server.reset()
+    with point_at_wiki(app, events_wiki_server.rest_url):
+        yield events_wiki_server
+    events_wiki_server.reset()
+
+
+@contextmanager
+def point_at_wiki(app: FastAPI, rest_url: str) -> Iterator[None]:
+    """``app`` reads events from ``rest_url`` until the block ends."""
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"campaignevents_url": rest_url})
+    try:
+        yield
+    finally:
+        app.state.settings = settings

@@ -664,3 +664,27 @@ def test_cli_issue_enqueues_mail_unless_told_not_to(
     rows = messages(session)
     assert [row.to_address for row in rows] == mailed
     assert {row.status for row in rows} <= {"pending"}
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ar"])
+def test_an_email_member_is_invited_by_mail_with_a_link_to_the_console(
+    mail_client: TestClient,
+    session: Session,
+    headers: dict[str, str],
+    smtp: MailServer,
+    clock: Clock,
+    language: str,
+) -> None:
+    body = {"kind": "email", "value": "Staff@Example.org", "role": "editor", "language": language}
+    assert mail_client.post(f"{ISSUER_API}/members", json=body, headers=headers).status_code == 201
+    wikimedia = {"kind": "wikimedia", "value": "Jane", "role": "viewer"}
+    assert mail_client.post(f"{ISSUER_API}/members", json=wikimedia, headers=headers).is_success
+    sender(mail_client.app, smtp.address, clock).run_once()
+    [sent] = smtp.messages
+    message = sent.message
+    assert message["To"] == "staff@example.org"
+    assert message["Content-Language"] == language
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert f"{BASE_URL}/console/wmde" in text.get_content()
+    assert "Wikimedia Deutschland" in message["Subject"]

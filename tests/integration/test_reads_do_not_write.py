@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from badgeservice import vc
 from badgeservice.db.models import StatusList
 from badgeservice.worker import Worker
+from tests.campaign_events_server import CampaignEventsWiki
 from tests.factories import (
     ACHIEVEMENT,
     BASE_URL,
@@ -137,7 +138,17 @@ class Populated:
                 path_of(self.batch["url"]),
                 token,
             ),
+            (
+                "/api/v1/issuers/{slug}/batches/{batch_id}/results.csv",
+                path_of(self.batch["url"]) + "/results.csv",
+                token,
+            ),
             ("/api/v1/issuers/{slug}/endorsements", f"{api}/endorsements", token),
+            (  # read from the stand-in wiki (``events_wiki``)
+                "/api/v1/issuers/{slug}/events/{event_id}/participants",
+                f"{api}/events/7/participants",
+                token,
+            ),
             (
                 "/api/v1/issuers/{slug}/endorsements/{endorsement_id}",
                 f"{api}/endorsements/{self.endorsement['id']}",
@@ -189,8 +200,13 @@ def entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_reads_and_verifications_leave_every_table_unchanged(
-    app: FastAPI, client: TestClient, session: Session, test_engine: Engine
+    app: FastAPI,
+    client: TestClient,
+    session: Session,
+    test_engine: Engine,
+    events_wiki: CampaignEventsWiki,
 ) -> None:
+    events_wiki.add_event(7, ["Ada Lovelace"])
     populated = Populated(app, client, session)
     reads = populated.reads()
     documented = {p for p, operations in app.openapi()["paths"].items() if "get" in operations}

@@ -113,6 +113,7 @@ def wmde_resources(client: TestClient, session: Session) -> dict[str, str]:
         ("credentials", "Credential", "get", ""),
         ("credentials", "Credential", "post", "/revoke"),
         ("batches", "Batch", "get", ""),
+        ("batches", "Batch", "get", "/results.csv"),
         ("endorsements", "Endorsement", "get", ""),
         ("endorsements", "Endorsement", "post", "/revoke"),
     ],

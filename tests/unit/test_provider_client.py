@@ -51,6 +51,28 @@ def test_an_error_status_with_json_is_read_and_without_json_raises() -> None:
         client(lambda r: httpx.Response(200, text="[1, 2]")).post_form(URL, {})
 
 
+def test_a_get_without_credentials_reads_any_json_value() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, text='[{"participant_id": 1}]')
+
+    answer = client(handler).get(URL, params={"include_private": "false"})
+    assert answer == (200, [{"participant_id": 1}])
+    assert seen[0].url.params["include_private"] == "false"
+    assert "authorization" not in seen[0].headers
+    assert seen[0].headers["user-agent"] == "badgeservice/test"
+
+
+def test_a_get_of_something_not_json_raises() -> None:
+    with pytest.raises(RemoteNotJsonError):
+        client(lambda r: httpx.Response(200, text="<html>")).get(URL)
+    with pytest.raises(RemoteBadStatusError) as raised:
+        client(lambda r: httpx.Response(404, text="<html>")).get(URL)
+    assert raised.value.upstream_status == 404
+
+
 def test_redirects_are_not_followed() -> None:
     moved = client(lambda r: httpx.Response(302, headers={"Location": "https://elsewhere/"}))
     with pytest.raises(RemoteBadStatusError):

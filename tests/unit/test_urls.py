@@ -49,6 +49,7 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.endorsement_url(base, found), urls.EndorsementUrl(found)),
         (urls.verify_page_url(base), urls.VerifyPageUrl()),
         (urls.batch_url(base, slug, found), urls.BatchUrl(slug, found)),
+        (urls.console_url(base, slug), urls.ConsoleUrl(slug)),
     ]
 
 
@@ -201,6 +202,7 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.endorsement_url(b, ID), "endorsement_document"),
     (lambda b: urls.verify_page_url(b, "https://example.org/c?x=1"), "verify_form"),
     (lambda b: urls.batch_url(b, "wmde", ID), "get_batch"),
+    (lambda b: urls.console_url(b, "wmde"), "dashboard"),
 ]
 
 

@@ -101,6 +101,11 @@ def batch_url(base_url: str, slug: str, batch_id: uuid.UUID) -> str:
     return f"{base_url}{API_PREFIX}/issuers/{slug}/batches/{batch_id}"
 
 
+def console_url(base_url: str, slug: str) -> str:
+    """The issuer console of an issuer (its sign-in page first, for a visitor)."""
+    return f"{base_url}/console/{quote(slug, safe='')}"
+
+
 def origin(base_url: str) -> str:
     """``scheme://host[:port]`` of the base URL (a CSP source, a trusted origin)."""
     parts = urlsplit(base_url)
@@ -158,6 +163,11 @@ class BatchUrl:
     batch_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class ConsoleUrl:
+    slug: str
+
+
 OwnUrl = (
     IssuerUrl
     | DidDocumentUrl
@@ -168,6 +178,7 @@ OwnUrl = (
     | EndorsementUrl
     | VerifyPageUrl
     | BatchUrl
+    | ConsoleUrl
 )
 
 
@@ -225,6 +236,8 @@ def _resource(segments: list[str], query: str) -> OwnUrl | None:
         case ["verify"]:
             values = parse_qs(query).get("url")
             return VerifyPageUrl(values[0] if values else None)
+        case ["console", slug] if is_valid_slug(slug):
+            return ConsoleUrl(slug)
         case ["api", "v1", "issuers", slug, "batches", found] if is_valid_slug(slug):
             found_id = _uuid(found)
             return None if found_id is None else BatchUrl(slug, found_id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from badgeservice.clock import Clock
 from badgeservice.db.models import Issuer, User, WebSession
 from badgeservice.errors import AuthenticationRequiredError
-from badgeservice.remote import RemoteFetcher
+from badgeservice.remote import ProviderClient, RemoteFetcher
 from badgeservice.services import issuers, web_sessions
 from badgeservice.services.auth import Principal, authenticate, record_use
 from badgeservice.services.keystore import KeyStore
@@ -80,6 +80,14 @@ def get_remote(request: Request) -> RemoteFetcher:
     return remote
 
 
+def get_provider_client(request: Request) -> ProviderClient:
+    """The client for servers the operator configured (the Wikimedia OAuth provider, the wiki
+    whose events are read)."""
+    client: ProviderClient = request.app.state.provider_client
+    return client
+
+
+ProviderDep = Annotated[ProviderClient, Depends(get_provider_client)]
 SessionDep = Annotated[Session, Depends(get_session)]
 DatabaseDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(get_database)]
 RemoteDep = Annotated[RemoteFetcher, Depends(get_remote)]

@@ -1,4 +1,5 @@
-"""``ProviderClient``: requests to a server the operator configured (an OAuth provider).
+"""``ProviderClient``: requests to a server the operator configured (an OAuth provider, the
+wiki whose events we read).
 
 Not the SSRF guard of ``RemoteFetcher``: the URL comes from our settings, never from a
 visitor, so its host is trusted as a configured origin is. What stays: a total time cap, a size
@@ -57,6 +58,20 @@ class ProviderClient:
         """GET ``url`` with ``Authorization: Bearer``; the status and JSON object."""
         headers = {"Authorization": f"Bearer {bearer}"}
         return self._json(url, self._send("GET", url, headers=headers))
+
+    def get(self, url: str, *, params: Mapping[str, str] | None = None) -> tuple[int, Any]:
+        """GET ``url`` without credentials; the status and the JSON value, of any JSON type (a
+        MediaWiki REST list is an array). A body that is not JSON raises: with a 2xx status
+        ``RemoteNotJsonError``, else ``RemoteBadStatusError``."""
+        status, content = self._send("GET", url, params=dict(params or {}))
+        try:
+            return status, json.loads(content)
+        except ValueError:
+            if 200 <= status < 300:
+                raise RemoteNotJsonError("the answer is not JSON", url=url) from None
+            raise RemoteBadStatusError(
+                f"the server answered {status}", url=url, upstream_status=status
+            ) from None
 
     def close(self) -> None:
         self._client.close()

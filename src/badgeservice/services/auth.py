@@ -124,6 +124,33 @@ def create_token(
     return token, secret
 
 
+def grant_token(
+    session: Session,
+    principal: Principal,
+    issuer: Issuer,
+    *,
+    name: str,
+    scopes: Iterable[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A token of ``issuer`` made by ``principal``: an admin, or a caller with
+    ``tokens:manage`` of the issuer that grants only scopes it holds itself (no escalation:
+    403 otherwise; no scopes named means every issuer scope). The API's ``POST .../tokens``
+    and the console's tokens page both create tokens here."""
+    principal.require_issuer(issuer, "tokens:manage")
+    chosen = _check_scopes(issuer, list(scopes) if scopes is not None else None)
+    beyond = [] if principal.is_admin else sorted(set(chosen) - principal.scopes)
+    if beyond:
+        raise PermissionDeniedError(
+            f"A token can only grant scopes its maker has; lacking: {', '.join(beyond)}.",
+            scopes=beyond,
+        )
+    return create_token(
+        session, name=name, actor=principal.actor, issuer=issuer, scopes=chosen,
+        expires_at=expires_at,
+    )  # fmt: skip
+
+
 def _check_scopes(issuer: Issuer | None, scopes: list[str] | None) -> list[str]:
     if issuer is None:
         return [ADMIN_SCOPE]

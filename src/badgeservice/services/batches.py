@@ -23,13 +23,19 @@ from sqlalchemy.orm import Session
 
 from badgeservice.clock import Clock
 from badgeservice.db.models import Achievement, Batch, BatchItem, Credential, Issuer
-from badgeservice.domain.recipient import HASHED_KINDS
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import credentials, issuance, mail
+from badgeservice.services import achievements, issuance, mail
 from badgeservice.services.audit import record_event
+from badgeservice.services.batch_rows import (
+    RowCheck,
+    check_batch,
+    kept_row,
+    row_findings,
+    split_fields,
+)
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.tenancy import get_owned
-from badgeservice.vc import ReportWarning
+from badgeservice.settings import Settings
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("email", "did", "url", "wikimedia_username", "name", "evidence_url", "narrative")
@@ -41,11 +47,8 @@ CSV_RECIPIENT = {
     "wikimedia_username": "wikimediaUsername",
     "name": "name",
 }
-# Recipient members kept only as hashes (``issuance.stored_recipient``).
-HASHED_MEMBERS = tuple(m for m, k in issuance.WIRE_KINDS.items() if k in HASHED_KINDS)
 CSV_DELIMITERS = (",", ";", "\t")
 STATUSES = ("pending", "done", "skipped", "error")
-MAX_ROWS = 10_000
 # Our own cap on a CSV cell, reported by row and column; the csv module's process-wide cap
 # (the same 128 KiB) raises an error that names neither, so it is lifted to the body's size.
 MAX_CSV_FIELD = 128 * 1024
@@ -56,14 +59,6 @@ IssueRow = Callable[[Session, Batch, dict[str, Any], datetime], Credential]
 # Where to mail a row's recipient (its email, else its lookup hash), or None: a partial of
 # ``mail.recipient_address``.
 NotifyTo = Callable[[str | None, str | None], str | None]
-
-
-@dataclass(frozen=True)
-class RowCheck:
-    """A row after validation: its issue input, or what is wrong with it."""
-
-    input: dict[str, Any] | None
-    error: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +135,39 @@ def csv_row_input(row: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def new_batch(
+    session: Session,
+    settings: Settings,
+    issuer: Issuer,
+    fields: dict[str, Any],
+    rows: list[RowCheck],
+    *,
+    actor: str,
+    key_store: KeyStore,
+    now: datetime,
+    warnings: list[dict[str, str]] | None = None,
+    language_pointer: str = "/query/language",
+) -> Batch:
+    """A batch from a request's validated wire fields (``achievementId``, ``skipExisting``,
+    ``notify`` and the shared options) and its checked rows: the API's and the console's."""
+    split = split_fields(fields)
+    achievement = achievements.get_achievement(session, issuer, split.achievement_id)
+    return create_batch(
+        session,
+        issuer,
+        achievement,
+        split.options,
+        rows,
+        actor=actor,
+        key_store=key_store,
+        now=now,
+        skip_existing=split.skip_existing,
+        warnings=warnings,
+        language_pointer=language_pointer,
+        notify_to=mail.batch_addresses(session, settings, issuer, asked=split.notify),
+    )
+
+
 def create_batch(
     session: Session,
     issuer: Issuer,
@@ -162,11 +190,7 @@ def create_batch(
     (``issuance.check_language``, the error pointing at ``language_pointer``): a whole batch
     is refused, not its rows. With ``notify_to``, each pending row's message waits in the
     outbox for its credential."""
-    options = _with_language(achievement, options, language_pointer)
-    if not rows:
-        raise ValidationFailedError(errors=[FieldError("/body", "the batch has no rows")])
-    if len(rows) > MAX_ROWS:
-        raise ValidationFailedError(errors=[FieldError("/body", f"more than {MAX_ROWS} rows")])
+    options = check_batch(achievement, options, rows, language_pointer)
     batch = Batch(
         issuer_id=issuer.id,
         achievement_id=achievement.id,
@@ -177,7 +201,7 @@ def create_batch(
     )
     session.add(batch)
     session.flush()
-    kept = [_kept(key_store, row) for row in rows]
+    kept = [kept_row(key_store, row) for row in rows]
     items = _items(session, achievement, kept, skip_existing, now)
     for item in items:
         item.batch_id = batch.id
@@ -199,13 +223,6 @@ def create_batch(
     return batch
 
 
-def _with_language(
-    achievement: Achievement, options: dict[str, Any], pointer: str
-) -> dict[str, Any]:
-    language = issuance.check_language(achievement, options.get("language"), pointer)
-    return options if language is None else options | {"language": language}
-
-
 def _hold_mail(
     session: Session,
     rows: list[RowCheck],
@@ -213,7 +230,7 @@ def _hold_mail(
     notify_to: NotifyTo,
     now: datetime,
 ) -> None:
-    """The email leaves the row here (``_kept``), so its message holds it until the row is
+    """The email leaves the row here (``kept_row``), so its message holds it until the row is
     issued (``mail.release_for_row``) or fails (``mail.drop_for_row``)."""
     session.flush()  # the rows' ids
     for row, item in zip(rows, items, strict=True):
@@ -225,19 +242,6 @@ def _hold_mail(
             mail.hold_for_row(session, item.id, address, "email" if email else "account", now)
 
 
-def _kept(key_store: KeyStore, row: RowCheck) -> RowCheck:
-    """The row as stored: a valid row's email or username as its hashes, an invalid row
-    without it."""
-    recipient = (row.input or {}).get("recipient")
-    if not isinstance(recipient, dict) or not any(m in recipient for m in HASHED_MEMBERS):
-        return row
-    if row.error is not None:
-        kept = {k: v for k, v in recipient.items() if k not in HASHED_MEMBERS}
-    else:
-        kept = issuance.stored_recipient(key_store, recipient)
-    return RowCheck({**(row.input or {}), "recipient": kept}, row.error)
-
-
 def _items(
     session: Session,
     achievement: Achievement,
@@ -245,40 +249,18 @@ def _items(
     skip_existing: bool,
     now: datetime,
 ) -> list[BatchItem]:
-    keys = [None if row.error else _recipient_key(row.input or {}) for row in rows]
-    lookups = {key for key in keys if key is not None and not key.startswith(("did:", "url:"))}
-    holders = credentials.active_holders(session, achievement, lookups, now=now)
-    first_row: dict[str, int] = {}
+    """The rows as stored, with what ``row_findings`` found about each."""
     items = []
-    for number, (row, key) in enumerate(zip(rows, keys, strict=True), start=1):
+    findings = row_findings(session, achievement, rows, now)
+    for number, (row, found) in enumerate(zip(rows, findings, strict=True), start=1):
         item = BatchItem(row_number=number, input=row.input or {}, status="pending")
-        if row.error is not None or key is None:
-            item.status, item.error, item.finished_at = "error", row.error, now
-            items.append(item)
-            continue
-        found = []
-        if key in first_row:
-            message = f"Same recipient as row {first_row[key]}."
-            found.append(ReportWarning("duplicate_recipient", message).to_dict())
-        first_row.setdefault(key, number)
-        holder = holders.get(key)
-        if holder is not None:
-            found.append(issuance.held_warning(holder).to_dict())
-            if skip_existing:
-                item.status, item.credential_id, item.finished_at = "skipped", holder, now
-        item.warnings = found or None
+        if found.error is not None:
+            item.status, item.error, item.finished_at = "error", found.error, now
+        elif found.held is not None and skip_existing:
+            item.status, item.credential_id, item.finished_at = "skipped", found.held, now
+        item.warnings = found.warnings or None
         items.append(item)
     return items
-
-
-def _recipient_key(row: dict[str, Any]) -> str | None:
-    """Who a kept row is for: an email's or username's lookup hash, ``did:…`` or ``url:…``."""
-    recipient = row.get("recipient", {})
-    if "lookup" in recipient:
-        return str(recipient["lookup"])
-    if "did" in recipient:
-        return str(recipient["did"])
-    return f"url:{recipient['url']}" if "url" in recipient else None
 
 
 def list_batches(

@@ -35,7 +35,7 @@ from badgeservice.db.models import Credential, Issuer, MailMessage, RecipientCla
 from badgeservice.settings import Settings
 
 log = logging.getLogger(__name__)
-TEMPLATES = ("sign_in_link", "add_email_link", "credential_issued")
+TEMPLATES = ("sign_in_link", "add_email_link", "credential_issued", "staff_invited")
 BACKOFF = tuple(timedelta(minutes=m) for m in (1, 5, 30, 120, 720))
 JITTER = 0.2
 LEASE = timedelta(minutes=10)  # far beyond one send (the SMTP timeout is 30 s a step)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, get_args
 
 from sqlalchemy import func, select
@@ -20,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import ApiToken, Issuer, IssuerMember, RecipientClaim, User
 from badgeservice.domain.recipient import RecipientError, normalized
+from badgeservice.domain.urls import console_url
 from badgeservice.errors import ConflictError, FieldError, NotFoundError, ValidationFailedError
+from badgeservice.services import mail
 from badgeservice.services.audit import record_event
 from badgeservice.services.auth import ISSUER_SCOPES, Principal
 from badgeservice.services.issuance import lookup_of
 from badgeservice.services.keystore import KeyStore
+from badgeservice.settings import Settings
 
 Role = Literal["owner", "editor", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -39,6 +44,22 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 # The stronger role first: a user invited twice (username and email) holds the stronger.
 _RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
 _RECIPIENT_KIND = {"wikimedia": "wikimedia_username", "email": "email"}
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """Mail the invited address (email members only) a link to the console."""
+
+    base_url: str
+    language: str
+    now: datetime
+
+
+def invitation_of(settings: Settings, language: str, now: datetime) -> Invitation | None:
+    """How to tell an invited email member, when mail is configured."""
+    if not mail.enabled(settings):
+        return None
+    return Invitation(settings.base_url, language, now)
 
 
 class MemberExistsError(ConflictError):
@@ -123,8 +144,10 @@ def invite(
     role: str,
     actor: str,
     key_store: KeyStore,
+    invitation: Invitation | None = None,
 ) -> IssuerMember:
-    """Make whoever proves this username or email a member with ``role``."""
+    """Make whoever proves this username or email a member with ``role``; with
+    ``invitation``, an email member is told by mail (``staff_invited``)."""
     kind, label, role = _checked(kind, value, role)
     lookup = lookup_of(key_store, _RECIPIENT_KIND[kind], label)  # type: ignore[arg-type]
     exists = select(IssuerMember.id).where(
@@ -138,6 +161,13 @@ def invite(
     session.add(member)
     session.flush()
     _record(session, issuer, member, "member.added", actor, {"role": role})
+    if invitation is not None and kind == "email":
+        context = {"issuer": issuer.name, "role": role,
+                   "url": console_url(invitation.base_url, issuer.slug)}  # fmt: skip
+        mail.enqueue(
+            session, to=label, template="staff_invited", language=invitation.language,
+            context=context, now=invitation.now,
+        )  # fmt: skip
     return member
 
 

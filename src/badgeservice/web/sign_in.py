@@ -19,11 +19,11 @@ from fastapi.responses import RedirectResponse
 from badgeservice.http.deps import (
     DatabaseDep,
     KeyStoreDep,
+    ProviderDep,
     SessionDep,
     SettingsDep,
     WebSessionDep,
 )
-from badgeservice.remote import ProviderClient
 from badgeservice.services import mail, rate_limits, sign_in, web_sessions, wikimedia
 from badgeservice.settings import Settings
 from badgeservice.web import auth_pages, i18n
@@ -64,14 +64,6 @@ FORM_EXPIRED = (
     N_("This form has expired"),
     N_("Please go back, reload the page and send the form again."),
 )
-
-
-def get_provider_client(request: Request) -> ProviderClient:
-    client: ProviderClient = request.app.state.provider_client
-    return client
-
-
-ProviderDep = Annotated[ProviderClient, Depends(get_provider_client)]
 
 
 def client_ip(request: Request) -> str:

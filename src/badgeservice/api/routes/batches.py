@@ -16,13 +16,18 @@ from badgeservice.api.schemas.credentials import (
     BatchIn,
     BatchItemOut,
     BatchOut,
+    BatchPreviewOut,
     BatchQuery,
     BatchSummaryOut,
+    PreviewRowOut,
+    check_csv,
     check_row,
+    csv_batch_fields,
 )
 from badgeservice.db.models import Batch, Issuer
 from badgeservice.domain.urls import batch_url, credential_url
 from badgeservice.errors import MalformedRequestError, UnsupportedMediaTypeError
+from badgeservice.http.attachments import csv_attachment
 from badgeservice.http.deps import (
     ClockDep,
     IssuerDep,
@@ -33,7 +38,9 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import achievements, batches, idempotency, issuance, mail
+from badgeservice.services import batch_results as batch_results_service
+from badgeservice.services import batch_rows, batches, idempotency, issuance
+from badgeservice.services.batch_rows import RowCheck
 from badgeservice.services.keystore import KeyStore
 from badgeservice.settings import Settings
 
@@ -76,10 +83,10 @@ OPENAPI = {
 
 @dataclass(frozen=True)
 class Upload:
-    """A batch request as read: its fields, raw rows, and warnings about the upload."""
+    """A batch request as read: its fields, checked rows, and warnings about the upload."""
 
     fields: dict[str, Any]
-    rows: list[Any]
+    rows: list[RowCheck]
     warnings: list[dict[str, str]]
     language_pointer: str
 
@@ -95,19 +102,15 @@ def _read(request: Request, content: bytes, query: dict[str, Any]) -> Upload:
         fields = body.model_dump(
             mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
         )
-        return Upload(fields, body.recipients, [], "/body/language")
+        return Upload(fields, [check_row(row) for row in body.recipients], [], "/body/language")
     if media_type == "text/csv":
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedRequestError("The CSV must be UTF-8.") from exc
-        options = validate_body(BatchIn, {**query, "recipients": [{}]})
-        fields = options.model_dump(
-            mode="json", by_alias=True, exclude_none=True, exclude={"recipients"}
-        )
-        upload = batches.read_csv(text)
-        rows = [batches.csv_row_input(row) for row in upload.rows]
-        return Upload(fields, rows, upload.warnings, "/query/language")
+        fields = csv_batch_fields(query)
+        rows, warnings = check_csv(text)
+        return Upload(fields, rows, warnings, "/query/language")
     raise UnsupportedMediaTypeError("Send application/json or text/csv.")
 
 
@@ -167,13 +170,17 @@ def create_batch(
     clock: ClockDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     options: Annotated[BatchQuery, Query()] = BatchQuery(),
-) -> BatchOut:
+) -> BatchOut | BatchPreviewOut:
     """Issue one achievement to many recipients, as JSON (`recipients`) or as CSV (columns
     `name`, `email`, `did`, `url`, `evidence_url`, `narrative`, separated by
     `,`, `;` or tab; the achievement and options as query parameters). Rows are checked
     now: bad rows are reported at once, good rows are issued by the workers. Poll the batch
-    URL for progress."""
-    query = options.model_dump(mode="json", by_alias=True, exclude_none=True)
+    URL for progress. With `dryRun=true`: 200 and each row as it would be (errors,
+    warnings), nothing issued or stored (the `Idempotency-Key` is not used)."""
+    query = options.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"dry_run"})
+    if options.dry_run:
+        response.status_code = status.HTTP_200_OK
+        return _preview(session, issuer, _read(request, content, query), key_store, clock.now())
     # the query is part of the request: a CSV's achievement and options are in it
     attempt = idempotency.idempotent_request(issuer, idempotency_key, "batch", content, query)
     replay = attempt.replay(session)
@@ -198,25 +205,60 @@ def _new_batch(
     settings: Settings,
     now: datetime,
 ) -> Batch:
-    fields = dict(upload.fields)
-    achievement_id = uuid.UUID(fields.pop("achievementId"))
-    skip_existing = bool(fields.pop("skipExisting", False))
-    notify = bool(fields.pop("notify", True))
-    achievement = achievements.get_achievement(session, issuer, achievement_id)
-    return batches.create_batch(
+    return batches.new_batch(
         session,
+        settings,
         issuer,
-        achievement,
-        fields,
-        [check_row(row) for row in upload.rows],
+        upload.fields,
+        upload.rows,
         actor=actor,
         key_store=key_store,
         now=now,
-        skip_existing=skip_existing,
         warnings=upload.warnings,
         language_pointer=upload.language_pointer,
-        notify_to=mail.batch_addresses(session, settings, issuer, asked=notify),
     )
+
+
+def _preview(
+    session: Session, issuer: Issuer, upload: Upload, key_store: KeyStore, now: datetime
+) -> BatchPreviewOut:
+    preview = batch_rows.preview_batch(
+        session,
+        issuer,
+        upload.fields,
+        upload.rows,
+        key_store=key_store,
+        now=now,
+        warnings=upload.warnings,
+        language_pointer=upload.language_pointer,
+    )
+    return preview_out(preview)
+
+
+def preview_out(preview: batch_rows.BatchPreview) -> BatchPreviewOut:
+    return BatchPreviewOut(
+        total=preview.total,
+        valid=preview.valid,
+        invalid=preview.invalid,
+        warnings=preview.warned,
+        upload_warnings=[WarningOut.model_validate(w) for w in preview.warnings],
+        rows=[PreviewRowOut.model_validate(row, from_attributes=True) for row in preview.rows],
+    )
+
+
+@router.get("/{batch_id}/results.csv", responses=_ERRORS, response_class=Response)
+def batch_results(
+    issuer: Annotated[Issuer, IssuerDep("credentials:read")],
+    batch_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Every row's result as CSV (row, status, name, recipient, credentialUrl, error): the
+    name, DID or URL as given, never an email or username (a row keeps only their hashes).
+    A cell that a spreadsheet would read as a formula starts with `'`."""
+    batch = batches.get_batch(session, issuer, batch_id)
+    text = batch_results_service.results_csv(session, batch, settings.base_url)
+    return csv_attachment(text, batch_results_service.results_filename(batch))
 
 
 @router.get("", responses=_ERRORS)

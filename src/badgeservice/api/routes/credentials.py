@@ -40,13 +40,12 @@ from badgeservice.http.deps import (
 )
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import (
-    achievements,
     credential_mail,
     credentials,
     idempotency,
     issuance,
-    mail,
     recipient_search,
+    single_issuance,
 )
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.status_lists import ListSigner
@@ -112,34 +111,23 @@ def issue_credential(
         issuer, idempotency_key, "credential", body.model_dump(mode="json")
     )
     now = clock.now()
-    replay = attempt.replay(session)
-    if replay is not None:
-        response.status_code = status.HTTP_200_OK
-        replayed = credentials.get_credential(session, issuer, replay)
-        return credential_out(replayed, issuer, settings, now)
-    achievement = achievements.get_achievement(session, issuer, body.achievement_id)
-    request = issue_request(body)
-    held = issuance.find_held(session, key_store, achievement, request.recipient, now=now)
-    if held is not None and body.skip_existing:
-        response.status_code = status.HTTP_200_OK
-        existing = credentials.get_credential(session, issuer, held)
-        return credential_out(existing, issuer, settings, now, held=held)
-    context = issuance.IssueContext(settings.base_url, key_store, principal.actor, now)
-    credential = issuance.issue_credential(session, issuer, achievement, request, context)
-    email = request.recipient.value if request.recipient.kind == "email" else None
-    mail.notify_issued(
-        session, settings, issuer, credential, email=email, now=now, asked=body.notify
+    fields = body.model_dump(mode="json", by_alias=True, exclude_none=True)
+    issued = single_issuance.issue_one(
+        session,
+        settings,
+        issuer,
+        fields,
+        attempt,
+        actor=principal.actor,
+        key_store=key_store,
+        now=now,
     )
-    attempt.remember(session, credential.id)
+    if not issued.created:
+        response.status_code = status.HTTP_200_OK
     session.commit()
-    response.headers["Location"] = credential_url(settings.base_url, credential.id)
-    return credential_out(credential, issuer, settings, now, held=held)
-
-
-def issue_request(body: IssueIn) -> issuance.IssueRequest:
-    return issuance.request_from_fields(
-        body.model_dump(mode="json", by_alias=True, exclude_none=True)
-    )
+    if issued.created:
+        response.headers["Location"] = credential_url(settings.base_url, issued.credential.id)
+    return credential_out(issued.credential, issuer, settings, now, held=issued.held)
 
 
 RECIPIENT_QUERY = (

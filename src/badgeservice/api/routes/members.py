@@ -10,7 +10,14 @@ from fastapi import APIRouter, Response, status
 
 from badgeservice.api.schemas.members import MemberCreate, MemberOut, MemberPatch
 from badgeservice.db.models import Issuer, IssuerMember
-from badgeservice.http.deps import IssuerDep, KeyStoreDep, PrincipalDep, SessionDep
+from badgeservice.http.deps import (
+    ClockDep,
+    IssuerDep,
+    KeyStoreDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+)
 from badgeservice.http.problems import problem_responses
 from badgeservice.services import members
 
@@ -43,12 +50,16 @@ def invite_member(
     principal: PrincipalDep,
     session: SessionDep,
     key_store: KeyStoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> MemberOut:
     """Whoever signs in with the Wikimedia account, or verifies the email address, becomes a
-    member with the role (no acceptance step; before their first sign-in it waits)."""
+    member with the role (no acceptance step; before their first sign-in it waits). An email
+    member is mailed a link to the console (`language`: of that message) when mail is set up."""
     member = members.invite(
         session, issuer, kind=body.kind, value=body.value, role=body.role,
         actor=principal.actor, key_store=key_store,
+        invitation=members.invitation_of(settings, body.language, clock.now()),
     )  # fmt: skip
     session.commit()
     return member_out(member)

@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut
+from badgeservice.api.schemas.common import ApiModel, HttpUrl, Moment, WarningOut, validate_body
 from badgeservice.domain.credential_state import State
 from badgeservice.domain.recipient import RecipientError, normalize_email, normalize_username
-from badgeservice.services.batches import RowCheck
+from badgeservice.errors import FieldError
+from badgeservice.services import batches
+from badgeservice.services.batch_rows import RowCheck
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -188,6 +190,9 @@ class BatchQuery(IssueOptions):
     suspendable: bool = Field(default=False, description=SUSPENDABLE)
     skip_existing: bool = Field(default=False, description=SKIP_EXISTING)
     notify: bool = Field(default=True, description=NOTIFY)
+    dry_run: bool = Field(
+        default=False, description="Only check the rows and show each as it would be."
+    )
 
 
 class BatchIn(IssueOptions):
@@ -238,6 +243,35 @@ class BatchOut(BatchSummaryOut):
     items: list[BatchItemOut]
 
 
+class PreviewRowOut(ApiModel):
+    row: int
+    recipient: str = Field(description="As uploaded: the email, username, DID or URL.")
+    name: str | None = None
+    status: Literal["ok", "warning", "error"]
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, description="Why the row would not be issued (pointer, code)."
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="duplicate_recipient, recipient_has_credential; the row would be issued "
+        "(or, with skipExisting, skipped).",
+    )
+
+
+class BatchPreviewOut(ApiModel):
+    """What a batch would be (`dryRun=true`): nothing is issued or stored."""
+
+    dry_run: Literal[True] = True
+    total: int
+    valid: int
+    invalid: int
+    warnings: int = Field(description="Rows with warnings (counted in `valid` too).")
+    upload_warnings: list[WarningOut] = Field(
+        default_factory=list, description="About the upload (csv_columns_ignored)."
+    )
+    rows: list[PreviewRowOut]
+
+
 def check_row(row: Any) -> RowCheck:
     """One batch row checked by `RowIn`: its input as the API stores it, or the row's error
     (the API's batches and the CLI's `issue` check rows with this one function)."""
@@ -245,7 +279,7 @@ def check_row(row: Any) -> RowCheck:
         parsed = RowIn.model_validate(row)
     except ValidationError as exc:
         errors = [
-            {"pointer": "/" + "/".join(map(str, e["loc"])), "detail": e["msg"]}
+            FieldError("/" + "/".join(map(str, e["loc"])), e["msg"], e["type"]).to_dict()
             for e in exc.errors()
         ]
         return RowCheck(
@@ -257,6 +291,20 @@ def check_row(row: Any) -> RowCheck:
 
 class StatusChangeIn(ApiModel):
     reason: str | None = Field(default=None, max_length=1000)
+
+
+def csv_batch_fields(query: dict[str, Any]) -> dict[str, Any]:
+    """A CSV batch's fields (achievement and options, as the query or a form gives them),
+    checked by `BatchIn` as a JSON batch's are (errors point under `/body`)."""
+    options = validate_body(BatchIn, {**query, "recipients": [{}]})
+    return options.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"recipients"})
+
+
+def check_csv(text: str) -> tuple[list[RowCheck], list[dict[str, str]]]:
+    """A CSV upload's rows, each checked by `check_row`, and the warnings about the upload
+    (a 422 for what refuses the whole file, see `batches.read_csv`)."""
+    upload = batches.read_csv(text)
+    return [check_row(batches.csv_row_input(row)) for row in upload.rows], upload.warnings
 
 
 class ResendMailIn(ApiModel):

@@ -8,9 +8,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from badgeservice.api.schemas.common import ApiModel, Email, HttpUrl, Moment
+from badgeservice.api.schemas.common import ApiModel
 from badgeservice.domain.issuer import SLUG_PATTERN
-from badgeservice.services.auth import ISSUER_SCOPES
+from badgeservice.http.issuer_bodies import IssuerProfileFields, KeyRevoke, TokenCreate
+
+__all__ = [
+    "ISSUER_PATCH",
+    "AuditEventOut",
+    "IssuerCreate",
+    "IssuerMailFields",
+    "IssuerOut",
+    "IssuerProfileFields",
+    "IssuerSettings",
+    "KeyOut",
+    "KeyRevoke",
+    "TokenCreate",
+    "TokenInfo",
+    "TokenOut",
+]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 JwtAlgorithm = Literal["ES256", "RS256"]
@@ -37,16 +52,6 @@ class IssuerMailFields(ApiModel):
 
     notify_recipients: bool = Field(default=True, description=NOTIFY_RECIPIENTS)
     notify_accounts: bool = Field(default=False, description=NOTIFY_ACCOUNTS)
-
-
-class IssuerProfileFields(ApiModel):
-    """What the issuer's public Profile says about it (`issuer:write` changes it)."""
-
-    name: str = Field(min_length=1, max_length=200, examples=["Wikimedia Deutschland"])
-    url: HttpUrl | None = Field(default=None, examples=["https://www.wikimedia.de/"])
-    email: Email | None = None
-    description: str | None = Field(default=None, max_length=5000)
-    image: HttpUrl | None = Field(default=None, description="The logo's URL.")
 
 
 class IssuerCreate(IssuerProfileFields, IssuerMailFields):
@@ -84,17 +89,6 @@ class IssuerOut(ApiModel):
     did_document_url: str
 
 
-class TokenCreate(ApiModel):
-    name: str = Field(default="API token", min_length=1, max_length=200)
-    scopes: list[str] | None = Field(
-        default=None,
-        description=f"Any of {', '.join(ISSUER_SCOPES)}; all of them when omitted.",
-    )
-    expires_at: Moment | None = Field(
-        default=None, description="A date alone means the start of that day (UTC)."
-    )
-
-
 class TokenInfo(ApiModel):
     """A token as listed: never its secret or the secret's hash."""
 
@@ -108,10 +102,6 @@ class TokenInfo(ApiModel):
         description="When it last authenticated a request, to the minute."
     )
     revoked_at: datetime | None
-
-
-class KeyRevoke(ApiModel):
-    reason: str = Field(min_length=1, max_length=500, examples=["The key file was leaked."])
 
 
 class TokenOut(ApiModel):

@@ -27,6 +27,9 @@ class MemberCreate(ApiModel):
         description="The username or the email address.", examples=["Jane Example"]
     )
     role: Role = Field(description=ROLES)
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] = (
+        Field(default="en", description="The language of the invitation mail (email members).")
+    )
 
 
 class MemberPatch(ApiModel):

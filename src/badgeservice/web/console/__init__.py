@@ -5,6 +5,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from badgeservice.web.console import audit, credentials, home
+from badgeservice.web.console import (
+    audit,
+    batches,
+    credentials,
+    events,
+    home,
+    issue,
+    members,
+    profile,
+    tokens,
+)
 
-ROUTERS: list[APIRouter] = [home.router, credentials.router, audit.router]
+# events before issue: "/issue/event" is its own page, not a step of issuing.
+ROUTERS: list[APIRouter] = [
+    home.router,
+    events.router,
+    issue.router,
+    batches.router,
+    credentials.router,
+    audit.router,
+    profile.router,
+    tokens.router,
+    members.router,
+]

@@ -15,8 +15,15 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from badgeservice.db.models import Issuer, User, WebSession
-from badgeservice.errors import NotFoundError, PermissionDeniedError, ServiceError
+from badgeservice.errors import (
+    FieldError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    ValidationFailedError,
+)
 from badgeservice.http.deps import SessionDep, WebSessionDep
+from badgeservice.http.middleware import NUL_DETAIL
 from badgeservice.services import issuers, members, web_sessions
 from badgeservice.services.auth import Principal
 from badgeservice.web import i18n
@@ -132,11 +139,20 @@ def render_console(
 
 
 async def console_form(request: Request, staff: Staff) -> dict[str, str]:
-    """The posted form's text fields, if it carries this session's CSRF token."""
+    """The posted form's text fields, if it carries this session's CSRF token (403 page
+    otherwise) and none holds a NUL character (422 page)."""
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     if not web_sessions.check_csrf(staff.web_session, fields.get("csrf")):
         raise CsrfFailedError("The form is not from this session.")
+    # The input guard's rule (``http/middleware``) for form fields: no database stores a NUL.
+    refused = [
+        FieldError(f"/body/{key}", NUL_DETAIL, "nul_character")
+        for key, value in fields.items()
+        if "\x00" in key or "\x00" in value
+    ]
+    if refused:
+        raise ValidationFailedError(errors=refused)
     return fields
 
 
