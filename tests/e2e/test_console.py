@@ -8,13 +8,16 @@ land in test-artifacts/e2e/console-page-weights.json."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, screenshot, serious_violations
+from tests.factories import make_png
 from tests.oauth_provider import CLIENT_ID, OAuthProvider, running_provider
 from tests.server import Server, running_server
 
@@ -76,6 +79,84 @@ def test_a_viewer_sees_the_overview_without_the_issue_actions(
     assert "Issue" not in nav.split()
     assert "Audit trail" in nav
     assert page.locator(".console-who .role").inner_text() == "Viewer"
+
+
+GOOD_CSV = "name,email\nAda Lovelace,ada@example.org\nGrace Hopper,grace@example.org\n"
+BAD_CSV = "name,email\nAda Lovelace,ada@example.org\nGrace Hopper,grace-at-example.org\n"
+
+
+def create_achievement(page: Any, base_url: str, image: Path) -> None:
+    """A two-language achievement with an image, made in the editor."""
+    page.goto(f"{base_url}/console/wmde/achievements/new?lang=en")
+    page.fill("#name-en", "Wikipedia editing basics")
+    page.fill("#description-en", "Completed the editing workshop.")
+    page.fill("#narrative-en", "Attend the workshop and edit an article.")
+    page.select_option("#addLanguage", "de")
+    page.click("button[value=add-language]")
+    page.fill("#name-de", "Grundlagen der Wikipedia-Bearbeitung")
+    page.fill("#description-de", "Hat den Bearbeitungsworkshop abgeschlossen.")
+    page.fill("#narrative-de", "Am Workshop teilnehmen und einen Artikel bearbeiten.")
+    page.set_input_files("#image", str(image))
+    page.click(".editor-actions button[value=save]")
+    assert page.locator(".notice").is_visible()
+    screenshot(page, "console-journey-1-achievement")
+
+
+def check_csv(page: Any, path: Path, text: str) -> None:
+    """Uploads a CSV file on the Issue page (or the preview's upload-again form)."""
+    path.write_text(text)
+    page.set_input_files("#csv-file", str(path))
+    page.select_option("#csv-achievement", label="Wikipedia editing basics")
+    page.get_by_role("button", name=re.compile("Check the file")).click()
+    page.wait_for_load_state()
+
+
+def test_an_owner_defines_issues_from_a_fixed_csv_and_revokes_and_a_viewer_cannot(
+    browser: Any, console_site: tuple[Server, OAuthProvider, httpx.Client], tmp_path: Path
+) -> None:
+    server = console_site[0]
+    owner = browser.new_context(viewport={"width": 1024, "height": 800}).new_page()
+    sign_in(owner, console_site, OWNER)
+    image = tmp_path / "badge.png"
+    image.write_bytes(make_png(64, 64))
+    create_achievement(owner, server.base_url, image)
+
+    owner.goto(f"{server.base_url}/console/wmde/issue")
+    check_csv(owner, tmp_path / "bad.csv", BAD_CSV)
+    assert owner.locator("tr.row-error").count() == 1
+    assert owner.locator("form[action$='/issue/csv']").count() == 0  # nothing can be issued
+    screenshot(owner, "console-journey-2-preview-with-an-error")
+    check_csv(owner, tmp_path / "fixed.csv", GOOD_CSV)
+    assert owner.locator("tr.row-error").count() == 0
+    screenshot(owner, "console-journey-3-preview-fixed")
+    owner.get_by_role("button", name="Issue 2 credentials").click()
+    owner.wait_for_url(re.compile(r".*/console/wmde/batches/[0-9a-f-]+$"))
+    screenshot(owner, "console-journey-4-progress")
+    owner.wait_for_selector("caption", timeout=30_000)  # the result table, once finished
+    assert owner.locator("progress").get_attribute("value") == "2"
+    screenshot(owner, "console-journey-5-results")
+    owner.locator("table a").first.click()
+    owner.wait_for_load_state()
+    credential_page = owner.url
+    owner.fill("#revoke-reason", "Issued by mistake")
+    owner.check("#revoke-confirm")
+    owner.get_by_role("button", name="Revoke the credential").click()
+    owner.wait_for_load_state()
+    assert "revoked" in owner.locator("main").inner_text().lower()
+    screenshot(owner, "console-journey-6-revoked")
+
+    viewer = browser.new_context(viewport={"width": 1024, "height": 800}).new_page()
+    sign_in(viewer, console_site, VIEWER)
+    viewer.goto(credential_page)
+    assert viewer.locator("form[action$='/suspend']").count() == 0
+    csrf = viewer.locator("input[name=csrf]").first.get_attribute("value")
+    refused = viewer.request.post(
+        credential_page + "/suspend", form={"csrf": csrf, "reason": "no"}, max_redirects=0
+    )
+    assert refused.status == 403
+    viewer.goto(f"{server.base_url}/console/wmde/issue")
+    assert viewer.locator("h1").inner_text() == "Not allowed"
+    screenshot(viewer, "console-journey-7-viewer-refused")
 
 
 def page_weight(page: Any) -> dict[str, int]:

@@ -29,6 +29,7 @@ from badgeservice.services.audit import record_event
 from badgeservice.services.auth import ISSUER_SCOPES, Principal
 from badgeservice.services.issuance import lookup_of
 from badgeservice.services.keystore import KeyStore
+from badgeservice.settings import Settings
 
 Role = Literal["owner", "editor", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -52,6 +53,13 @@ class Invitation:
     base_url: str
     language: str
     now: datetime
+
+
+def invitation_of(settings: Settings, language: str, now: datetime) -> Invitation | None:
+    """How to tell an invited email member, when mail is configured."""
+    if not mail.enabled(settings):
+        return None
+    return Invitation(settings.base_url, language, now)
 
 
 class MemberExistsError(ConflictError):

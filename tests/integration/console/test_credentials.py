@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import AuditEvent, MailMessage
+from badgeservice.db.models import AuditEvent, Credential, MailMessage
 from tests.factories import ISSUER_API, issue_over_api
 from tests.integration.console.conftest import (
     CONSOLE,
@@ -342,3 +343,18 @@ def test_the_pages_label_every_field_with_unique_ids_in_every_language(
         assert len(page.ids) == len(set(page.ids)), shown
         assert page.controls, shown
         assert all(control in page.labelled for control in page.controls), shown
+
+
+def test_a_nul_in_a_form_field_is_refused_on_the_field(
+    console_client: ConsoleClient, issued: dict[str, str], session: Session
+) -> None:
+    editor = console_client("editor")
+    path = f"{PAGES}/{issued['email']}"
+    data = {"csrf": csrf_of(editor, path), "reason": "a\x00b", "confirm": "yes"}
+    refused = post(editor, f"{path}/revoke", data)
+    assert refused.status_code == 422
+    assert 'id="revoke-reason-error"' in refused.text
+    session.rollback()
+    credential = session.get(Credential, uuid.UUID(issued["email"]))
+    assert credential is not None
+    assert credential.revoked_at is None

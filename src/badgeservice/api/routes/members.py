@@ -4,7 +4,6 @@ calls the same services)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Response, status
@@ -20,8 +19,7 @@ from badgeservice.http.deps import (
     SettingsDep,
 )
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import mail, members
-from badgeservice.settings import Settings
+from badgeservice.services import members
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/members", tags=["members"])
 _ERRORS = problem_responses(401, 403, 404, 409, 422)
@@ -36,13 +34,6 @@ def member_out(member: IssuerMember) -> MemberOut:
         added_by=member.added_by,
         created_at=member.created_at,
     )
-
-
-def invitation_of(settings: Settings, language: str, now: datetime) -> members.Invitation | None:
-    """How to tell an invited email member, when mail is configured."""
-    if not mail.enabled(settings):
-        return None
-    return members.Invitation(settings.base_url, language, now)
 
 
 @router.get("", responses=_ERRORS, summary="List the issuer's members")
@@ -68,7 +59,7 @@ def invite_member(
     member = members.invite(
         session, issuer, kind=body.kind, value=body.value, role=body.role,
         actor=principal.actor, key_store=key_store,
-        invitation=invitation_of(settings, body.language, clock.now()),
+        invitation=members.invitation_of(settings, body.language, clock.now()),
     )  # fmt: skip
     session.commit()
     return member_out(member)

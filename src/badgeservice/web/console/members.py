@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from badgeservice.errors import ValidationFailedError
-from badgeservice.http.deps import KeyStoreDep, SessionDep
+from badgeservice.http.deps import ClockDep, KeyStoreDep, SessionDep, SettingsDep
 from badgeservice.services import members
 from badgeservice.services.members import LastOwnerError, MemberExistsError
 from badgeservice.web import i18n
@@ -71,14 +71,19 @@ async def invite_member(
     request: Request,
     session: SessionDep,
     key_store: KeyStoreDep,
+    settings: SettingsDep,
+    clock: ClockDep,
     staff: Annotated[Staff, StaffDep("members:manage")],
 ) -> Response:
-    """Whoever signs in with that Wikimedia account or verifies that email is the member."""
+    """Whoever signs in with that Wikimedia account or verifies that email is the member;
+    an email member is mailed a link to the console, in the inviter's language."""
     form = await console_form(request, staff)
+    invitation = members.invitation_of(settings, i18n.negotiate(request), clock.now())
     try:
         members.invite(
             session, staff.issuer, kind=form.get("kind", ""), value=form.get("value", ""),
             role=form.get("role", ""), actor=staff.principal.actor, key_store=key_store,
+            invitation=invitation,
         )  # fmt: skip
     except (ValidationFailedError, MemberExistsError) as exc:
         session.rollback()
