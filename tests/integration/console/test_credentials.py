@@ -345,7 +345,7 @@ def test_the_pages_label_every_field_with_unique_ids_in_every_language(
         assert all(control in page.labelled for control in page.controls), shown
 
 
-def test_a_nul_in_a_form_field_is_refused_on_the_field(
+def test_a_nul_in_a_form_field_is_refused_and_changes_nothing(
     console_client: ConsoleClient, issued: dict[str, str], session: Session
 ) -> None:
     editor = console_client("editor")
@@ -353,7 +353,6 @@ def test_a_nul_in_a_form_field_is_refused_on_the_field(
     data = {"csrf": csrf_of(editor, path), "reason": "a\x00b", "confirm": "yes"}
     refused = post(editor, f"{path}/revoke", data)
     assert refused.status_code == 422
-    assert 'id="revoke-reason-error"' in refused.text
     session.rollback()
     credential = session.get(Credential, uuid.UUID(issued["email"]))
     assert credential is not None

@@ -57,7 +57,6 @@ PROBLEMS = {
     "confirm_required": N_("Tick the box to confirm: revoking cannot be undone."),
     "reason_too_long": N_("The reason is too long: at most 1000 characters."),
     "email_too_long": N_("The email address is too long."),
-    "nul_character": N_("This field holds a character that cannot be stored."),
     "credential_revoked": N_("This credential is revoked, and revoking is final."),
     "credential_not_suspendable": N_(
         "This credential was issued without a suspension entry; it can only be revoked."
@@ -272,7 +271,6 @@ async def resend_mail(
     credential, now = _credential(session, staff, credential_id), clock.now()
     email = form.get("email", "").strip() or None
     try:
-        _check_text(form)
         if email is not None and len(email) > 320:
             raise _invalid("email", "email_too_long")
         credential_mail.resend_issued(
@@ -310,7 +308,6 @@ async def change_status(
     credential, now = _credential(session, staff, credential_id), clock.now()
     signer = ListSigner(settings.base_url, key_store, now)
     try:
-        _check_text(form)
         notice = _change(session, credential, form, staff.principal.actor, now, signer)
     except ServiceError as exc:
         session.rollback()
@@ -341,14 +338,6 @@ def _change(
         return "suspended"
     credentials.unsuspend(session, credential, actor=actor, signer=signer)
     return "unsuspended"
-
-
-def _check_text(form: dict[str, str]) -> None:
-    """A form field holding a NUL (which PostgreSQL cannot store) is refused on its field; the
-    input guard in ``http/middleware.py`` sees JSON bodies and queries, not forms."""
-    bad = next((name for name, value in form.items() if "\x00" in value), None)
-    if bad is not None:
-        raise _invalid(bad, "nul_character")
 
 
 def _invalid(field: str, code: str) -> ValidationFailedError:
