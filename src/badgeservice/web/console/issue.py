@@ -16,12 +16,12 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from badgeservice.api.schemas.common import validate_body
-from badgeservice.api.schemas.credentials import IssueIn, check_csv, csv_batch_fields
 from badgeservice.db.models import Achievement
 from badgeservice.domain.achievement import achievement_languages
 from badgeservice.domain.languages import pick_text
 from badgeservice.errors import FieldError, NotFoundError, ServiceError, ValidationFailedError
+from badgeservice.http.bodies import validate_body
+from badgeservice.http.credential_bodies import IssueIn, check_csv, csv_batch_fields
 from badgeservice.http.deps import ClockDep, KeyStoreDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, batch_rows, batches, idempotency
 from badgeservice.services.idempotency import IdempotencyKeyInUseError
