@@ -71,6 +71,7 @@ PROBLEMS = {
     "too_many_resends": N_("The message was sent again too often. Try again in an hour."),
 }
 NOTICES = {
+    "issued": N_("The credential is issued."),
     "revoked": N_("The credential is revoked."),
     "suspended": N_("The credential is suspended."),
     "unsuspended": N_("The suspension is lifted: the credential is valid again."),
