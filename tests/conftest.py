@@ -13,6 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# CPython 3.11.7 miscounts the AST recursion depth once a RecursionError has been caught (the
+# deep-JSON tests catch some), and a later ast.parse then fails with SystemError. pytest
+# rewrites hypothesis's modules as they are imported, and from_regex imports this one lazily:
+# import it while the count is still right.
+import hypothesis.strategies._internal.regex  # noqa: F401
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

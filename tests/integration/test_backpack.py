@@ -21,10 +21,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from badgeservice.clock import SystemClock
-from badgeservice.db.models import EmailLink, MailMessage, RecipientClaim, User, UserIdentity
-from badgeservice.domain.recipient import normalize_email
-from badgeservice.services import backpack, backpack_export, web_sessions
-from tests.factories import BASE_URL, KEY_STORE, issue_over_api
+from badgeservice.db.models import EmailLink, MailMessage, RecipientClaim, User
+from badgeservice.services import backpack, backpack_export
+from tests.accounts import sign_in_as
+from tests.factories import BASE_URL, issue_over_api
 
 HTML = {"Accept": "text/html"}
 FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in "wikipedia")  # full-width forms
@@ -32,21 +32,7 @@ FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in "wikipedia")  # full-width fo
 
 def signed_in(client: TestClient, session: Session, email: str, handle: str = "ada") -> User:
     """A user whose verified email is ``email``, signed in on ``client`` (its cookie set)."""
-    now = SystemClock().now()
-    user = User(handle=handle, display_name=handle.title(), profile_public=False)
-    session.add(user)
-    session.flush()
-    lookup = KEY_STORE.lookup_hash(normalize_email(email))
-    identity = UserIdentity(
-        user_id=user.id, kind="email", subject=lookup, email=email, verified_at=now
-    )
-    session.add(identity)
-    session.flush()
-    session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=lookup))
-    secret, _row = web_sessions.start(session, user, now)
-    session.commit()
-    client.cookies.set(web_sessions.COOKIE_NAME, secret)
-    return user
+    return sign_in_as(client, session, email, handle)
 
 
 def csrf_of(client: TestClient, path: str = "/me") -> str:

@@ -62,6 +62,11 @@ def csrf_failed(request: Request, form: dict[str, str], signed_in: Any) -> Respo
     token); ``None`` when it is."""
     if signed_in is not None and web_sessions.check_csrf(signed_in[0], form.get("csrf")):
         return None
+    return form_expired_page(request)
+
+
+def form_expired_page(request: Request) -> Response:
+    """403 "This form has expired": a form that is not from this browser's session."""
     language = i18n.negotiate(request)
     headline, sentence = FORM_EXPIRED
     context = {

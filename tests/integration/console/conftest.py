@@ -12,36 +12,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from badgeservice.clock import SystemClock
-from badgeservice.db.models import RecipientClaim, User, UserIdentity
-from badgeservice.domain.recipient import normalize_email
-from badgeservice.services import issuers, members, web_sessions
+from badgeservice.services import issuers, members
+from tests.accounts import sign_in_as
 from tests.factories import KEY_STORE
 
 HTML = {"Accept": "text/html"}
 CONSOLE = "/console/wmde"
 ConsoleClient = Callable[..., TestClient]
-
-
-def sign_in_as(
-    client: TestClient, session: Session, email: str, handle: str, name: str | None = None
-) -> User:
-    """A user whose verified email is ``email``, signed in on ``client``."""
-    now = SystemClock().now()
-    user = User(handle=handle, display_name=name or handle.title(), profile_public=False)
-    session.add(user)
-    session.flush()
-    lookup = KEY_STORE.lookup_hash(normalize_email(email))
-    identity = UserIdentity(
-        user_id=user.id, kind="email", subject=lookup, email=email, verified_at=now
-    )
-    session.add(identity)
-    session.flush()
-    session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=lookup))
-    secret, _row = web_sessions.start(session, user, now)
-    session.commit()
-    client.cookies.set(web_sessions.COOKIE_NAME, secret)
-    return user
 
 
 def add_member(session: Session, email: str, role: str, slug: str = "wmde") -> None:

@@ -27,7 +27,7 @@ from badgeservice.http.middleware import NUL_DETAIL
 from badgeservice.services import issuers, members, web_sessions
 from badgeservice.services.auth import Principal
 from badgeservice.web import i18n
-from badgeservice.web.accounts import FORM_EXPIRED, private
+from badgeservice.web.accounts import form_expired_page, private
 from badgeservice.web.i18n import N_
 
 CONSOLE = "/console"
@@ -178,14 +178,7 @@ def _sign_in_needed(request: Request, exc: Exception) -> Response:
 
 
 def _csrf_failed(request: Request, exc: Exception) -> Response:
-    language = i18n.negotiate(request)
-    headline, sentence = FORM_EXPIRED
-    context = {
-        "title": i18n.gettext(language, headline),
-        "headline": i18n.gettext(language, headline),
-        "sentence": i18n.gettext(language, sentence),
-    }
-    return private(i18n.render(request, "error.html", language, context, status_code=403))
+    return form_expired_page(request)
 
 
 HANDLERS = {SignInNeededError: _sign_in_needed, CsrfFailedError: _csrf_failed}
