@@ -24,6 +24,7 @@ from badgeservice.db.models import (
     UserIdentity,
 )
 from badgeservice.services.issuance import lookup_of
+from badgeservice.web.mail import build_message
 from tests.factories import ACHIEVEMENT, ISSUER_API, KEY_STORE, bearer, create_token, issue_over_api
 from tests.integration.conftest import FIXED_MOMENT
 
@@ -95,7 +96,9 @@ def test_resend_without_an_email_goes_to_the_account_that_proved_the_recipient(
     assert response.status_code == 202, response.text
     assert response.json() == {"credentialId": credential, "sentTo": "account"}
     assert "ada@example.org" not in response.text
-    assert outbox(session) == [("ada@example.org", {"credential": credential, "reason": "account"})]
+    assert outbox(session) == [
+        ("ada@example.org", {"credential": credential, "reason": "account", "resent": True})
+    ]
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "credential.mail_resent"))
     assert [(e.subject_id, e.details) for e in event] == [(credential, {"to": "account"})]
 
@@ -107,7 +110,9 @@ def test_resend_to_the_recipients_own_email_normalised(
     response = resend(mail_client, headers, credential, email=" Grace@EXAMPLE.org")
     assert response.status_code == 202, response.text
     assert response.json()["sentTo"] == "email"
-    assert outbox(session) == [("grace@example.org", {"credential": credential, "reason": "email"})]
+    assert outbox(session) == [
+        ("grace@example.org", {"credential": credential, "reason": "email", "resent": True})
+    ]
 
 
 @pytest.mark.parametrize(
@@ -213,3 +218,20 @@ def test_resend_needs_the_issue_scope_and_mail(
     assert no_mail.status_code == 409, no_mail.text
     assert no_mail.json()["code"] == "mail_disabled"
     assert resend(mail_client, headers, str(uuid.uuid4())).status_code == 404
+
+
+def test_a_resent_message_says_the_issuer_asked_for_it_again(
+    mail_client: TestClient, headers: dict[str, str], achievement: str, session: Session
+) -> None:
+    credential = issue(mail_client, headers, achievement, email="grace@example.org")
+    assert resend(mail_client, headers, credential, email="grace@example.org").status_code == 202
+    session.rollback()
+    [message] = session.scalars(select(MailMessage)).all()
+    built = build_message(
+        session, message, base_url="http://localhost:8000", sender="b@example.org",
+        sent=SystemClock().now(),
+    )  # fmt: skip
+    text = built.get_body(("plain",))
+    assert text is not None
+    assert "asked us to send it again" in " ".join(text.get_content().split())
+    assert "It is sent once" not in text.get_content()

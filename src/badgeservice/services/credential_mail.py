@@ -76,7 +76,9 @@ def resend_issued(
     )
     if not rate_limits.allow(session, key_store, [bucket], now):
         raise ResendLimitedError()
-    message = mail.enqueue_issued(session, credential, to=address, reason=reason, now=now)
+    message = mail.enqueue_issued(
+        session, credential, to=address, reason=reason, now=now, resent=True
+    )
     record_event(
         session,
         action="credential.mail_resent",

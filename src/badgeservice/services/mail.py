@@ -142,12 +142,21 @@ def notify_issued(
 
 
 def enqueue_issued(
-    session: Session, credential: Credential, *, to: str, reason: str, now: datetime
+    session: Session,
+    credential: Credential,
+    *,
+    to: str,
+    reason: str,
+    now: datetime,
+    resent: bool = False,
 ) -> MailMessage:
     """The ``credential_issued`` message about ``credential`` to ``to``, in the credential's
     language; ``reason`` says why this address: ``email`` (the credential names it) or
-    ``account`` (the account that proved the recipient signed in with it)."""
-    context = {"credential": str(credential.id), "reason": reason}
+    ``account`` (the account that proved the recipient signed in with it); ``resent``: the
+    issuer asked for it again (the message then says so)."""
+    context: dict[str, Any] = {"credential": str(credential.id), "reason": reason}
+    if resent:
+        context["resent"] = True
     return enqueue(
         session,
         to=to,
