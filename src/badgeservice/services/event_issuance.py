@@ -4,8 +4,9 @@ achievement already, and one batch of Wikimedia-username recipients for those ch
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -68,19 +69,18 @@ def issue_to_participants(
     key_store: KeyStore,
     settings: Settings,
     now: datetime,
+    check_row: Callable[[Any], RowCheck],
 ) -> Batch:
     """One batch issuing ``achievement`` to ``usernames`` (mailed as the API's batches are),
-    or the batch a request with the same ``idempotency_key`` made already."""
+    or the batch a request with the same ``idempotency_key`` made already. ``check_row`` is
+    the API's row check (``http/credential_bodies.check_row``): each row is what a batch
+    upload naming only that ``wikimediaUsername`` gives."""
     body = {"achievementId": str(achievement.id), "eventId": event_id, "usernames": usernames}
     attempt = idempotency.idempotent_request(issuer, idempotency_key, "batch", body)
     replay = attempt.replay(session)
     if replay is not None:
         return batches.get_batch(session, issuer, replay)
-    # Each row as the API's check_row gives a row naming only a wikimediaUsername.
-    rows = [
-        RowCheck({"recipient": {"wikimediaUsername": name}, "evidence": [], "results": []})
-        for name in usernames
-    ]
+    rows = [check_row({"recipient": {"wikimediaUsername": name}}) for name in usernames]
     batch = batches.create_batch(
         session,
         issuer,

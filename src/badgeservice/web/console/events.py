@@ -22,6 +22,7 @@ from badgeservice.errors import (
     ServiceError,
     ValidationFailedError,
 )
+from badgeservice.http.credential_bodies import check_row
 from badgeservice.http.deps import ClockDep, KeyStoreDep, ProviderDep, SessionDep, SettingsDep
 from badgeservice.remote import ProviderClient
 from badgeservice.services import achievements, campaign_events, event_issuance
@@ -158,6 +159,7 @@ def _issue(
         key_store=page.key_store,
         settings=page.settings,
         now=now,
+        check_row=check_row,
     )
 
 
