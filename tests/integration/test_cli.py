@@ -21,7 +21,7 @@ from badgeservice.cli import app
 from badgeservice.clock import SYSTEM_CLOCK
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.models import ApiToken, Batch, Credential, Issuer, IssuerKey
-from badgeservice.services import achievements
+from badgeservice.services import achievements, members
 from badgeservice.services.auth import authenticate
 from badgeservice.services.keystore import new_secret
 from badgeservice.settings import Settings
@@ -68,6 +68,32 @@ def test_issuers_create_then_issuer_token(env: str) -> None:
         assert not principal.is_admin
         issuer = session.scalar(select(Issuer).where(Issuer.slug == "cli-test"))
         assert issuer is not None
+        session.delete(issuer)
+        session.commit()
+    engine.dispose()
+
+
+def test_issuers_add_owner_makes_a_member_and_says_what_is_wrong(env: str) -> None:
+    created = runner.invoke(app, ["issuers", "create", "--slug", "cli-staff", "--name", "Staff"])
+    assert created.exit_code == 0, created.output
+    added = runner.invoke(app, ["issuers", "add-owner", "cli-staff", "--username", "jane_doe"])
+    assert added.exit_code == 0, added.output
+    assert "Jane doe is now owner of cli-staff" in added.output
+    again = runner.invoke(app, ["issuers", "add-owner", "cli-staff", "--username", "Jane doe"])
+    assert again.exit_code == 1
+    assert "already" in again.output
+    bad = runner.invoke(app, ["issuers", "add-owner", "cli-staff", "--email", "not-an-address"])
+    assert bad.exit_code == 1
+    assert runner.invoke(app, ["issuers", "add-owner", "cli-staff"]).exit_code == 2
+    both = ["issuers", "add-owner", "cli-staff", "--username", "A", "--email", "a@example.org"]
+    assert runner.invoke(app, both).exit_code == 2
+    engine = make_engine(env)
+    with make_session_factory(engine)() as session:
+        issuer = session.scalar(select(Issuer).where(Issuer.slug == "cli-staff"))
+        assert issuer is not None
+        assert [(m.label, m.role) for m in members.list_members(session, issuer)] == [
+            ("Jane doe", "owner")
+        ]
         session.delete(issuer)
         session.commit()
     engine.dispose()
