@@ -17,20 +17,17 @@ that status with an HTML body), ``repeat`` (ignore ``last_participant_id``: pagi
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from tests.server import free_port
+from tests.server import serving_in_thread
 
 REST_PATH = "/w/rest.php"
 PAGE_SIZE = 20  # ListParticipantsHandler::RES_LIMIT
@@ -130,17 +127,6 @@ def mediawiki_error(status: int, key: str) -> JSONResponse:
 def running_wiki(host: str = "127.0.0.1") -> Iterator[CampaignEventsWiki]:
     """The stand-in wiki listening on a free port of ``host`` until the block ends."""
     wiki = CampaignEventsWiki()
-    port = free_port()
-    config = uvicorn.Config(wiki.app(), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    wiki.url = f"http://{host}:{port}"
-    try:
+    with serving_in_thread(wiki.app(), host) as url:
+        wiki.url = url
         yield wiki
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

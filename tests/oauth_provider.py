@@ -21,8 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,13 +28,12 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.server import free_port
+from tests.server import serving_in_thread
 
 CLIENT_ID = "badgeservice-test-client"
 REST_PATH = "/w/rest.php"
@@ -193,20 +190,9 @@ def s256(verifier: str) -> str:
 def running_provider(redirect_uri: str, host: str = "127.0.0.1") -> Iterator[OAuthProvider]:
     """The provider listening on a free port of ``host`` until the block ends."""
     provider = OAuthProvider(redirect_uri=redirect_uri)
-    port = free_port()
-    config = uvicorn.Config(provider.app(), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    provider.url = f"http://{host}:{port}"
-    try:
+    with serving_in_thread(provider.app(), host) as url:
+        provider.url = url
         yield provider
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def path_of(url: str) -> str:
