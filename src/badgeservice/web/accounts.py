@@ -84,8 +84,10 @@ def safe_back(path: str | None, default: str = "/me") -> str:
     return default
 
 
-def see_other(path: str, notice: str, anchor: str = "") -> Response:
-    """303 to ``path`` with ``?notice=`` (the page says what was done)."""
+def see_other(path: str, notice: str = "", anchor: str = "") -> Response:
+    """303 to ``path`` with ``?notice=`` (the page says what was done; none when empty)."""
+    if not notice:
+        return private(RedirectResponse(path + (f"#{anchor}" if anchor else ""), status_code=303))
     kept = "&".join(
         p for p in path.partition("?")[2].split("&") if p and not p.startswith("notice=")
     )

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import RedirectResponse
 
 from badgeservice.db.models import Issuer, User, WebSession
 from badgeservice.errors import (
@@ -28,6 +27,7 @@ from badgeservice.services import issuers, members, web_sessions
 from badgeservice.services.auth import Principal
 from badgeservice.web import i18n
 from badgeservice.web.accounts import form_expired_page, private
+from badgeservice.web.accounts import see_other as see_other  # the console's redirects too
 from badgeservice.web.i18n import N_
 
 CONSOLE = "/console"
@@ -154,14 +154,6 @@ async def console_form(request: Request, staff: Staff) -> dict[str, str]:
     if refused:
         raise ValidationFailedError(errors=refused)
     return fields
-
-
-def see_other(path: str, notice: str = "") -> Response:
-    """303 to a console page, with ``?notice=`` saying what was done."""
-    if notice:
-        path += ("&" if "?" in path else "?") + urlencode({"notice": notice})
-    location = path
-    return private(RedirectResponse(location, status_code=303))
 
 
 def sign_in_links(next_path: str) -> dict[str, str]:
