@@ -215,7 +215,7 @@ def console_pages(api: httpx.Client) -> list[str]:
     return ["/console/wmde" + page.format(**ids) for page in CONSOLE_PAGES]
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("lang", ["en", "ja", "ar"])
 def test_every_console_page_is_accessible_and_fits_375px(
     browser: Any,
     axe_source: str,

@@ -433,6 +433,22 @@ def test_catalogue_template_has_every_message_of_the_pages() -> None:
     assert {str(message) for _, _, message, _, _ in found} == template
 
 
+MACRO_IMPORT = re.compile(r"{%-?\s*(?:from\s+\S+\s+import|import)\b(.*?)-?%}", re.S)
+
+
+def test_every_macro_import_carries_the_pages_language() -> None:
+    """A macro imported without ``with context`` translates into English whatever the page's
+    language (its ``_()`` does not see the page's ``lang``)."""
+    templates = (LOCALES.parent / "templates").rglob("*.html")
+    found = [
+        (path.name, match.group(0))
+        for path in templates
+        for match in MACRO_IMPORT.finditer(path.read_text())
+        if "with context" not in match.group(1)
+    ]
+    assert found == []
+
+
 @pytest.mark.parametrize("language", [code for code in i18n.LANGUAGES if code != "en"])
 def test_catalogue_translates_every_message_keeping_placeholders(language: str) -> None:
     with (LOCALES / "messages.pot").open("rb") as pot:

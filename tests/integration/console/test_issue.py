@@ -10,6 +10,7 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -237,3 +238,12 @@ def test_another_issuers_batch_is_not_found_in_the_console(
     for path in (f"/batches/{batch['id']}", f"/batches/{batch['id']}/results.csv"):
         assert owner.get(f"{CONSOLE}{path}", headers=HTML).status_code == 404
     assert batch["id"] not in owner.get(f"{CONSOLE}/batches", headers=HTML).text
+
+
+@pytest.mark.database_independent
+def test_the_issue_page_is_in_the_visitors_language_down_to_the_csv_form(
+    console_client: ConsoleClient, achievement_id: str
+) -> None:
+    page = console_client("editor").get(CONSOLE + "/issue?lang=ja", headers=HTML).text
+    assert "ファイルを確認" in page
+    assert "Check the file" not in page
