@@ -5,11 +5,13 @@ fine but a 500; GET pages leave every table as it was."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -17,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.base import Base
+from badgeservice.web import console
+from badgeservice.web.i18n import LOCALES_DIR as LOCALES
 from tests.factories import issue_over_api
 from tests.integration.console.conftest import HTML, ConsoleClient, csrf_of
 
@@ -25,13 +29,20 @@ FIELD = re.compile(r'name="([^"]+)"')
 
 
 def console_routes(app: FastAPI) -> list[tuple[str, str]]:
-    return sorted(
+    """Every console route of ``app``: its routers (``web/console.ROUTERS``), which the app
+    includes whole (FastAPI keeps included routers, not their routes, in ``app.routes``)."""
+    routes = sorted(
         (method, route.path)
-        for route in app.routes
+        for router in console.ROUTERS
+        for route in router.routes
         if isinstance(route, APIRoute) and route.path.startswith("/console")
         for method in route.methods
         if method in {"GET", "POST"}
     )
+    assert len(routes) > 30, routes  # the sweep sweeps something
+    served = TestClient(app).get("/console/wmde", headers=HTML, follow_redirects=False)
+    assert served.status_code == 401  # and the app serves them
+    return routes
 
 
 def filled(path: str, ids: dict[str, str]) -> str:
@@ -60,10 +71,18 @@ def row_counts(session: Session) -> dict[str, int]:
 @pytest.fixture
 def ids(client: TestClient, headers: dict[str, str], achievement_id: str) -> dict[str, Any]:
     issued = issue_over_api(client, headers, achievement_id)
+    rows = {
+        "achievementId": achievement_id,
+        "recipients": [{"recipient": {"did": "did:example:1"}}],
+    }
+    batch = client.post("/api/v1/issuers/wmde/batches", json=rows, headers=headers)
+    assert batch.status_code == 202, batch.text
     return {
+        "batch_id": batch.json()["id"],
         "slug": "wmde",
         "achievement_id": achievement_id,
         "credential_id": issued["id"],
+        "action": "suspend",
     }
 
 
@@ -119,3 +138,32 @@ def test_every_console_post_refuses_a_viewer_and_a_missing_csrf_token(
         url = filled(path, ids)
         assert viewer.post(url, data={"csrf": csrf}, headers=HTML).status_code in {403, 404}, url
         assert owner.post(url, data={}, headers=HTML).status_code == 403, url
+
+
+def english_messages() -> set[str]:
+    """The pages' messages whose Japanese differs from the English (longer than a word)."""
+    with (LOCALES / "ja" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="ja")
+    return {
+        str(m.id)
+        for m in catalog
+        if isinstance(m.id, str) and " " in m.id and "%" not in m.id and m.string != m.id
+    }
+
+
+@pytest.mark.database_independent
+def test_no_console_page_in_japanese_shows_an_english_message(
+    app: FastAPI, console_client: ConsoleClient, ids: dict[str, str]
+) -> None:
+    owner, english = console_client("owner"), english_messages()
+    for method, path in console_routes(app):
+        if method != "GET" or path.endswith(".csv"):
+            continue
+        page = owner.get(
+            filled(path, ids), headers=HTML, params={"lang": "ja"}, follow_redirects=False
+        )
+        if page.status_code == 303:  # /console: straight to the only issuer
+            continue
+        assert page.status_code == 200, path
+        text = html.unescape(page.text)
+        assert [m for m in english if m in text] == [], path
