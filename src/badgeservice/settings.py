@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     sign_in_limit_per_address: int = Field(default=5, ge=1)
     sign_in_limit_per_ip: int = Field(default=30, ge=1)
     sign_in_limit_window_seconds: int = Field(default=900, ge=1)
+    # The skills map shows a count below this as "fewer than N" (and 0 as none), so that no
+    # aggregate points at a handful of people.
+    skills_map_threshold: int = Field(default=5, ge=1, le=1000)
 
     @field_validator("base_url")
     @classmethod

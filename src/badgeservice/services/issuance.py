@@ -30,7 +30,14 @@ from badgeservice.domain.recipient import (
 )
 from badgeservice.domain.urls import credential_url, status_list_url
 from badgeservice.errors import FieldError, ServiceError, ValidationFailedError
-from badgeservice.services import achievements, credentials, keys, status, status_lists
+from badgeservice.services import (
+    achievements,
+    credential_alignments,
+    credentials,
+    keys,
+    status,
+    status_lists,
+)
 from badgeservice.services.audit import record_event
 from badgeservice.services.issuers import profile
 from badgeservice.services.keystore import KeyStore
@@ -255,6 +262,7 @@ def issue_credential(
     session.add(credential)
     session.flush()
     status.bind_indexes(session, credential.id, allocations)
+    credential_alignments.record(session, credential.id, signed)
     record_event(
         session,
         action="credential.issued",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from badgeservice.db.base import Base, CreatedMixin, IdMixin
@@ -31,6 +31,8 @@ class User(IdMixin, CreatedMixin, Base):
     # The profile and its badges.json name the Wikimedia username only when the user says so.
     show_username: Mapped[bool] = mapped_column(default=False)
     last_sign_in_at: Mapped[datetime | None]
+    # Leaves the skills map: their credentials are not counted in any aggregate.
+    skills_map_excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class UserIdentity(IdMixin, CreatedMixin, Base):

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badgeservice.db.base import Base, CreatedMixin, IdMixin, written_at
@@ -32,6 +32,8 @@ class Achievement(IdMixin, CreatedMixin, Base):
     alignments: Mapped[list[Any]]
     result_descriptions: Mapped[list[Any]]
     creator: Mapped[dict[str, Any] | None]
+    # In the shared catalogue: other issuers may issue it, with their own signature.
+    shared: Mapped[bool] = mapped_column(default=False, server_default=false())
     revision: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=written_at, onupdate=written_at)
 
