@@ -50,12 +50,22 @@ def console_site(
 def sign_in(page: Any, site: tuple[Server, OAuthProvider, httpx.Client], user: dict[str, str],
             lang: str = "en") -> None:  # fmt: skip
     """Signs ``user`` in with Wikimedia from the console's sign-in page."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     server, provider, _ = site
     provider.reset()
     provider.user = dict(user)
     page.goto(f"{server.base_url}/console?lang={lang}")
     page.locator("main a[href^='/auth/wikimedia/login']").click()
-    page.wait_for_url(f"{server.base_url}/console/wmde")
+    # The redirect chain (the wiki's authorize page, the callback's token exchange) runs
+    # beside every other browser test on a loaded CI machine: wait for the URL, not for
+    # every subresource of the page, and say where the browser stopped if it never arrives.
+    try:
+        page.wait_for_url(f"{server.base_url}/console/wmde", wait_until="commit", timeout=90_000)
+    except PlaywrightTimeoutError:
+        heading = page.locator("h1").all_inner_texts()
+        raise AssertionError(f"sign-in stopped at {page.url}: {heading}") from None
+    page.wait_for_load_state("load")
 
 
 def test_a_visitor_is_asked_to_sign_in_and_lands_in_the_console(
