@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -11,7 +14,7 @@ from sqlalchemy import inspect, select, update
 from badgeservice.db.base import Base
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.db.migrations import downgrade, head_revisions, upgrade
-from badgeservice.db.models import Batch, BatchItem
+from badgeservice.db.models import Batch, BatchItem, Credential, CredentialAlignment
 from badgeservice.domain.recipient import identity_hash_matches
 from badgeservice.services.achievements import create_achievement
 from tests.factories import ACHIEVEMENT, create_issuer
@@ -113,4 +116,45 @@ def test_0007_adds_the_key_revocation_reason_and_takes_it_back(
     assert "revoked_at" in key_columns()
     upgrade(url, "0007")
     assert "revocation_reason" in key_columns()
+    engine.dispose()
+
+
+def test_0015_fills_in_the_alignments_of_credentials_issued_before(
+    backend: str, new_database: object
+) -> None:
+    """Credentials stored before 0015 get their ``credential_alignments`` rows from the signed
+    document; a document without alignments, or not JSON, gets none and stops nothing."""
+    url = new_database(backend)  # type: ignore[operator]
+    upgrade(url)
+    engine = make_engine(url)
+    esco = "http://data.europa.eu/esco/skill/0a1b"
+    qid = "http://www.wikidata.org/entity/Q42"
+    aligned = {"credentialSubject": {"achievement": {"alignment": [
+        {"targetUrl": esco}, {"targetUrl": qid}, {"targetUrl": esco}, {"targetName": "no url"},
+    ]}}}  # fmt: skip
+    documents = [json.dumps(aligned), json.dumps({"credentialSubject": {}}), "not json"]
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    with make_session_factory(engine)() as session:
+        issuer = create_issuer(session)
+        achievement = create_achievement(session, issuer, ACHIEVEMENT, actor="test")
+        session.commit()
+        ids = [uuid.uuid4() for _ in documents]
+        rows = [
+            {
+                "id": credential_id, "issuer_id": issuer.id, "achievement_id": achievement.id,
+                "achievement_revision": 1, "format": "ldp", "document": document,
+                "sha256": "0" * 64, "recipient_type": "email", "language": "en",
+                "issued_at": when, "valid_from": when,
+            }
+            for credential_id, document in zip(ids, documents, strict=True)
+        ]  # fmt: skip
+    downgrade(url, "0014")
+    with engine.begin() as connection:  # 0015 left the credentials table as it was
+        connection.execute(Credential.__table__.insert(), rows)
+    upgrade(url)
+    with engine.connect() as connection:
+        stored = connection.execute(select(CredentialAlignment.__table__)).all()
+    assert sorted((row.credential_id, row.target_url) for row in stored) == sorted(
+        [(ids[0], esco), (ids[0], qid)]
+    )
     engine.dispose()
