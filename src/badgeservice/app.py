@@ -15,6 +15,7 @@ from badgeservice import __version__
 from badgeservice.api.routes import (
     achievements,
     batches,
+    clr,
     credentials,
     endorsements,
     events,
@@ -158,6 +159,7 @@ def create_app(
     app.include_router(batches.router)
     add_component_schemas(app, batches.COMPONENT_SCHEMAS)
     app.include_router(endorsements.router)
+    app.include_router(clr.router)
     app.include_router(events.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)

@@ -13,6 +13,7 @@ from badgeservice.vc.loader import CONTEXTS_DIR, KNOWN_CONTEXTS, get_context
 
 OB303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+CLR201 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
 # URL -> why our copy (from the npm package) differs from the shared reference copy.
 KNOWN_DIFFERENCES = {
@@ -34,6 +35,7 @@ NO_REFERENCE = {
     "https://w3id.org/security/v1",
     "https://w3id.org/security/v2",
     "https://w3id.org/vc/status-list/2021/v1",
+    CLR201,
 }
 
 
@@ -80,3 +82,19 @@ def test_ob_303_patch_recorded_with_both_hashes(shared_data: Path) -> None:
     assert hashlib.sha256(shipped).hexdigest() == entry["sha256"]
     terms = set(get_context(OB303)["@context"]) - set(before["@context"])
     assert terms == {"jti", "endorsementJwt"}
+
+
+def test_the_clr_context_comes_from_its_pinned_wheel_unchanged() -> None:
+    """No npm package publishes the CLR 2.0 context; ours is the file a pinned PyPI wheel
+    ships, re-serialised: the same JSON, both hashes recorded."""
+    entry = index()[CLR201]
+    shipped = (CONTEXTS_DIR / entry["file"]).read_bytes()
+
+    assert hashlib.sha256(shipped).hexdigest() == entry["sha256"]
+    assert entry["package_sha256"] == (
+        "880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6"
+    )
+    terms = get_context(CLR201)["@context"]
+    assert {"ClrCredential", "ClrSubject", "Association"} <= set(terms)
+    subject = terms["ClrSubject"]["@context"]
+    assert subject["verifiableCredential"]["@container"] == "@set"

@@ -150,3 +150,25 @@ def test_ecdsa_p256_vector_hashes_are_byte_exact_and_it_verifies(shared_data: Pa
     )
     [result] = verify_proofs(signed, DidResolver(), loader=loader)
     assert (result.outcome, result.code) == ("passed", "proof_verified")
+
+
+def test_1edtech_clr_vector_canonicalises_byte_for_byte_with_our_contexts(
+    shared_data: Path,
+) -> None:
+    """1EdTech's CLR 2.0 test vector (the implementation guide's "Linked Data Proof Test
+    Vector for Comprehensive Learner Record 2.0": its test data, transcribed into
+    ``tests/interop/data/clr-2.0-test-vector.json``) canonicalises with our vendored CLR, OB
+    and extensions contexts to exactly the N-Quads 1EdTech published."""
+    folder = shared_data / "vectors" / "1edtech-eddsa-rdfc-2022"
+    unsigned = read(Path(__file__).parent / "data" / "clr-2.0-test-vector.json")
+    suite = SUITES["eddsa-rdfc-2022"]
+    assert suite.transform(unsigned, DEFAULT_LOADER) == text(folder / "clr-document-canon.nq")
+    proof = {
+        "type": "DataIntegrityProof",
+        "created": "2010-01-01T19:23:24Z",
+        "verificationMethod": "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "proofPurpose": "assertionMethod",
+    }
+    proof_canon = suite.configure(proof, unsigned["@context"], DEFAULT_LOADER)
+    assert proof_canon == text(folder / "clr-proof-canon.nq")

@@ -104,7 +104,7 @@ def issue_endorsement(
         valid_until=request.valid_until,
         status=build_status_entry(list_url, index, "revocation"),
     )
-    signed = _sign(session, issuer, build_endorsement(content), context, now)
+    signed = sign_checked(session, issuer, build_endorsement(content), context, now)
     document = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     endorsement = Endorsement(
         id=endorsement_id,
@@ -125,19 +125,21 @@ def issue_endorsement(
     return endorsement
 
 
-def _sign(
+def sign_checked(
     session: Session,
     issuer: Issuer,
     unsigned: dict[str, Any],
     context: IssueContext,
     now: datetime,
+    what: str = "endorsement",
 ) -> dict[str, Any]:
-    """Sign with the issuer's Data Integrity key, then verify the result with our published
-    keys; ``proof`` as a one-element array (1EdTech's strict schema requires arrays)."""
+    """Sign a document that is not an issued credential (an endorsement, a CLR) with the
+    issuer's Data Integrity key, then verify the result with our published keys; ``proof`` as
+    a one-element array (1EdTech's strict schema requires arrays)."""
     try:
         signed = keys.sign_data_integrity(session, issuer, unsigned, context.key_store, now=now)
     except VcError as exc:
-        raise ValidationFailedError(f"The endorsement cannot be signed: {exc.message}") from exc
+        raise ValidationFailedError(f"The {what} cannot be signed: {exc.message}") from exc
     results = verify_proofs(signed, local_resolver(session, context.base_url), now=now)
     if not results or not all(r.ok for r in results):
         raise CredentialSelfCheckError("; ".join(r.message for r in results))
