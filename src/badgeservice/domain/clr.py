@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
-CLR_CONTEXTS = [*OB_CONTEXTS, CLR_CONTEXT]
+# 1EdTech's order (its CLR test vector): VC 2.0, CLR 2.0, then OB 3.0.
+CLR_CONTEXTS = [OB_CONTEXTS[0], CLR_CONTEXT, *OB_CONTEXTS[1:]]
+
 CLR_TYPE = "ClrCredential"
 # What one ClrCredential bundles at most (its verification checks each one).
 MAX_BUNDLED = 200
@@ -137,7 +139,7 @@ def build_clr(content: ClrContent) -> dict[str, Any]:
             raise ValidationFailedError("An association links achievements the CLR bundles.")
         associations.append(
             {
-                "type": ["Association"],
+                "type": "Association",
                 "associationType": association.kind,
                 "sourceId": association.source,
                 "targetId": association.target,

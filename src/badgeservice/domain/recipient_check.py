@@ -82,7 +82,7 @@ def claimed_recipient(value: str) -> ClaimedRecipient:
 def recipient_check(claimed: ClaimedRecipient) -> ExtraCheck:
     """The ``recipient`` check for this claimed recipient, run after ``status``."""
     return ExtraCheck(
-        id="recipient", run=lambda subject: check_recipient(subject, claimed), after="endorsements"
+        id="recipient", run=lambda subject: check_recipient(subject, claimed), after="bundled"
     )
 
 

@@ -210,6 +210,17 @@ STEPS: tuple[Step, ...] = (
             "endorsements_not_all_checked",
         ),
     ),
+    Step(
+        "bundled",
+        (
+            "bundled_verified",
+            "bundled_absent",
+            "bundled_invalid",
+            "bundled_too_many",
+            "bundled_not_checked",
+        ),
+        warnings=("bundled_not_checked",),
+    ),
     Step("recipient", ("recipient_matched", "recipient_mismatch", "recipient_not_named"), False),
 )
 STEP_IDS: tuple[str, ...] = tuple(step.id for step in STEPS)

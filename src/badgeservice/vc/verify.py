@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from badgeservice.vc import _checks, _work
+from badgeservice.vc._bundled import check_bundled
 from badgeservice.vc._checks import CheckFn, Outcome, ReportWarning, Subject, VerifyOptions
 from badgeservice.vc._endorsements import check_endorsements
 from badgeservice.vc._inputs import prepare
@@ -43,6 +44,12 @@ def _check_endorsements(subject: Subject) -> Outcome:
     return check_endorsements(subject, _verify_embedded)
 
 
+def _check_bundled(subject: Subject) -> Outcome:
+    """Each credential a CLR bundles through this pipeline, without this check and without
+    endorsements (depth 1)."""
+    return check_bundled(subject, _verify_embedded)
+
+
 CHECKS: dict[str, CheckFn] = {
     "structure": _checks.check_structure,
     "contexts": _checks.check_contexts,
@@ -54,6 +61,7 @@ CHECKS: dict[str, CheckFn] = {
     "valid_until": _checks.check_valid_until,
     "status": check_status,
     "endorsements": _check_endorsements,
+    "bundled": _check_bundled,
 }
 
 
@@ -164,7 +172,8 @@ def verify_credential(
 
 
 def _verify_embedded(source: Mapping[str, Any] | str, options: VerifyOptions) -> Report:
-    plan = [(check_id, CHECKS[check_id]) for check_id in CHECK_IDS if check_id != "endorsements"]
+    nested = ("endorsements", "bundled")  # neither is followed inside what they embed
+    plan = [(check_id, CHECKS[check_id]) for check_id in CHECK_IDS if check_id not in nested]
     return _verify(source, options, plan)
 
 

@@ -23,6 +23,7 @@ TITLES = {
     "valid_until": N_("It has not expired"),
     "status": N_("It has not been revoked or suspended"),
     "endorsements": N_("Its endorsements hold"),
+    "bundled": N_("Every credential of the learner record holds"),
 }
 
 SENTENCES = {
@@ -43,6 +44,9 @@ SENTENCES = {
         "valid_until": N_("Its end date has not passed."),
         "status": N_("The issuer has not revoked or suspended it."),
         "endorsements": N_("Every endorsement it carries is genuine and still valid."),
+        "bundled": N_(
+            "Each credential in this learner record is genuine and still valid on its own."
+        ),
     },
     "failed": {
         "recipient": N_("The email, DID or URL you gave is not the recipient of this credential."),
@@ -62,6 +66,7 @@ SENTENCES = {
             "An endorsement it carries was changed, revoked or has expired, or its endorser "
             "did not sign it."
         ),
+        "bundled": N_("A credential in this learner record was changed, revoked or has expired."),
     },
     "error": {
         "recipient": N_("We could not compare the recipient you gave with this credential."),
@@ -79,6 +84,10 @@ SENTENCES = {
             "We could not check every endorsement it carries (for example, an endorser's key "
             "was unreachable)."
         ),
+        "bundled": N_(
+            "We could not check every credential in this learner record (for example, an "
+            "issuer's key was unreachable)."
+        ),
     },
     "skipped": {},
 }
@@ -91,6 +100,7 @@ CODE_SENTENCES = {
     "valid_from_absent": N_("It has no start date."),
     "status_absent": N_("The issuer gave no way to revoke it."),
     "endorsements_absent": N_("It carries no endorsements."),
+    "bundled_absent": N_("It is a single credential, not a learner record."),
 }
 SKIPPED = N_("Not checked: it does not apply.")
 HALTED = N_("Not checked, because an earlier step failed.")

@@ -1,7 +1,9 @@
 """The ``schema`` check of the verification pipeline (runs after ``safe_mode``).
 
 An EndorsementCredential (its ``type`` says so) is checked against the 1EdTech
-EndorsementCredential schema, anything else against the AchievementCredential schema. What is
+EndorsementCredential schema, a CLR 2.0 ClrCredential against our model of CLR 2.0 (``_clr``:
+its bundled credentials as AchievementCredentials), anything else against the
+AchievementCredential schema. What is
 checked, and what is deliberately read leniently:
 
 * a JSON-LD credential (or a baked one) as it is; a VC-JWT by its payload (the credential plus
@@ -34,6 +36,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from badgeservice.domain.credential import credential_of
+from badgeservice.domain.ob_schema._clr import CLR_CREDENTIAL, CLR_TYPE
 from badgeservice.domain.ob_schema._credentials import (
     ACHIEVEMENT_CREDENTIAL,
     CREDENTIAL_STATUS,
@@ -82,17 +85,22 @@ def check_schema(subject: Subject) -> Outcome:
     return Outcome(
         "passed",
         "schema_valid",
-        f"conforms to the 1EdTech {model.name} schema",
+        f"conforms to the CLR 2.0 {model.name} data model"
+        if model is CLR_CREDENTIAL
+        else f"conforms to the 1EdTech {model.name} schema",
         warnings=warnings,
     )
 
 
 def _model_of(document: Mapping[str, Any]) -> Model:
-    """The endorsement schema for an EndorsementCredential, else the achievement one."""
+    """The endorsement schema for an EndorsementCredential, the CLR 2.0 model for a
+    ClrCredential, else the achievement schema."""
     types = document.get("type")
-    endorsement = "EndorsementCredential"
-    if types == endorsement or (isinstance(types, list) and endorsement in types):
+    names = types if isinstance(types, list) else [types]
+    if "EndorsementCredential" in names:
         return ENDORSEMENT_CREDENTIAL
+    if CLR_TYPE in names:
+        return CLR_CREDENTIAL
     return ACHIEVEMENT_CREDENTIAL
 
 
