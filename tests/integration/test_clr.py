@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import AuditEvent
+from tests.accounts import sign_in_as
 from tests.factories import ACHIEVEMENT, ISSUER_API, issue_over_api
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
@@ -163,3 +164,30 @@ def test_what_cannot_be_bundled_is_refused_with_a_problem(
     assert response.status_code == 422
     assert "revoked" in response.json()["detail"]
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "clr.issued")).all() == []
+
+
+def test_a_learner_downloads_a_signed_learner_record_from_the_backpack(
+    client: TestClient, headers: dict[str, str], session: Session
+) -> None:
+    first, second = _two_credentials(client, headers)
+    achievement = first["credential"]["credentialSubject"]["achievement"]["id"].rsplit("/", 1)[-1]
+    issue_over_api(client, headers, achievement, format="jwt")  # a VC-JWT is not bundled
+    revoked = issue_over_api(client, headers, achievement)
+    client.post(f"{ISSUER_API}/credentials/{_id(revoked)}/revoke", json={}, headers=headers)
+    assert client.get("/me/clr/wmde.json", headers={"Accept": "text/html"}).status_code == 401
+    sign_in_as(client, session, "a@b.org", "ada")
+    page = client.get("/me", headers={"Accept": "text/html"})
+    assert 'href="/me/clr/wmde.json"' in page.text
+    assert "Learner records (CLR 2.0)" in page.text
+    response = client.get("/me/clr/wmde.json")
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "private, no-store"
+    assert 'filename="clr-wmde.json"' in response.headers["content-disposition"]
+    clr = response.json()
+    assert clr["name"] == "Learner record of Ada"
+    bundled = clr["credentialSubject"]["verifiableCredential"]
+    assert sorted(c["id"] for c in bundled) == sorted(
+        c["credential"]["id"] for c in (first, second)
+    )
+    assert _verify(client, clr)["verified"] is True
+    assert client.get("/me/clr/nobody.json", headers={"Accept": "text/html"}).status_code == 404

@@ -13,21 +13,69 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Credential, Issuer
-from badgeservice.domain.clr import Association, ClrContent, build_clr
+from badgeservice.db.models import Credential, Issuer, User
+from badgeservice.domain.clr import MAX_BUNDLED, Association, ClrContent, build_clr
 from badgeservice.domain.credential_state import credential_state
-from badgeservice.errors import ValidationFailedError
-from badgeservice.services import issuers
+from badgeservice.errors import NotFoundError, ValidationFailedError
+from badgeservice.services import backpack, issuers
 from badgeservice.services.audit import record_event
 from badgeservice.services.endorsements import sign_checked
 from badgeservice.services.issuance import IssueContext
 from badgeservice.services.tenancy import get_owned
 
-__all__ = ["issue_clr"]
+__all__ = ["issue_clr", "learner_clr", "learner_clr_issuers"]
+
+
+def _state(row: Credential, now: datetime) -> str:
+    return credential_state(
+        revoked_at=row.revoked_at,
+        suspended_at=row.suspended_at,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        now=now,
+    )
+
+
+def _active(row: Credential, now: datetime) -> bool:
+    return _state(row, now) == "active"
+
+
+def _learner_rows(session: Session, user: User, now: datetime) -> list[tuple[Credential, Issuer]]:
+    """The user's active Data Integrity credentials with their issuers, oldest first."""
+    query = (
+        select(Credential, Issuer)
+        .join(Issuer, Issuer.id == Credential.issuer_id)
+        .where(Credential.recipient_lookup.in_(backpack.claimed(user)))
+        .where(Credential.format == "ldp")
+        .order_by(Credential.issued_at, Credential.id)
+    )
+    return [(row, issuer) for row, issuer in session.execute(query) if _active(row, now)]
+
+
+def learner_clr_issuers(session: Session, user: User, now: datetime) -> list[Issuer]:
+    """The issuers the user can download a CLR of (one per issuer: each signs its own)."""
+    found: dict[str, Issuer] = {}
+    for _, issuer in _learner_rows(session, user, now):
+        found.setdefault(issuer.slug, issuer)
+    return sorted(found.values(), key=lambda issuer: issuer.name.casefold())
+
+
+def learner_clr(
+    session: Session, user: User, slug: str, context: IssueContext, *, name: str
+) -> dict[str, Any]:
+    """The signed ClrCredential of the user's active credentials from the issuer ``slug``;
+    NotFoundError when they hold none."""
+    rows = [row for row, issuer in _learner_rows(session, user, context.now) if issuer.slug == slug]
+    if not rows:
+        raise NotFoundError(f"You hold no credential of {slug} to put in a learner record.")
+    issuer = session.get_one(Issuer, rows[0].issuer_id)
+    return _sign(session, issuer, rows[:MAX_BUNDLED], context, name=name)
 
 
 def _bundled(
@@ -41,13 +89,7 @@ def _bundled(
             raise ValidationFailedError(
                 f"Credential {row.id} is a VC-JWT: a CLR bundles Data Integrity credentials."
             )
-        state = credential_state(
-            revoked_at=row.revoked_at,
-            suspended_at=row.suspended_at,
-            valid_from=row.valid_from,
-            valid_until=row.valid_until,
-            now=context.now,
-        )
+        state = _state(row, context.now)
         if state != "active":
             raise ValidationFailedError(f"Credential {row.id} is {state.replace('_', ' ')}.")
     lookups = {row.recipient_lookup for row in rows}
@@ -68,6 +110,27 @@ def issue_clr(
 ) -> dict[str, Any]:
     """The signed ClrCredential of these credentials (in this order)."""
     rows = _bundled(session, issuer, credential_ids, context)
+    return _sign(
+        session,
+        issuer,
+        rows,
+        context,
+        name=name,
+        description=description,
+        associations=associations,
+    )
+
+
+def _sign(
+    session: Session,
+    issuer: Issuer,
+    rows: Sequence[Credential],
+    context: IssueContext,
+    *,
+    name: str,
+    description: str | None = None,
+    associations: Sequence[Association] = (),
+) -> dict[str, Any]:
     content = ClrContent(
         id=uuid.uuid4().urn,
         issuer=issuers.profile(issuer),

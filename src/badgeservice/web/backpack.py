@@ -3,6 +3,7 @@ second email (its one-time link and confirmation). Every answer is ``private, no
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from functools import partial
@@ -22,7 +23,15 @@ from badgeservice.http.deps import (
     WebSessionDep,
     unit_of_work,
 )
-from badgeservice.services import backpack, backpack_export, email_claims, members, visibility
+from badgeservice.services import (
+    backpack,
+    backpack_export,
+    clr,
+    email_claims,
+    issuance,
+    members,
+    visibility,
+)
 from badgeservice.services.backpack import SORTS, Sort
 from badgeservice.web import i18n
 from badgeservice.web.accounts import (
@@ -34,6 +43,7 @@ from badgeservice.web.accounts import (
     see_other,
     sign_in_page,
 )
+from badgeservice.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 NOTICES = ("saved", "link_sent", "email_added")
@@ -73,6 +83,7 @@ def backpack_context(
         "notice": notice if notice in NOTICES else None,
         "email_error": None,
         "email_value": "",
+        "clr_issuers": clr.learner_clr_issuers(session, user, now),
         **extra,
     }
 
@@ -134,6 +145,32 @@ def download_zip(
     disposition = f'attachment; filename="badges-{signed_in[1].handle}.zip"'
     response = StreamingResponse(chunks, media_type="application/zip")
     response.headers["Content-Disposition"] = disposition
+    return private(response)
+
+
+@router.get("/me/clr/{slug}.json", response_class=Response)
+def download_clr(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    signed_in: WebSessionDep,
+    clock: ClockDep,
+) -> Response:
+    """A CLR 2.0 learner record: the user's active credentials from one issuer, bundled and
+    signed by that issuer, as a JSON download (signed for this answer, not stored)."""
+    if signed_in is None:
+        return sign_in_page(request, 401)
+    user = signed_in[1]
+    context = issuance.IssueContext(settings.base_url, key_store, f"user:{user.id}", clock.now())
+    words = i18n.gettext(i18n.negotiate(request), N_("Learner record of %(name)s"))
+    name = words % {"name": user.display_name}
+    document = clr.learner_clr(session, user, slug, context, name=name)
+    session.commit()
+    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    response = Response(body, media_type="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="clr-{slug}.json"'
     return private(response)
 
 
