@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Framework, FrameworkItem
@@ -178,7 +178,7 @@ def search_items(
 ) -> tuple[list[tuple[Framework, FrameworkItem]], int]:
     """Items whose label in any language (or code) holds ``query``, case-insensitively;
     roots first, then in the file's order. Retired items only when asked."""
-    where = []
+    where: list[ColumnElement[bool]] = []
     words = query.casefold().split()[:8]
     for word in words:
         escaped = word[:MAX_QUERY].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
