@@ -19,6 +19,7 @@ from badgeservice.api.routes import (
     credentials,
     endorsements,
     events,
+    frameworks,
     health,
     issuers,
     members,
@@ -161,6 +162,7 @@ def create_app(
     app.include_router(endorsements.router)
     app.include_router(clr.router)
     app.include_router(events.router)
+    app.include_router(frameworks.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
     # Before /credentials/{reference}: these own the .png, .svg and .pdf suffixes.

@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import FrameworkItem
 from badgeservice.errors import ValidationFailedError
 from badgeservice.services import frameworks
+from tests.factories import ACHIEVEMENT, ISSUER_API, bearer, create_token, issue_over_api
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"
@@ -306,3 +308,62 @@ def test_search_by_label_in_any_language(session: Session) -> None:
     capx = frameworks.get_framework(session, "capx")
     roots, total = frameworks.search_items(session, framework=capx, parent="Q1")
     assert ([i.code for _, i in roots], total) == (["Q7"], 1)
+
+
+def test_the_api_imports_for_admins_and_searches_for_anyone(
+    client: TestClient, headers: dict[str, str], session: Session
+) -> None:
+    admin_headers = bearer(create_token(session))
+    body = json.dumps(CAPX).encode()
+    typed = {"Content-Type": "application/json"}
+    refused = client.post("/api/v1/frameworks/capx/import", content=body, headers=headers | typed)
+    assert refused.status_code == 403, refused.text
+    made = client.post(
+        "/api/v1/frameworks/capx/import", content=body, headers=admin_headers | typed
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["itemCount"] == 3
+    again = client.post(
+        "/api/v1/frameworks/capx/import", content=body, headers=admin_headers | typed
+    )
+    assert again.status_code == 200
+    bad = client.post("/api/v1/frameworks/capx/import", content=b"{", headers=admin_headers | typed)
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert "not JSON" in bad.json()["detail"]
+    unknown = client.post("/api/v1/frameworks/onet/import", content=body, headers=admin_headers)
+    assert unknown.status_code == 422
+    zipped = client.post(
+        "/api/v1/frameworks/esco/import?version=v1.2",
+        content=ESCO,
+        headers=admin_headers | {"Content-Type": "application/zip"},
+    )
+    assert zipped.status_code == 201, zipped.text
+    assert [f["key"] for f in client.get("/api/v1/frameworks").json()] == ["capx", "esco"]
+    found = client.get("/api/v1/framework-items", params={"q": "veranstaltungen", "lang": "de"})
+    assert found.status_code == 200
+    (item,) = found.json()["items"]
+    assert item["alignment"] == {
+        "targetName": "Veranstaltungen organisieren",
+        "targetUrl": "http://www.wikidata.org/entity/Q7",
+        "targetCode": "Q7",
+        "targetFramework": "Wikimedia Capacity Exchange",
+        "targetType": "ext:WikidataItem",
+        "targetDescription": "Planning edit-a-thons and meetups",
+    }
+    children = client.get("/api/v1/frameworks/capx/items", params={"parent": "Q7"}).json()
+    assert [i["code"] for i in children["items"]] == ["Q9"]
+    assert client.get("/api/v1/frameworks/nope").status_code == 404
+
+    # The alignment goes into an achievement as it is, and into a credential that verifies.
+    achievement = ACHIEVEMENT | {"alignments": [item["alignment"]]}
+    created = client.post(f"{ISSUER_API}/achievements", json=achievement, headers=headers)
+    assert created.status_code == 201, created.text
+    issued = issue_over_api(client, headers, created.json()["id"])
+    signed = issued["credential"]
+    (alignment,) = signed["credentialSubject"]["achievement"]["alignment"]
+    assert alignment["targetType"] == "ext:WikidataItem"
+    assert alignment["targetUrl"] == "http://www.wikidata.org/entity/Q7"
+    report = client.post("/api/v1/verify", json=signed).json()
+    assert report["verified"] is True, report
+    assert next(c for c in report["checks"] if c["id"] == "schema")["outcome"] == "passed"
