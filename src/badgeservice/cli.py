@@ -20,7 +20,7 @@ from badgeservice.clock import SystemClock
 from badgeservice.db import migrations
 from badgeservice.db.engine import make_engine, make_session_factory
 from badgeservice.errors import ServiceError
-from badgeservice.services import auth, issuers, key_revocation, keys, members
+from badgeservice.services import auth, frameworks, issuers, key_revocation, keys, members
 from badgeservice.services.keystore import build_key_store, new_secret
 from badgeservice.services.status_lists import ListSigner
 from badgeservice.settings import ConfigurationError, Settings, load_settings
@@ -32,11 +32,13 @@ tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 issuers_app = typer.Typer(help="Issuers (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="Signing keys and the key-encryption key.", no_args_is_help=True)
 batches_app = typer.Typer(help="Bulk issuance batches.", no_args_is_help=True)
+frameworks_app = typer.Typer(help="Skill frameworks (CapX, ESCO, CASE).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(issuers_app, name="issuers")
 app.add_typer(keys_app, name="keys")
 app.add_typer(batches_app, name="batches")
+app.add_typer(frameworks_app, name="frameworks")
 app.add_typer(vc_app, name="vc")
 
 
@@ -335,3 +337,42 @@ def main() -> None:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         typer.secho(f"error: the database is unavailable: {reason}", err=True, fg=typer.colors.RED)
         raise SystemExit(1) from None
+
+
+def _framework_file(kind: str, path: Path) -> bytes | dict[str, bytes]:
+    """The file's bytes; for ESCO a folder of its CSV files is read too."""
+    if kind == "esco" and path.is_dir():
+        return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*.csv"))}
+    if not path.is_file():
+        typer.secho(f"error: {path} is not a file", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    if path.stat().st_size > frameworks.MAX_IMPORT_BYTES:
+        typer.secho(f"error: {path} is larger than 64 MB", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    return path.read_bytes()
+
+
+@frameworks_app.command("import")
+def frameworks_import(
+    kind: Annotated[str, typer.Argument(help="capx, esco or case.")],
+    file: Annotated[Path, typer.Argument(help="The file (ESCO: the zip or its folder).")],
+    key: Annotated[str | None, typer.Option(help="The framework's key (default by kind).")] = None,
+    version: Annotated[str | None, typer.Option(help="A version to record (ESCO).")] = None,
+) -> None:
+    """Import or re-import a framework: items keep their ids, missing ones are retired."""
+    data = _framework_file(kind, file)
+    with _session() as (session, _settings):
+        framework = frameworks.import_framework(
+            session, kind, data, now=SystemClock().now(), actor="cli", key=key, version=version
+        )
+        typer.echo(f"{framework.key}: {framework.item_count} items ({framework.name})")
+
+
+@frameworks_app.command("list")
+def frameworks_list() -> None:
+    """The imported frameworks: key, kind, items, name."""
+    with _session() as (session, _settings):
+        for framework in frameworks.list_frameworks(session):
+            typer.echo(
+                f"{framework.key}\t{framework.kind}\t{framework.item_count}\t{framework.name}"
+            )

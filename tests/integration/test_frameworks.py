@@ -9,17 +9,27 @@ import io
 import json
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from badgeservice.cli import app
 from badgeservice.db.models import FrameworkItem
 from badgeservice.errors import ValidationFailedError
 from badgeservice.services import frameworks
-from tests.factories import ACHIEVEMENT, ISSUER_API, bearer, create_token, issue_over_api
+from tests.factories import (
+    ACHIEVEMENT,
+    ISSUER_API,
+    TEST_SECRET_KEY,
+    bearer,
+    create_token,
+    issue_over_api,
+)
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"
@@ -367,3 +377,31 @@ def test_the_api_imports_for_admins_and_searches_for_anyone(
     report = client.post("/api/v1/verify", json=signed).json()
     assert report["verified"] is True, report
     assert next(c for c in report["checks"] if c["id"] == "schema")["outcome"] == "passed"
+
+
+def test_the_cli_imports_an_esco_folder_and_lists_frameworks(
+    session: Session, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BADGESERVICE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BADGESERVICE_SECRET_KEY", TEST_SECRET_KEY)
+    folder = tmp_path / "esco"
+    with zipfile.ZipFile(io.BytesIO(ESCO)) as archive:
+        archive.extractall(folder)
+    runner = CliRunner()
+    done = runner.invoke(app, ["frameworks", "import", "esco", str(folder), "--version", "v1.2"])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == "esco: 2 items (ESCO v1.2)"
+    case_file = tmp_path / "case.json"
+    case_file.write_text(json.dumps(case_package()))
+    assert runner.invoke(app, ["frameworks", "import", "case", str(case_file)]).exit_code == 0
+    listed = runner.invoke(app, ["frameworks", "list"])
+    assert listed.output.splitlines() == [
+        "case-doc-1\tcase\t2\tWiki literacy",
+        "esco\tesco\t2\tESCO v1.2",
+    ]
+    case_file.write_text("{")
+    failed = runner.invoke(app, ["frameworks", "import", "case", str(case_file)])
+    assert failed.exit_code == 1
+    assert "not JSON" in failed.output
+    missing = runner.invoke(app, ["frameworks", "import", "capx", str(tmp_path / "none.json")])
+    assert missing.exit_code == 2

@@ -88,6 +88,10 @@ class Populated:
         self.endorsement = client.post(
             f"{api}/endorsements", json=endorsement, headers=self.headers
         ).json()
+        capacities = [{"id": 1, "skill_wikidata_item": "Q1", "labels": {"en": "Community"}}]
+        client.post(
+            "/api/v1/frameworks/capx/import", json=capacities, headers=self.admin
+        ).raise_for_status()
         credentials = f"{api}/credentials"
         post = client.post
         post(f"{credentials}/{suspended['id']}/suspend", headers=self.headers).raise_for_status()
@@ -154,6 +158,10 @@ class Populated:
                 f"{api}/endorsements/{self.endorsement['id']}",
                 token,
             ),
+            ("/api/v1/frameworks", "/api/v1/frameworks", {}),
+            ("/api/v1/frameworks/{key}", "/api/v1/frameworks/capx", {}),
+            ("/api/v1/frameworks/{key}/items", "/api/v1/frameworks/capx/items?q=comm", {}),
+            ("/api/v1/framework-items", "/api/v1/framework-items?q=community&lang=de", {}),
             ("/achievements/{achievement_id}", f"/achievements/{achievement}", ld),
             ("/achievements/{achievement_id}", f"/achievements/{achievement}", html),
             ("/issuers/{slug}", "/issuers/wmde", ld),
