@@ -5,6 +5,7 @@ critical finding) and at 375 px without sideways scrolling, in English and Arabi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,36 @@ def test_the_achievement_pages_are_accessible_and_fit_375px(
                 found[name] = serious_violations(page, axe_source)
     context.close()
     assert found == {name: [] for name in found}
+
+
+def test_the_skill_picker_adds_a_framework_item_and_is_accessible(
+    browser: Any, axe_source: str, console_site: Site, tmp_path: Path
+) -> None:
+    """With the Capacity Exchange's capacities imported (the CLI), an owner finds a skill by
+    a German word and adds it: the alignment row is filled in; axe finds nothing serious and
+    the picker fits 375 px."""
+    server = console_site[0]
+    capacities = [
+        {"id": 7, "skill_wikidata_item": "Q7",
+         "labels": {"en": "Organising events", "de": "Veranstaltungen organisieren"}},
+    ]  # fmt: skip
+    file = tmp_path / "capacities.json"
+    file.write_text(json.dumps(capacities))
+    server.cli("frameworks", "import", "capx", str(file))
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, console_site, OWNER)
+    page.goto(f"{server.base_url}/console/wmde/achievements/new?lang=en")
+    page.fill("#skillQuery", "veranstaltungen")
+    page.click("button[value=find-skills]")
+    page.click("button[value='pick-skill:capx:Q7']")
+    assert page.input_value("#alignments-0-targetUrl") == "http://www.wikidata.org/entity/Q7"
+    assert page.input_value("#alignments-0-targetName") == "Organising events"
+    assert page.input_value("#alignments-0-targetType") == "ext:WikidataItem"
+    page.fill("#skillQuery", "events")
+    page.click("button[value=find-skills]")
+    screenshot(page, "console-skill-picker")
+    assert serious_violations(page, axe_source) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()

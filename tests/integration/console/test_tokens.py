@@ -52,8 +52,10 @@ def test_a_token_made_in_the_console_works_with_exactly_its_scopes(
     assert sorted(row.scopes) == ["credentials:read", "issuer:read"]
     assert row.expires_at is not None
     assert row.expires_at.date().isoformat() == "2099-01-31"
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "token.created")).all()
-    assert event[-1].actor.startswith("user:")
+    created = select(AuditEvent).where(
+        AuditEvent.action == "token.created", AuditEvent.subject_id == str(row.id)
+    )
+    assert session.scalars(created).one().actor.startswith("user:")
 
 
 def test_the_secret_is_shown_once_and_never_again(

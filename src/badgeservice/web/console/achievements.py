@@ -24,6 +24,7 @@ from badgeservice.http.middleware import page_policy
 from badgeservice.services import achievements, images, previews
 from badgeservice.settings import Settings
 from badgeservice.web import credential_page, i18n
+from badgeservice.web.console import skill_picker
 from badgeservice.web.console.achievement_form import (
     AchievementForm,
     achievement_in,
@@ -89,9 +90,13 @@ def list_page(
 
 
 @router.get("/console/{slug}/achievements/new", response_class=Response)
-def new_page(request: Request, staff: Annotated[Staff, StaffDep("achievements:write")]) -> Response:
-    form = form_of_body({"defaultLanguage": i18n.negotiate(request)})
-    return _editor(request, staff, form, None, None)
+def new_page(
+    request: Request, session: SessionDep, staff: Annotated[Staff, StaffDep("achievements:write")]
+) -> Response:
+    language = i18n.negotiate(request)
+    form = form_of_body({"defaultLanguage": language})
+    skills = skill_picker.state(session, "", language)
+    return _editor(request, staff, form, None, None, skills=skills)
 
 
 @router.post("/console/{slug}/achievements/new", response_class=Response)
@@ -118,7 +123,8 @@ def edit_page(
     achievement = achievements.get_achievement(session, staff.issuer, achievement_id)
     form = form_of_body(achievements.wire_fields(achievement))
     notice = request.query_params.get("notice", "")
-    return _editor(request, staff, form, achievement, settings, notice=notice)
+    skills = skill_picker.state(session, "", i18n.negotiate(request))
+    return _editor(request, staff, form, achievement, settings, notice=notice, skills=skills)
 
 
 @router.post("/console/{slug}/achievements/{achievement_id}", response_class=Response)
@@ -147,20 +153,26 @@ async def _post(
     image = await _uploaded(request)
     action = fields.get("action", "save")
     form = _acted(parse_form(fields), action, fields.get("addLanguage", ""))
+    language = i18n.negotiate(request)
+    form = skill_picker.picked(session, form, action, language)
+    skills = skill_picker.state(session, fields.get("skillQuery", ""), language)
     if action not in ("save", "preview"):
-        return _editor(request, staff, form, achievement, settings)
+        return _editor(request, staff, form, achievement, settings, skills=skills)
     try:
         wire = achievement_in(form).model_dump(mode="json", by_alias=True, exclude_none=True)
         if action == "preview":
             preview = _preview(request, staff, wire, image, achievement, settings, now, fields)
-            return _editor(request, staff, form, achievement, settings, preview=preview)
+            return _editor(
+                request, staff, form, achievement, settings, preview=preview, skills=skills
+            )
         saved = achievements.save_achievement(
             session, staff.issuer, achievement, wire, image, actor=staff.principal.actor
         )
     except ValidationFailedError as exc:
-        return _editor(request, staff, form, achievement, settings, errors=exc.errors)
+        return _editor(
+            request, staff, form, achievement, settings, errors=exc.errors, skills=skills
+        )
     session.commit()
-    language = i18n.negotiate(request)
     path = console_url(staff.issuer.slug, "achievements", str(saved.id))
     return see_other(path, i18n.gettext(language, SAVED))
 
@@ -229,6 +241,7 @@ def _editor(
     errors: list[FieldError] | None = None,
     preview: dict[str, Any] | None = None,
     notice: str = "",
+    skills: dict[str, Any] | None = None,
 ) -> Response:
     """The editor page: the form, each field's errors next to it and summarised at the top,
     what each language lacks, and the preview below when asked for."""
@@ -259,6 +272,7 @@ def _editor(
         "may_write": staff.may("achievements:write"),
         "preview_context": preview,
         "notice": notice,
+        "skills": skills or {"available": False, "query": "", "results": []},
     }
     status = 422 if errors else 200
     response = render_console(
