@@ -15,6 +15,7 @@ from badgeservice import __version__
 from badgeservice.api.routes import (
     achievements,
     batches,
+    catalogue,
     clr,
     credentials,
     endorsements,
@@ -156,6 +157,7 @@ def create_app(
     app.include_router(issuers.router)
     app.include_router(members.router)
     app.include_router(achievements.router)
+    app.include_router(catalogue.router)
     app.include_router(credentials.router)
     app.include_router(batches.router)
     add_component_schemas(app, batches.COMPONENT_SCHEMAS)

@@ -158,6 +158,7 @@ class Populated:
                 f"{api}/endorsements/{self.endorsement['id']}",
                 token,
             ),
+            ("/api/v1/catalogue", "/api/v1/catalogue?q=editing", {}),
             ("/api/v1/frameworks", "/api/v1/frameworks", {}),
             ("/api/v1/frameworks/{key}", "/api/v1/frameworks/capx", {}),
             ("/api/v1/frameworks/{key}/items", "/api/v1/frameworks/capx/items?q=comm", {}),

@@ -107,6 +107,11 @@ class AchievementIn(ApiModel):
     alignments: list[AlignmentIn] = Field(default_factory=list, max_length=100)
     result_descriptions: list[ResultDescriptionIn] = Field(default_factory=list, max_length=50)
     creator: CreatorIn | None = None
+    shared: bool = Field(
+        default=False,
+        description="In the shared catalogue: other issuers may issue it with their own "
+        "signature. Needs `achievementType: Competency`; its `creator` becomes this issuer.",
+    )
 
     _languages = field_validator("name", "description")(_normalize_texts)
 
@@ -128,6 +133,16 @@ class AchievementIn(ApiModel):
         ):
             raise ValueError("extension types look like 'ext:Name'")
         return _check_vocabulary(value, ACHIEVEMENT_TYPES, "achievementType")
+
+    @model_validator(mode="after")
+    def _shared_is_a_competency(self) -> AchievementIn:
+        if self.shared and self.achievement_type != "Competency":
+            raise ValueError(
+                "a shared achievement is a skill assertion: its achievementType must be Competency"
+            )
+        if self.shared and self.creator is not None:
+            raise ValueError("a shared achievement's creator is its issuer: leave creator out")
+        return self
 
     @model_validator(mode="after")
     def _default_language_everywhere(self) -> AchievementIn:

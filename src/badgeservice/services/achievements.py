@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from badgeservice.db.models import Achievement, Credential, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
 from badgeservice.domain.urls import achievement_url, image_url
+from badgeservice.errors import ConflictError
 from badgeservice.services.audit import record_event
 from badgeservice.services.images import store_image
 from badgeservice.services.tenancy import get_owned
@@ -105,7 +106,9 @@ def wire_fields(achievement: Achievement) -> dict[str, Any]:
     optional = {
         "image": {"url": achievement.image_url} if achievement.image_url else None,
         "achievementType": achievement.achievement_type,
-        "creator": achievement.creator,
+        # A shared achievement's creator is its issuer, set on saving, not an input.
+        "creator": None if achievement.shared else achievement.creator,
+        "shared": True if achievement.shared else None,
     }
     return fields | {k: v for k, v in optional.items() if v is not None}
 
@@ -113,7 +116,8 @@ def wire_fields(achievement: Achievement) -> dict[str, Any]:
 def create_achievement(
     session: Session, issuer: Issuer, fields: dict[str, Any], *, actor: str
 ) -> Achievement:
-    achievement = Achievement(issuer_id=issuer.id, **_columns(fields))
+    columns = _columns(fields) | _sharing(session, issuer, None, fields)
+    achievement = Achievement(issuer_id=issuer.id, **columns)
     session.add(achievement)
     session.flush()
     _audit(session, achievement, "achievement.created", actor)
@@ -124,7 +128,10 @@ def update_achievement(
     session: Session, achievement: Achievement, fields: dict[str, Any], *, actor: str
 ) -> Achievement:
     """Replace the definition. Issued credentials carry their own copy and do not change."""
-    for column, value in _columns(fields).items():
+    issuer = session.get_one(Issuer, achievement.issuer_id)
+    for column, value in (
+        _columns(fields) | _sharing(session, issuer, achievement, fields)
+    ).items():
         setattr(achievement, column, value)
     if "image" in fields:
         achievement.image_id = None  # an explicit URL replaces an uploaded image
@@ -167,6 +174,40 @@ def issued_counts(session: Session, issuer: Issuer) -> dict[uuid.UUID, int]:
 
 def get_achievement(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> Achievement:
     return get_owned(session, Achievement, achievement_id, issuer)
+
+
+def get_issuable(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> Achievement:
+    """An achievement ``issuer`` may issue: its own, or one another issuer shares in the
+    catalogue (issued with this issuer's signature, the defining issuer as ``creator``).
+    Another issuer's unshared achievement is a 404 that does not say it exists."""
+    achievement = session.get(Achievement, achievement_id)
+    if achievement is not None and achievement.shared and achievement.issuer_id != issuer.id:
+        return achievement
+    return get_owned(session, Achievement, achievement_id, issuer)
+
+
+def _sharing(
+    session: Session, issuer: Issuer, achievement: Achievement | None, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """The columns sharing sets: ``shared``, and the defining issuer as ``creator`` of a
+    shared achievement (a movement-wide skill assertion). Unsharing is refused once another
+    issuer has issued it: their credentials name it."""
+    shared = bool(fields.get("shared", False))
+    if achievement is not None and achievement.shared and not shared:
+        others = session.scalar(
+            select(func.count())
+            .select_from(Credential)
+            .where(Credential.achievement_id == achievement.id, Credential.issuer_id != issuer.id)
+        )
+        if others:
+            raise ConflictError(
+                "Other issuers have issued this shared achievement; it stays shared."
+            )
+    if not shared:
+        return {"shared": False}
+    creator = {"id": issuer.did, "name": issuer.name}
+    creator |= {k: v for k, v in (("url", issuer.url), ("email", issuer.email)) if v}
+    return {"shared": True, "creator": creator}
 
 
 def find_public_achievement(session: Session, achievement_id: uuid.UUID) -> Achievement | None:

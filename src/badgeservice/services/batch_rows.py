@@ -96,12 +96,12 @@ def kept_row(key_store: KeyStore, row: RowCheck) -> RowCheck:
 
 
 def row_findings(
-    session: Session, achievement: Achievement, kept: list[RowCheck], now: datetime
+    session: Session, issuer: Issuer, achievement: Achievement, kept: list[RowCheck], now: datetime
 ) -> list[RowFinding]:
     """Each kept row's finding, in order (one query for the holders of the whole batch)."""
     keys = [None if row.error else _recipient_key(row.input or {}) for row in kept]
     lookups = {key for key in keys if key is not None and not key.startswith(("did:", "url:"))}
-    holders = credentials.active_holders(session, achievement, lookups, now=now)
+    holders = credentials.active_holders(session, issuer, achievement, lookups, now=now)
     first_row: dict[str, int] = {}
     findings = []
     for number, (row, key) in enumerate(zip(kept, keys, strict=True), start=1):
@@ -184,10 +184,10 @@ def preview_batch(
     """What ``batches.new_batch`` would make of the same request, without issuing or writing
     anything: the same batch checks (a 422 for the whole upload) and the same row findings."""
     split = split_fields(fields)
-    achievement = achievements.get_achievement(session, issuer, split.achievement_id)
+    achievement = achievements.get_issuable(session, issuer, split.achievement_id)
     check_batch(achievement, split.options, rows, language_pointer)
     kept = [kept_row(key_store, row) for row in rows]
-    findings = row_findings(session, achievement, kept, now)
+    findings = row_findings(session, issuer, achievement, kept, now)
     shown = [
         _preview_row(number, row, found)
         for number, (row, found) in enumerate(zip(rows, findings, strict=True), start=1)

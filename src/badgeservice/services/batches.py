@@ -151,7 +151,7 @@ def new_batch(
     """A batch from a request's validated wire fields (``achievementId``, ``skipExisting``,
     ``notify`` and the shared options) and its checked rows: the API's and the console's."""
     split = split_fields(fields)
-    achievement = achievements.get_achievement(session, issuer, split.achievement_id)
+    achievement = achievements.get_issuable(session, issuer, split.achievement_id)
     return create_batch(
         session,
         issuer,
@@ -202,7 +202,7 @@ def create_batch(
     session.add(batch)
     session.flush()
     kept = [kept_row(key_store, row) for row in rows]
-    items = _items(session, achievement, kept, skip_existing, now)
+    items = _items(session, issuer, achievement, kept, skip_existing, now)
     for item in items:
         item.batch_id = batch.id
     session.add_all(items)
@@ -244,6 +244,7 @@ def _hold_mail(
 
 def _items(
     session: Session,
+    issuer: Issuer,
     achievement: Achievement,
     rows: list[RowCheck],
     skip_existing: bool,
@@ -251,7 +252,7 @@ def _items(
 ) -> list[BatchItem]:
     """The rows as stored, with what ``row_findings`` found about each."""
     items = []
-    findings = row_findings(session, achievement, rows, now)
+    findings = row_findings(session, issuer, achievement, rows, now)
     for number, (row, found) in enumerate(zip(rows, findings, strict=True), start=1):
         item = BatchItem(row_number=number, input=row.input or {}, status="pending")
         if found.error is not None:

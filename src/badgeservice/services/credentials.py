@@ -105,10 +105,16 @@ HELD: tuple[State, ...] = ("active", "not_yet_valid")
 
 
 def active_holders(
-    session: Session, achievement: Achievement, lookups: Collection[str], *, now: datetime
+    session: Session,
+    issuer: Issuer,
+    achievement: Achievement,
+    lookups: Collection[str],
+    *,
+    now: datetime,
 ) -> dict[str, uuid.UUID]:
-    """recipient lookup hash → the newest credential of ``achievement`` it holds at ``now``
-    (``HELD``)."""
+    """recipient lookup hash → the newest credential of ``achievement`` issued by ``issuer``
+    that it holds at ``now`` (``HELD``). A shared achievement's holders from other issuers
+    are theirs, not this issuer's."""
     found: dict[str, uuid.UUID] = {}
     wanted = sorted(lookups)
     for start in range(0, len(wanted), 500):  # bound the IN list
@@ -116,7 +122,7 @@ def active_holders(
         query = _filtered(
             select(Credential)
             .options(load_only(Credential.id, Credential.recipient_lookup))
-            .where(Credential.issuer_id == achievement.issuer_id)
+            .where(Credential.issuer_id == issuer.id)
             .where(Credential.recipient_lookup.in_(chunk)),
             CredentialFilter(achievement_id=achievement.id),
             now,

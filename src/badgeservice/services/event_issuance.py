@@ -25,6 +25,7 @@ KIND: RecipientKind = "wikimedia_username"
 def holders(
     session: Session,
     key_store: KeyStore,
+    issuer: Issuer,
     achievement: Achievement,
     usernames: Collection[str],
     *,
@@ -33,7 +34,7 @@ def holders(
     """The ``usernames`` that hold ``achievement`` at ``now`` (an active or not yet valid
     credential, as a batch's ``recipient_has_credential`` warning judges it)."""
     lookups = {issuance.lookup_of(key_store, KIND, name): name for name in usernames}
-    held = credentials.active_holders(session, achievement, lookups, now=now)
+    held = credentials.active_holders(session, issuer, achievement, lookups, now=now)
     return {lookups[lookup] for lookup in held}
 
 

@@ -95,6 +95,7 @@ def held_warning(credential_id: uuid.UUID) -> ReportWarning:
 def find_held(
     session: Session,
     key_store: KeyStore,
+    issuer: Issuer,
     achievement: Achievement,
     recipient: Recipient,
     *,
@@ -106,7 +107,7 @@ def find_held(
     lookup = recipient_lookup(key_store, recipient)
     if lookup is None:
         return None
-    return credentials.active_holders(session, achievement, {lookup}, now=now).get(lookup)
+    return credentials.active_holders(session, issuer, achievement, {lookup}, now=now).get(lookup)
 
 
 @dataclass(frozen=True)

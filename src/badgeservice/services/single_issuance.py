@@ -46,9 +46,9 @@ def issue_one(
     if replay is not None:
         return Issued(credentials.get_credential(session, issuer, replay), created=False)
     achievement_id = uuid.UUID(str(fields["achievementId"]))
-    achievement = achievements.get_achievement(session, issuer, achievement_id)
+    achievement = achievements.get_issuable(session, issuer, achievement_id)
     request = issuance.request_from_fields(fields)
-    held = issuance.find_held(session, key_store, achievement, request.recipient, now=now)
+    held = issuance.find_held(session, key_store, issuer, achievement, request.recipient, now=now)
     if held is not None and fields.get("skipExisting"):
         existing = credentials.get_credential(session, issuer, held)
         return Issued(existing, created=False, held=held)

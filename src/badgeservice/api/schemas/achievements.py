@@ -30,6 +30,9 @@ class AchievementOut(ApiModel):
     alignments: list[dict[str, Any]]
     result_descriptions: list[dict[str, Any]]
     creator: dict[str, Any] | None
+    shared: bool = Field(
+        default=False, description="In the shared catalogue (`GET /api/v1/catalogue`)."
+    )
     revision: int
     created_at: datetime
     updated_at: datetime

@@ -128,6 +128,7 @@ def parse_form(fields: Mapping[str, str]) -> AchievementForm:
         if fields.get("imageUrl", "").strip()
         else None,
         "creator": creator,
+        "shared": fields.get("shared") == "1",
     }
     body |= {member: value for member, value in optional.items() if value}
     languages = fields.get("languages", "").split()

@@ -196,7 +196,9 @@ def _listing(page: Context, form: EventForm, now: datetime, status_code: int = 2
         form.errors["event"] = exc.code
         return _render(page, form, status_code=exc.status)
     names = [p.username for p in found.participants]
-    held = event_issuance.holders(page.session, page.key_store, form.chosen, names, now=now)
+    held = event_issuance.holders(
+        page.session, page.key_store, page.staff.issuer, form.chosen, names, now=now
+    )
     rows = [{"participant": p, "holds": p.username in held} for p in found.participants]
     listing = {"rows": rows, "skipped": found.skipped, "held": len(held), "key": uuid.uuid4().hex}
     return _render(page, form, listing, status_code=status_code)

@@ -1,0 +1,36 @@
+"""`/api/v1/catalogue`: the shared achievements any issuer may issue (public)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from badgeservice.api.routes.achievements import achievement_out
+from badgeservice.api.schemas.achievements import AchievementOut
+from badgeservice.api.schemas.common import Limit, Offset, Page
+from badgeservice.http.deps import SessionDep, SettingsDep
+from badgeservice.http.problems import problem_responses
+from badgeservice.services import catalogue
+
+router = APIRouter(prefix="/api/v1/catalogue", tags=["achievements"])
+
+
+@router.get("", responses=problem_responses(422))
+def list_catalogue(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=200, description="Words of a name, any language.")] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AchievementOut]:
+    """Shared achievements (skill assertions): any issuer issues one by its id, as its own
+    (`POST /api/v1/issuers/{slug}/credentials` with `achievementId`), with its signature;
+    `issuer` here is the defining issuer, which the achievement names as `creator`."""
+    found, total = catalogue.shared_achievements(session, q, limit=limit, offset=offset)
+    return Page[AchievementOut](
+        items=[achievement_out(a, issuer, settings) for a, issuer in found],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
