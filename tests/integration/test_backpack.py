@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from badgeservice.clock import SystemClock
+from badgeservice.clock import FixedClock, SystemClock
 from badgeservice.db.models import EmailLink, MailMessage, RecipientClaim, User
 from badgeservice.services import backpack, backpack_export
 from tests.accounts import sign_in_as
@@ -73,9 +73,17 @@ def test_backpack_lists_what_was_issued_to_the_users_claims_only(
 
 
 def test_search_sort_and_paging_take_any_input(
-    client: TestClient, session: Session, headers: dict[str, str], achievement_id: str
+    client: TestClient,
+    session: Session,
+    headers: dict[str, str],
+    achievement_id: str,
+    clock: FixedClock,
 ) -> None:
-    issued = [issue_to(client, headers, achievement_id, "ada@example.org") for _ in range(22)]
+    clock.set(SystemClock().now())
+    issued = []
+    for _ in range(22):  # a second apart: "newest first" has an answer (issued_at is in seconds)
+        issued.append(issue_to(client, headers, achievement_id, "ada@example.org"))
+        clock.advance(timedelta(seconds=1))
     signed_in(client, session, "ada@example.org")
     first = client.get("/me", headers=HTML).text
     assert first.count('class="card"') == 20
