@@ -35,6 +35,7 @@ from badgeservice.db.models import (
     User,
     WantedSkill,
 )
+from badgeservice.domain.csv_cells import csv_text
 from badgeservice.domain.skills_privacy import Count, Gap, breakdown, gap_of, shown
 from badgeservice.services.credentials import state_clause
 
@@ -223,3 +224,76 @@ def learner_skills(
     for item, framework in session.execute(query):
         grouped.setdefault(framework.id, (framework, []))[1].append(item)
     return list(grouped.values())
+
+
+CSV_COLUMNS = (
+    "framework",
+    "code",
+    "url",
+    "label",
+    "people",
+    "declared_known",
+    "declared_available",
+    "wanted",
+    "gap",
+    "by_language",
+    "by_issuer",
+)
+
+
+def _cells(cells: list[tuple[str, Count]]) -> list[dict[str, Any]]:
+    return [{"key": key} | count.as_json() for key, count in cells]
+
+
+def as_json(result: SkillsMap, language: str = "en") -> dict[str, Any]:
+    """The map as JSON: every count is ``{"count": n}`` or ``{"count": null, "fewerThan": t}``."""
+    return {
+        "issuer": result.issuer_slug,
+        "threshold": result.threshold,
+        "items": [
+            {
+                "framework": item.framework_key,
+                "code": item.code,
+                "url": item.url,
+                "label": item.label(language),
+                "people": item.people.as_json(),
+                "byLanguage": [
+                    {"language": cell.pop("key")} | cell for cell in _cells(item.by_language)
+                ],
+                "byIssuer": [{"issuer": cell.pop("key")} | cell for cell in _cells(item.by_issuer)],
+                "declaredNotVerified": {
+                    "known": item.declared_known.as_json(),
+                    "available": item.declared_available.as_json(),
+                },
+                "wanted": item.wanted,
+                "gap": item.gap,
+            }
+            for item in result.items
+        ],
+    }
+
+
+def as_csv(result: SkillsMap, language: str = "en") -> str:
+    """The map as CSV (``domain.csv_cells``); hidden counts are ``<5``; breakdowns ``key=n;…``."""
+
+    def joined(cells: list[tuple[str, Count]]) -> str:
+        return ";".join(f"{key}={count.as_text()}" for key, count in cells)
+
+    rows: list[list[str]] = []
+    for item in result.items:
+        rows.append(
+            [
+                item.framework_key,
+                item.code,
+                item.url,
+                item.label(language),
+                item.people.as_text(),
+                item.declared_known.as_text(),
+                item.declared_available.as_text(),
+                "yes" if item.wanted else "",
+                item.gap or "",
+                joined(item.by_language),
+                joined(item.by_issuer),
+            ]
+        )
+    return csv_text(CSV_COLUMNS, rows)
