@@ -82,10 +82,8 @@ def _not_excluded() -> Any:
     return or_(User.skills_map_excluded.is_(None), User.skills_map_excluded.is_(False))
 
 
-def held_counts(
-    session: Session, issuer: Issuer | None, now: datetime
-) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
-    """item id → dimension (``all``/``language``/``issuer``) → key → distinct people."""
+def held_query(issuer: Issuer | None, now: datetime) -> Any:
+    """The one statement: a CTE of who holds what, and a ``UNION ALL`` of its ``GROUP BY``s."""
     person = func.coalesce(
         cast(RecipientClaim.user_id, String),
         Credential.recipient_lookup,
@@ -124,8 +122,15 @@ def held_counts(
                 held.c.item_id, held.c.issuer
             )
         )
+    return union_all(*parts)
+
+
+def held_counts(
+    session: Session, issuer: Issuer | None, now: datetime
+) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
+    """item id → dimension (``all``/``language``/``issuer``) → key → distinct people."""
     counts: dict[uuid.UUID, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for item_id, dimension, key, value in session.execute(union_all(*parts)):
+    for item_id, dimension, key, value in session.execute(held_query(issuer, now)):
         counts[item_id][dimension][key] = int(value)
     return counts
 
