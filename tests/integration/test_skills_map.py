@@ -228,3 +228,22 @@ def test_a_learners_verified_skills_by_framework(
     assert [(f.key, [i.code for i in items]) for f, items in grouped] == [
         ("capx", ["Q1", "Q2", "Q4"])
     ]
+
+
+def test_the_csv_and_json_hide_small_counts(
+    session: Session, dataset: tuple[Issuer, Issuer]
+) -> None:
+    wmde, _ = dataset
+    result = skills_map.skills_map(session, wmde, now=NOW, threshold=T)
+    lines = skills_map.as_csv(result).lstrip("\ufeff").split("\r\n")
+    assert lines[0].split(",")[:5] == ["framework", "code", "url", "label", "people"]
+    q1 = next(line for line in lines if ",Q1," in line).split(",")
+    assert q1[4] == "10"
+    assert q1[7:10] == ["yes", "covered", "en=<5;de=<5"]
+    q4 = next(line for line in lines if ",Q4," in line).split(",")
+    assert q4[4] == "<5"
+    assert q4[8] == "few"
+    items = {item["code"]: item for item in skills_map.as_json(result, "de")["items"]}
+    assert items["Q4"]["people"] == {"count": None, "fewerThan": 5}
+    assert items["Q1"]["label"] == "Fähigkeit Q1"
+    assert items["Q1"]["declaredNotVerified"]["known"] == {"count": 0}
