@@ -208,6 +208,12 @@ def skills_map(
     return result
 
 
+def set_excluded(session: Session, user: User, *, excluded: bool) -> None:
+    """The learner's choice: leave (or rejoin) every count of the map."""
+    user.skills_map_excluded = excluded
+    session.flush()
+
+
 def learner_skills(
     session: Session, user: User, now: datetime
 ) -> list[tuple[Framework, list[FrameworkItem]]]:

@@ -22,7 +22,14 @@ from badgeservice.http.deps import (
     WebSessionDep,
     unit_of_work,
 )
-from badgeservice.services import backpack, backpack_export, email_claims, members, visibility
+from badgeservice.services import (
+    backpack,
+    backpack_export,
+    email_claims,
+    members,
+    skills_map,
+    visibility,
+)
 from badgeservice.services.backpack import SORTS, Sort
 from badgeservice.web import i18n
 from badgeservice.web.accounts import (
@@ -73,6 +80,7 @@ def backpack_context(
         "notice": notice if notice in NOTICES else None,
         "email_error": None,
         "email_value": "",
+        "user_excluded": user.skills_map_excluded,
         **extra,
     }
 
@@ -105,6 +113,20 @@ async def set_visibility(
     visibility.set_visibility(session, signed_in[1], _uuid(credential_id), choices, clock.now())
     session.commit()
     return see_other(safe_back(form.get("back")), "saved", f"c-{credential_id}")
+
+
+@router.post("/me/skills-map", response_class=Response)
+async def set_skills_map_choice(
+    request: Request, session: SessionDep, signed_in: WebSessionDep
+) -> Response:
+    """Leave (box ticked) or join the skills map's counts; back to the backpack."""
+    form = await form_of(request)
+    refused = csrf_failed(request, form, signed_in)
+    if refused is not None or signed_in is None:
+        return refused or sign_in_page(request, 403)
+    skills_map.set_excluded(session, signed_in[1], excluded=form.get("excluded") == "1")
+    session.commit()
+    return see_other("/me", "saved", "skills-map")
 
 
 def _uuid(text: str) -> uuid.UUID:
