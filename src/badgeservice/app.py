@@ -24,6 +24,7 @@ from badgeservice.api.routes import (
     health,
     issuers,
     members,
+    skills_map,
     verify,
 )
 from badgeservice.clock import Clock, SystemClock
@@ -156,6 +157,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(issuers.router)
     app.include_router(members.router)
+    app.include_router(skills_map.router)
     app.include_router(achievements.router)
     app.include_router(catalogue.router)
     app.include_router(credentials.router)

@@ -148,6 +148,9 @@ class Populated:
                 token,
             ),
             ("/api/v1/issuers/{slug}/endorsements", f"{api}/endorsements", token),
+            ("/api/v1/issuers/{slug}/skills-map", f"{api}/skills-map", {}),
+            ("/api/v1/issuers/{slug}/wanted-skills", f"{api}/wanted-skills", token),
+            ("/api/v1/skills-map", "/api/v1/skills-map", {}),
             (  # read from the stand-in wiki (``events_wiki``)
                 "/api/v1/issuers/{slug}/events/{event_id}/participants",
                 f"{api}/events/7/participants",

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import User, WebSession
+from badgeservice.domain.languages import pick_text
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
 from badgeservice.http.deps import (
     ClockDep,
@@ -30,6 +31,7 @@ from badgeservice.services import (
     email_claims,
     issuance,
     members,
+    skills_map,
     visibility,
 )
 from badgeservice.services.backpack import SORTS, Sort
@@ -48,6 +50,11 @@ from badgeservice.web.i18n import N_
 router = APIRouter(include_in_schema=False)
 NOTICES = ("saved", "link_sent", "email_added")
 SignedIn = tuple[WebSession, User]
+
+
+def _label(labels: dict[str, str], request: Request) -> str:
+    """A skill's label in the page's language (else the framework's first language)."""
+    return pick_text(labels, i18n.negotiate(request), next(iter(labels)))[1]
 
 
 def _page_number(text: str | None) -> int:
@@ -84,6 +91,11 @@ def backpack_context(
         "email_error": None,
         "email_value": "",
         "clr_issuers": clr.learner_clr_issuers(session, user, now),
+        "user_excluded": user.skills_map_excluded,
+        "skills": [
+            (framework, [_label(item.labels, request) for item in items])
+            for framework, items in skills_map.learner_skills(session, user, now)
+        ],
         **extra,
     }
 
@@ -116,6 +128,20 @@ async def set_visibility(
     visibility.set_visibility(session, signed_in[1], _uuid(credential_id), choices, clock.now())
     session.commit()
     return see_other(safe_back(form.get("back")), "saved", f"c-{credential_id}")
+
+
+@router.post("/me/skills-map", response_class=Response)
+async def set_skills_map_choice(
+    request: Request, session: SessionDep, signed_in: WebSessionDep
+) -> Response:
+    """Leave (box ticked) or join the skills map's counts; back to the backpack."""
+    form = await form_of(request)
+    refused = csrf_failed(request, form, signed_in)
+    if refused is not None or signed_in is None:
+        return refused or sign_in_page(request, 403)
+    skills_map.set_excluded(session, signed_in[1], excluded=form.get("excluded") == "1")
+    session.commit()
+    return see_other("/me", "saved", "skills-map")
 
 
 def _uuid(text: str) -> uuid.UUID:
