@@ -83,7 +83,7 @@ def issue_csv(
     """Check every row of the CSV, issue the good ones (or, ``dry_run``, only try), print the
     result; the exit code. ``clock``: the command's (the worker reads it per row)."""
     issuer = issuers.get_issuer(session, issuer_slug)
-    achievement = achievements.get_achievement(session, issuer, achievement_id)
+    achievement = achievements.get_issuable(session, issuer, achievement_id)
     upload = batches.read_csv(text)
     rows = [check_row(batches.csv_row_input(row)) for row in upload.rows]
     key_store = build_key_store(settings)

@@ -202,7 +202,7 @@ def detail_page(
 ) -> Response:
     """The credential and its forms; after a refused form, its problem at the top and next
     to the field it concerns (``form`` names which form was sent, and keeps its values)."""
-    achievement = achievements.get_achievement(session, staff.issuer, credential.achievement_id)
+    achievement = achievements.get_issuable(session, staff.issuer, credential.achievement_id)
     language = i18n.negotiate(request)
     state = credentials.state_of(credential, now)
     notice = NOTICES.get(request.query_params.get("notice", ""))

@@ -179,7 +179,7 @@ def _checked(page: Context, form: EventForm) -> EventForm:
         form.errors["event"] = "invalid_event"
     try:
         achievement_id = uuid.UUID(form.achievement)
-        form.chosen = achievements.get_achievement(page.session, page.staff.issuer, achievement_id)
+        form.chosen = achievements.get_issuable(page.session, page.staff.issuer, achievement_id)
     except (ValueError, NotFoundError):
         form.errors["achievement"] = "invalid_achievement"
     return form
