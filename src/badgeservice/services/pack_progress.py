@@ -10,10 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Credential, Pack
+from badgeservice.db.models import Credential, Pack, PackAward
 from badgeservice.domain.pack import MAX_NESTING, Progress, progress
+from badgeservice.domain.recipient import RecipientError, RecipientKind
+from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.services import packs
 from badgeservice.services.credentials import state_clause
+from badgeservice.services.keystore import KeyStore
 
 
 def active_of(
@@ -49,3 +52,28 @@ def pack_progress(
     return progress(
         packs.step_rules(steps), packs.group_rules(pack), {str(a) for a in held}, complete
     )
+
+
+def recipient_progress(
+    session: Session,
+    key_store: KeyStore,
+    pack: Pack,
+    kind: RecipientKind,
+    value: str,
+    now: datetime,
+) -> tuple[Progress, PackAward | None]:
+    """An email's or a Wikimedia username's progress through ``pack``, and its award if made."""
+    from badgeservice.services.issuance import lookup_of  # issuance → pack_awards → here
+
+    try:
+        lookup = lookup_of(key_store, kind, value)
+    except RecipientError as exc:
+        raise ValidationFailedError(errors=[FieldError("/query/recipient", str(exc))]) from exc
+    return pack_progress(session, pack, lookup, now), award_of(session, pack, lookup)
+
+
+def award_of(session: Session, pack: Pack, lookup: str) -> PackAward | None:
+    query = select(PackAward).where(
+        PackAward.pack_id == pack.id, PackAward.recipient_lookup == lookup
+    )
+    return session.scalar(query)

@@ -98,6 +98,11 @@ def update_pack(
     """The pack with every field replaced by the validated ``fields`` (the PATCH merged onto
     the pack's body); ``revision`` + 1 when anything changed."""
     before = body(view(session, pack))
+    if fields["slug"] != pack.slug:
+        taken = select(Pack.id).where(Pack.issuer_id == issuer.id, Pack.slug == fields["slug"])
+        if session.scalar(taken) is not None:
+            raise PackSlugTakenError(f"The issuer has a pack '{fields['slug']}'.")
+        pack.slug = fields["slug"]
     _fill(session, issuer, pack, fields)
     session.execute(delete(PackStep).where(PackStep.pack_id == pack.id))
     session.flush()
