@@ -24,6 +24,7 @@ from badgeservice.api.routes import (
     health,
     issuers,
     members,
+    packs,
     skills_map,
     verify,
 )
@@ -167,6 +168,7 @@ def create_app(
     app.include_router(clr.router)
     app.include_router(events.router)
     app.include_router(frameworks.router)
+    app.include_router(packs.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
     # Before /credentials/{reference}: these own the .png, .svg and .pdf suffixes.

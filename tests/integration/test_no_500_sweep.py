@@ -113,6 +113,18 @@ def _valid_bodies(achievement_id: str) -> dict[tuple[str, str], Any]:
             "comment": "Good",
             "validUntil": "2030-01-01",
         },
+        ("post", "/api/v1/issuers/{slug}/packs"): {
+            "slug": "basics",
+            "name": {"en": "Basics"},
+            "groups": [{"key": "g", "required": 1}],
+            "steps": [
+                {"kind": "achievement", "achievementId": achievement_id, "group": "g"},
+                {"kind": "activity", "url": "https://example.org", "title": {"en": "Do"}},
+            ],
+        },
+        ("patch", "/api/v1/issuers/{slug}/packs/{pack_slug}"): {
+            "steps": [{"kind": "pack", "packSlug": "basics"}]
+        },
         ("post", "/api/v1/verify"): {"credential": "x", "recipient": "a@example.org"},
     }
 
@@ -188,6 +200,7 @@ def test_no_operation_answers_500(
         "credential_id": issued["id"],
         "reference": issued["id"],
         "action": "revoke",
+        "pack_slug": "basics",
     }
     bodies = _valid_bodies(achievement_id)
     failures = []

@@ -69,6 +69,12 @@ class Populated:
             f"{api}/achievements", json=ACHIEVEMENT, headers=self.headers
         ).json()
         achievement_id = self.achievement["id"]
+        pack = {
+            "slug": "basics",
+            "name": {"en": "Basics"},
+            "steps": [{"kind": "achievement", "achievementId": achievement_id}],
+        }
+        client.post(f"{api}/packs", json=pack, headers=self.headers).raise_for_status()
         self.image = client.put(
             f"{api}/achievements/{achievement_id}/image",
             content=make_png(),
@@ -162,6 +168,18 @@ class Populated:
                 token,
             ),
             ("/api/v1/catalogue", "/api/v1/catalogue?q=editing", {}),
+            ("/api/v1/issuers/{slug}/packs", f"{api}/packs", token),
+            ("/api/v1/issuers/{slug}/packs/{pack_slug}", f"{api}/packs/basics", token),
+            (
+                "/api/v1/issuers/{slug}/packs/{pack_slug}/progress",
+                f"{api}/packs/basics/progress?recipient=row1@example.org",
+                token,
+            ),
+            (
+                "/api/v1/issuers/{slug}/packs/{pack_slug}/report",
+                f"{api}/packs/basics/report",
+                token,
+            ),
             ("/api/v1/frameworks", "/api/v1/frameworks", {}),
             ("/api/v1/frameworks/{key}", "/api/v1/frameworks/capx", {}),
             ("/api/v1/frameworks/{key}/items", "/api/v1/frameworks/capx/items?q=comm", {}),

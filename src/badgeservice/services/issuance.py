@@ -35,6 +35,7 @@ from badgeservice.services import (
     credential_alignments,
     credentials,
     keys,
+    pack_awards,
     status,
     status_lists,
 )
@@ -273,6 +274,8 @@ def issue_credential(
         issuer_id=issuer.id,
         details={"achievement": str(achievement.id), "format": request.format},
     )
+    # The one call site for every issuing path (single, batch rows, events, pack awards).
+    pack_awards.after_issue(session, issuer, credential, replace(context, now=now))
     return credential
 
 

@@ -1,0 +1,185 @@
+"""`/api/v1/issuers/{slug}/packs`: an issuer's learning packs, a person's progress through one
+(issuer-side, from active credentials) and the awards whose steps are no longer all active."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response, status
+from sqlalchemy.orm import Session
+
+from badgeservice.api.schemas.common import Limit, Offset, validate_body
+from badgeservice.db.models import Issuer, Pack, PackAward
+from badgeservice.domain.merge_patch import merge_patch
+from badgeservice.domain.pack import Progress
+from badgeservice.domain.recipient import RecipientKind
+from badgeservice.domain.urls import credential_url
+from badgeservice.http.deps import (
+    ClockDep,
+    IssuerDep,
+    KeyStoreDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+)
+from badgeservice.http.pack_bodies import PackIn
+from badgeservice.http.problems import problem_responses
+from badgeservice.services import pack_awards, pack_progress, packs
+
+router = APIRouter(prefix="/api/v1/issuers/{slug}/packs", tags=["packs"])
+_ERRORS = problem_responses(401, 403, 404, 409, 422)
+
+
+def pack_out(session: Session, pack: Pack) -> dict[str, Any]:
+    return packs.body(packs.view(session, pack)) | {
+        "revision": pack.revision,
+        "createdAt": pack.created_at.isoformat(),
+        "updatedAt": pack.updated_at.isoformat(),
+    }
+
+
+def _fields(body: PackIn) -> dict[str, Any]:
+    return body.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+def create_pack(
+    slug: str,
+    issuer: Annotated[Issuer, IssuerDep("achievements:write")],
+    body: PackIn,
+    response: Response,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """Define a learning pack: ordered steps (an achievement, another pack of the issuer, or an
+    activity with a link), N-of-M `groups`, and the `achievementId` awarded once when complete."""
+    pack = packs.create_pack(session, issuer, _fields(body), actor=principal.actor)
+    session.commit()
+    response.headers["Location"] = f"{router.prefix.format(slug=slug)}/{pack.slug}"
+    return pack_out(session, pack)
+
+
+@router.get("", responses=_ERRORS)
+def list_packs(
+    issuer: Annotated[Issuer, IssuerDep("achievements:read")],
+    session: SessionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    items, total = packs.list_packs(session, issuer, limit=limit, offset=offset)
+    page = [pack_out(session, p) for p in items]
+    return {"items": page, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/{pack_slug}", responses=_ERRORS)
+def get_pack(
+    issuer: Annotated[Issuer, IssuerDep("achievements:read")],
+    pack_slug: str,
+    session: SessionDep,
+) -> dict[str, Any]:
+    return pack_out(session, packs.get_pack(session, issuer, pack_slug))
+
+
+@router.patch("/{pack_slug}", responses=_ERRORS)
+def update_pack(
+    issuer: Annotated[Issuer, IssuerDep("achievements:write")],
+    pack_slug: str,
+    patch: Annotated[dict[str, Any], Body(description="A JSON Merge Patch (RFC 7396).")],
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """Change a pack with a JSON Merge Patch (`steps` and `groups` are replaced whole);
+    `revision` goes up by one when anything changed. Awards already made stay."""
+    pack = packs.get_pack(session, issuer, pack_slug)
+    merged = merge_patch(packs.body(packs.view(session, pack)), patch)
+    body = validate_body(PackIn, merged)
+    packs.update_pack(session, issuer, pack, _fields(body), actor=principal.actor)
+    session.commit()
+    return pack_out(session, pack)
+
+
+@router.delete("/{pack_slug}", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
+def delete_pack(
+    issuer: Annotated[Issuer, IssuerDep("achievements:write")],
+    pack_slug: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> Response:
+    """Delete a pack (409 `pack_in_use` while another pack has it as a step)."""
+    packs.delete_pack(
+        session, issuer, packs.get_pack(session, issuer, pack_slug), actor=principal.actor
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def progress_out(progress: Progress, award: PackAward | None, base_url: str) -> dict[str, Any]:
+    return {
+        "complete": progress.complete,
+        "steps": [
+            {"position": s.position, "kind": s.kind, "done": s.done, "counted": s.counted}
+            for s in progress.steps
+        ],
+        "groups": [
+            {"key": g.key, "required": g.required, "done": g.done, "met": g.met}
+            for g in progress.groups
+        ],
+        "award": None
+        if award is None
+        else {
+            "awardedAt": award.awarded_at.isoformat(),
+            "credential": credential_url(base_url, award.credential_id)
+            if award.credential_id
+            else None,
+        },
+    }
+
+
+@router.get("/{pack_slug}/progress", responses=_ERRORS)
+def recipient_progress(
+    issuer: Annotated[Issuer, IssuerDep("achievements:read")],
+    pack_slug: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    clock: ClockDep,
+    recipient: Annotated[
+        str, Query(min_length=1, max_length=320, description="An email or a Wikimedia username")
+    ],
+    kind: Annotated[str, Query(pattern="^(email|wikimediaUsername)$")] = "email",
+) -> dict[str, Any]:
+    """A person's progress through the pack, from the credentials they hold active now
+    (whatever they made public), and the pack's award if it was made."""
+    pack = packs.get_pack(session, issuer, pack_slug)
+    recipient_kind: RecipientKind = "email" if kind == "email" else "wikimedia_username"
+    progress, award = pack_progress.recipient_progress(
+        session, key_store, pack, recipient_kind, recipient, clock.now()
+    )
+    return {"pack": pack.slug, "revision": pack.revision} | progress_out(
+        progress, award, settings.base_url
+    )
+
+
+@router.get("/{pack_slug}/report", responses=_ERRORS)
+def report(
+    issuer: Annotated[Issuer, IssuerDep("achievements:read")],
+    pack_slug: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """Awards whose step credentials are no longer all active (revoked, suspended, expired):
+    the pack credential stays; the issuer decides."""
+    pack = packs.get_pack(session, issuer, pack_slug)
+    changed = pack_awards.changed_awards(session, pack, clock.now())
+    items = [
+        {
+            "credential": credential_url(settings.base_url, c.award.credential_id)
+            if c.award.credential_id
+            else None,
+            "awardedAt": c.award.awarded_at.isoformat(),
+            "inactiveSteps": [credential_url(settings.base_url, i) for i in c.inactive],
+        }
+        for c in changed
+    ]
+    return {"pack": pack.slug, "items": items}
