@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential
+from badgeservice.errors import ValidationFailedError
+from badgeservice.services import achievements
 from badgeservice.services.issuers import get_issuer
 from tests.factories import ACHIEVEMENT, ISSUER_API, bearer, create_issuer, create_token
 from tests.integration.test_batches_api import worker
@@ -178,3 +181,15 @@ def test_the_catalogue_by_language_and_a_bad_language_tag(
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
     assert bad.json()["errors"][0]["pointer"] == "/query/lang"
+
+
+def test_the_service_keeps_the_rules_for_callers_other_than_the_api(session: Session) -> None:
+    issuer = create_issuer(session, slug="wmfr", name="Wikimédia France")
+    fields = {k: v for k, v in ACHIEVEMENT.items() if k != "alignments"} | {"shared": True}
+    with pytest.raises(ValidationFailedError) as refused:
+        achievements.create_achievement(session, issuer, fields, actor="test")
+    assert refused.value.errors[0].pointer == "/body/shared"
+    skill = achievements.create_achievement(
+        session, issuer, fields | {"achievementType": "Competency"}, actor="test"
+    )
+    assert skill.creator == {"id": issuer.did, "name": issuer.name}
