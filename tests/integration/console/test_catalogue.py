@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,14 @@ from badgeservice.services.issuers import get_issuer
 from tests.factories import ACHIEVEMENT, bearer, create_issuer, create_token
 from tests.integration.console.conftest import CONSOLE, HTML, ConsoleClient, csrf_of
 from tests.integration.console.test_achievements import FORM, NEW, post
-from tests.integration.console.test_issue import hidden, one_person
+from tests.integration.console.test_issue import (
+    GOOD_CSV,
+    hidden,
+    issue_previewed,
+    one_person,
+    upload,
+)
+from tests.integration.test_batches_api import worker
 
 SKILL = ACHIEVEMENT | {
     "achievementType": "Competency",
@@ -96,3 +104,21 @@ def test_the_event_page_offers_the_catalogue_too(
     assert f'<option value="{skill}"' in page.text
     assert "<optgroup" in page.text
     assert csrf_of(editor, f"{CONSOLE}/issue/event")
+
+
+def test_a_csv_file_is_previewed_and_issued_with_a_shared_skill(
+    app: FastAPI, console_client: ConsoleClient, client: TestClient, session: Session
+) -> None:
+    skill = other_issuers_skill(client, session)
+    editor = console_client("editor")
+    preview = upload(editor, csrf_of(editor, f"{CONSOLE}/issue"), skill, GOOD_CSV)
+    assert preview.status_code == 200, preview.text
+    assert "Issue 2 credentials" in preview.text
+    issued = issue_previewed(editor, preview.text)
+    assert issued.status_code == 303, issued.text
+    worker(app).run(until_idle=True)
+    session.rollback()
+    wmde = get_issuer(session, "wmde")
+    made = session.scalars(select(Credential)).all()
+    assert len(made) == 2
+    assert all(c.issuer_id == wmde.id and c.achievement_id == uuid.UUID(skill) for c in made)
