@@ -50,6 +50,7 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.verify_page_url(base), urls.VerifyPageUrl()),
         (urls.batch_url(base, slug, found), urls.BatchUrl(slug, found)),
         (urls.console_url(base, slug), urls.ConsoleUrl(slug)),
+        (urls.pack_page_url(base, slug, slug), urls.PackPageUrl(slug, slug)),
     ]
 
 
@@ -126,6 +127,8 @@ CREDENTIAL = f"{BASE}/credentials/{ID}"
         f"{BASE}/images/{ID}/x",
         f"{BASE}/issuers/wmde/did.jsonx",
         f"{BASE}/issuers/wmde/status",
+        f"{BASE}/issuers/wmde/packs",
+        f"{BASE}/issuers/wmde/packs/Basics",
         f"{BASE}/issuers/WMDE",
         f"{BASE}/issuers/-wmde",
         f"{BASE}/verify/x",
@@ -203,6 +206,7 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.verify_page_url(b, "https://example.org/c?x=1"), "verify_form"),
     (lambda b: urls.batch_url(b, "wmde", ID), "get_batch"),
     (lambda b: urls.console_url(b, "wmde"), "dashboard"),
+    (lambda b: urls.pack_page_url(b, "wmde", "basics"), "pack_page"),
 ]
 
 

@@ -106,6 +106,11 @@ def console_url(base_url: str, slug: str) -> str:
     return f"{base_url}/console/{quote(slug, safe='')}"
 
 
+def pack_page_url(base_url: str, slug: str, pack_slug: str) -> str:
+    """The public page of an issuer's learning pack."""
+    return f"{base_url}/issuers/{quote(slug, safe='')}/packs/{quote(pack_slug, safe='')}"
+
+
 def origin(base_url: str) -> str:
     """``scheme://host[:port]`` of the base URL (a CSP source, a trusted origin)."""
     parts = urlsplit(base_url)
@@ -168,6 +173,12 @@ class ConsoleUrl:
     slug: str
 
 
+@dataclass(frozen=True)
+class PackPageUrl:
+    slug: str
+    pack_slug: str
+
+
 OwnUrl = (
     IssuerUrl
     | DidDocumentUrl
@@ -179,6 +190,7 @@ OwnUrl = (
     | VerifyPageUrl
     | BatchUrl
     | ConsoleUrl
+    | PackPageUrl
 )
 
 
@@ -252,6 +264,8 @@ def _issuer_resource(slug: str, rest: list[str]) -> OwnUrl | None:
             return DidDocumentUrl(slug)
         case ["status", found] if (found_id := _uuid(found)) is not None:
             return StatusListUrl(slug, found_id)
+        case ["packs", pack_slug] if is_valid_slug(pack_slug):
+            return PackPageUrl(slug, pack_slug)
     return None
 
 
