@@ -59,6 +59,7 @@ from badgeservice.web import (
 from badgeservice.web import certificate as web_certificate
 from badgeservice.web import credentials as web_credentials
 from badgeservice.web import endorsements as web_endorsements
+from badgeservice.web import packs as web_packs
 from badgeservice.web import routes as web_routes
 from badgeservice.web.console import common as console_common
 from badgeservice.web.error_pages import install_error_pages
@@ -172,6 +173,7 @@ def create_app(
     app.include_router(packs.router)
     app.include_router(verify.router)
     app.include_router(web_routes.router)
+    app.include_router(web_packs.router)
     # Before /credentials/{reference}: these own the .png, .svg and .pdf suffixes.
     app.include_router(downloads.router)
     app.include_router(web_certificate.router)

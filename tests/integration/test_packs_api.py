@@ -168,3 +168,29 @@ def test_progress_report_and_batch_rerun(
     still = client.get(progress_url, params=query, headers=headers).json()
     assert still["complete"] is False
     assert still["award"] is not None
+
+
+def test_public_pack_page_in_the_visitors_language(
+    client: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    edit = _achievement(client, headers, "Edit")
+    steps = [
+        {"kind": "achievement", "achievementId": edit},
+        {
+            "kind": "activity",
+            "url": "https://example.org/video",
+            "title": {"en": "Watch the video", "de": "Das Video ansehen"},
+            "resources": [{"url": "https://example.org/help", "title": {"en": "Help"}}],
+        },
+    ]
+    body = _body(steps, description={"en": "Start here.", "de": "Hier anfangen."})
+    assert client.post(f"{API}/packs", json=body, headers=headers).status_code == 201
+    page = client.get("/issuers/wmde/packs/basics", headers={"Accept-Language": "de"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Grundlagen" in html
+    assert "Hier anfangen." in html
+    assert "Das Video ansehen" in html
+    assert 'href="https://example.org/help" lang="en"' in html
+    assert "ada@example.org" not in html
+    assert client.get("/issuers/wmde/packs/nothing").status_code == 404

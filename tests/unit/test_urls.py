@@ -52,6 +52,7 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.console_url(base, slug), urls.ConsoleUrl(slug)),
         (urls.catalogue_page_url(base), urls.CataloguePageUrl()),
         (urls.catalogue_page_url(base, q=f"{slug} &#?", page=3), urls.CataloguePageUrl()),
+        (urls.pack_page_url(base, slug, slug), urls.PackPageUrl(slug, slug)),
     ]
 
 
@@ -128,6 +129,8 @@ CREDENTIAL = f"{BASE}/credentials/{ID}"
         f"{BASE}/images/{ID}/x",
         f"{BASE}/issuers/wmde/did.jsonx",
         f"{BASE}/issuers/wmde/status",
+        f"{BASE}/issuers/wmde/packs",
+        f"{BASE}/issuers/wmde/packs/Basics",
         f"{BASE}/issuers/WMDE",
         f"{BASE}/issuers/-wmde",
         f"{BASE}/verify/x",
@@ -207,6 +210,7 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.batch_url(b, "wmde", ID), "get_batch"),
     (lambda b: urls.console_url(b, "wmde"), "dashboard"),
     (lambda b: urls.catalogue_page_url(b, q="édition", page=2), "catalogue_page"),
+    (lambda b: urls.pack_page_url(b, "wmde", "basics"), "pack_page"),
 ]
 
 

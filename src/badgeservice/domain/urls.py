@@ -112,6 +112,11 @@ def catalogue_page_url(base_url: str, *, q: str = "", page: int = 1) -> str:
     return f"{base_url}/catalogue" + (f"?{urlencode(query)}" if query else "")
 
 
+def pack_page_url(base_url: str, slug: str, pack_slug: str) -> str:
+    """The public page of an issuer's learning pack."""
+    return f"{base_url}/issuers/{quote(slug, safe='')}/packs/{quote(pack_slug, safe='')}"
+
+
 def origin(base_url: str) -> str:
     """``scheme://host[:port]`` of the base URL (a CSP source, a trusted origin)."""
     parts = urlsplit(base_url)
@@ -179,6 +184,12 @@ class CataloguePageUrl:
     pass
 
 
+@dataclass(frozen=True)
+class PackPageUrl:
+    slug: str
+    pack_slug: str
+
+
 OwnUrl = (
     IssuerUrl
     | DidDocumentUrl
@@ -191,6 +202,7 @@ OwnUrl = (
     | BatchUrl
     | ConsoleUrl
     | CataloguePageUrl
+    | PackPageUrl
 )
 
 
@@ -266,6 +278,8 @@ def _issuer_resource(slug: str, rest: list[str]) -> OwnUrl | None:
             return DidDocumentUrl(slug)
         case ["status", found] if (found_id := _uuid(found)) is not None:
             return StatusListUrl(slug, found_id)
+        case ["packs", pack_slug] if is_valid_slug(pack_slug):
+            return PackPageUrl(slug, pack_slug)
     return None
 
 
