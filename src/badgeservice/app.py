@@ -46,6 +46,7 @@ from badgeservice.services.keystore import build_key_store
 from badgeservice.settings import Settings, load_settings
 from badgeservice.web import (
     backpack,
+    catalogue_page,
     console,
     docs,
     downloads,
@@ -179,6 +180,7 @@ def create_app(
     app.include_router(web_credentials.router)
     app.include_router(web_endorsements.router)
     app.include_router(verify_page.router)
+    app.include_router(catalogue_page.router)
     app.include_router(home.router)
     app.include_router(backpack.router)
     app.include_router(profiles.router)

@@ -44,6 +44,7 @@ def pages(site: dict[str, Any]) -> list[str]:
         f"/verify?url={credential['url']}",
         "/issuers/wmde",
         f"/achievements/{site['achievement']['id']}",
+        "/catalogue?q=editing",
         f"/credentials/{credential['id']}",
         "/no-such-page",
         "/docs",

@@ -484,3 +484,36 @@ def test_issue_from_csv_takes_a_wikimedia_username_column(
     assert "lovelace" not in result.output.lower()
     credentials, _batches = stored(env, slug)
     assert [c.recipient_type for c in credentials] == ["wikimedia_username"]
+
+
+def test_issue_takes_another_issuers_shared_skill_and_signs_it_itself(
+    env: str, tmp_path: Path
+) -> None:
+    engine = make_engine(env)
+    with make_session_factory(engine)() as session:
+        definer = create_issuer(session, slug="cli-definer", name="Definer")
+        create_issuer(session, slug="cli-other", name="Other")
+        fields = {k: v for k, v in ACHIEVEMENT.items() if k not in {"alignments"}}
+        shared = achievements.create_achievement(
+            session,
+            definer,
+            fields | {"achievementType": "Competency", "shared": True},
+            actor="test",
+        )
+        private = achievements.create_achievement(session, definer, fields, actor="test")
+        session.commit()
+        shared_id, private_id = str(shared.id), str(private.id)
+    engine.dispose()
+    code, output = issue(tmp_path, "cli-other", shared_id, "Ada,ada@example.org\n")
+    assert code == 0, output
+    [credential], _batches = stored(env, "cli-other")
+    assert str(credential.achievement_id) == shared_id
+    signed = json.loads(credential.document)
+    assert signed["issuer"]["id"].endswith(":issuers:cli-other")
+    assert signed["credentialSubject"]["achievement"]["creator"]["id"].endswith(
+        ":issuers:cli-definer"
+    )
+    code, output = issue(tmp_path, "cli-other", private_id, "Ada,ada@example.org\n")
+    assert code != 0
+    assert f"Achievement {private_id} not found" in output  # unshared: the definer's only
+    assert len(stored(env, "cli-other")[0]) == 1

@@ -167,7 +167,8 @@ class Populated:
                 f"{api}/endorsements/{self.endorsement['id']}",
                 token,
             ),
-            ("/api/v1/catalogue", "/api/v1/catalogue?q=editing", {}),
+            ("/api/v1/catalogue", "/api/v1/catalogue?q=editing&lang=de", {}),
+            ("/catalogue", "/catalogue?q=editing&page=1", html),
             ("/api/v1/issuers/{slug}/packs", f"{api}/packs", token),
             ("/api/v1/issuers/{slug}/packs/{pack_slug}", f"{api}/packs/basics", token),
             (

@@ -50,6 +50,8 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.verify_page_url(base), urls.VerifyPageUrl()),
         (urls.batch_url(base, slug, found), urls.BatchUrl(slug, found)),
         (urls.console_url(base, slug), urls.ConsoleUrl(slug)),
+        (urls.catalogue_page_url(base), urls.CataloguePageUrl()),
+        (urls.catalogue_page_url(base, q=f"{slug} &#?", page=3), urls.CataloguePageUrl()),
         (urls.pack_page_url(base, slug, slug), urls.PackPageUrl(slug, slug)),
     ]
 
@@ -132,6 +134,7 @@ CREDENTIAL = f"{BASE}/credentials/{ID}"
         f"{BASE}/issuers/WMDE",
         f"{BASE}/issuers/-wmde",
         f"{BASE}/verify/x",
+        f"{BASE}/catalogue/x",
         f"{BASE}/api/v1/issuers/wmde/batches",
         f"{BASE}/api/v2/issuers/wmde/batches/{ID}",
         f"{BASE}/",
@@ -206,6 +209,7 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.verify_page_url(b, "https://example.org/c?x=1"), "verify_form"),
     (lambda b: urls.batch_url(b, "wmde", ID), "get_batch"),
     (lambda b: urls.console_url(b, "wmde"), "dashboard"),
+    (lambda b: urls.catalogue_page_url(b, q="édition", page=2), "catalogue_page"),
     (lambda b: urls.pack_page_url(b, "wmde", "basics"), "pack_page"),
 ]
 

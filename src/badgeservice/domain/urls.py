@@ -106,6 +106,12 @@ def console_url(base_url: str, slug: str) -> str:
     return f"{base_url}/console/{quote(slug, safe='')}"
 
 
+def catalogue_page_url(base_url: str, *, q: str = "", page: int = 1) -> str:
+    """The public page of the shared catalogue; ``q`` its search words, ``page`` from 1."""
+    query = {k: v for k, v in (("q", q), ("page", page if page > 1 else "")) if v}
+    return f"{base_url}/catalogue" + (f"?{urlencode(query)}" if query else "")
+
+
 def pack_page_url(base_url: str, slug: str, pack_slug: str) -> str:
     """The public page of an issuer's learning pack."""
     return f"{base_url}/issuers/{quote(slug, safe='')}/packs/{quote(pack_slug, safe='')}"
@@ -174,6 +180,11 @@ class ConsoleUrl:
 
 
 @dataclass(frozen=True)
+class CataloguePageUrl:
+    pass
+
+
+@dataclass(frozen=True)
 class PackPageUrl:
     slug: str
     pack_slug: str
@@ -190,6 +201,7 @@ OwnUrl = (
     | VerifyPageUrl
     | BatchUrl
     | ConsoleUrl
+    | CataloguePageUrl
     | PackPageUrl
 )
 
@@ -250,6 +262,8 @@ def _resource(segments: list[str], query: str) -> OwnUrl | None:
             return VerifyPageUrl(values[0] if values else None)
         case ["console", slug] if is_valid_slug(slug):
             return ConsoleUrl(slug)
+        case ["catalogue"]:
+            return CataloguePageUrl()
         case ["api", "v1", "issuers", slug, "batches", found] if is_valid_slug(slug):
             found_id = _uuid(found)
             return None if found_id is None else BatchUrl(slug, found_id)

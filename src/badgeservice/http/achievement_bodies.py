@@ -14,6 +14,7 @@ from badgeservice.domain.achievement import (
     EXTENSION_PATTERN,
     RESULT_TYPES,
 )
+from badgeservice.domain.catalogue import sharing_problem
 from badgeservice.domain.languages import LanguageTagError, normalize_language
 from badgeservice.http.bodies import ApiModel, Email, HttpUrl
 
@@ -136,12 +137,9 @@ class AchievementIn(ApiModel):
 
     @model_validator(mode="after")
     def _shared_is_a_competency(self) -> AchievementIn:
-        if self.shared and self.achievement_type != "Competency":
-            raise ValueError(
-                "a shared achievement is a skill assertion: its achievementType must be Competency"
-            )
-        if self.shared and self.creator is not None:
-            raise ValueError("a shared achievement's creator is its issuer: leave creator out")
+        problem = sharing_problem(self.shared, self.achievement_type, self.creator is not None)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
     @model_validator(mode="after")

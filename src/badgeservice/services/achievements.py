@@ -10,8 +10,14 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Credential, Image, Issuer
 from badgeservice.domain.achievement import AchievementDefinition
+from badgeservice.domain.catalogue import (
+    UNSHARE_REFUSED,
+    defining_creator,
+    may_unshare,
+    sharing_problem,
+)
 from badgeservice.domain.urls import achievement_url, image_url
-from badgeservice.errors import ConflictError
+from badgeservice.errors import ConflictError, FieldError, ValidationFailedError
 from badgeservice.services.audit import record_event
 from badgeservice.services.images import store_image
 from badgeservice.services.tenancy import get_owned
@@ -189,8 +195,8 @@ def get_issuable(session: Session, issuer: Issuer, achievement_id: uuid.UUID) ->
 def _sharing(
     session: Session, issuer: Issuer, achievement: Achievement | None, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    """The columns sharing sets: ``shared``, and the defining issuer as ``creator`` of a
-    shared achievement (a movement-wide skill assertion). Unsharing is refused once another
+    """The columns sharing sets (the rules of ``domain/catalogue``): ``shared``, and the
+    defining issuer as ``creator`` of a shared achievement. Unsharing is refused once another
     issuer has issued it: their credentials name it."""
     shared = bool(fields.get("shared", False))
     if achievement is not None and achievement.shared and not shared:
@@ -199,14 +205,16 @@ def _sharing(
             .select_from(Credential)
             .where(Credential.achievement_id == achievement.id, Credential.issuer_id != issuer.id)
         )
-        if others:
-            raise ConflictError(
-                "Other issuers have issued this shared achievement; it stays shared."
-            )
+        if not may_unshare(others or 0):
+            raise ConflictError(UNSHARE_REFUSED)
     if not shared:
         return {"shared": False}
-    creator = {"id": issuer.did, "name": issuer.name}
-    creator |= {k: v for k, v in (("url", issuer.url), ("email", issuer.email)) if v}
+    problem = sharing_problem(
+        shared, fields.get("achievementType"), fields.get("creator") is not None
+    )
+    if problem is not None:
+        raise ValidationFailedError(problem + ".", errors=[FieldError("/body/shared", problem)])
+    creator = defining_creator(issuer.did, issuer.name, issuer.url, issuer.email)
     return {"shared": True, "creator": creator}
 
 

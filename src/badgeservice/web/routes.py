@@ -14,7 +14,13 @@ from badgeservice.db.models import Issuer
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.documents import standalone
 from badgeservice.domain.languages import LanguageTagError, normalize_language
-from badgeservice.domain.urls import SITE, achievement_url, did_document_url, issuer_url
+from badgeservice.domain.urls import (
+    SITE,
+    achievement_url,
+    catalogue_page_url,
+    did_document_url,
+    issuer_url,
+)
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.services import achievements, endorsements, issuers
@@ -56,6 +62,8 @@ def achievement_document(
         "content_lang": document["inLanguage"],
         "issuer_name": achievement.issuer.name,
         "issuer_href": issuer_url(SITE, achievement.issuer.slug),
+        "shared": achievement.shared,
+        "catalogue_href": catalogue_page_url(SITE),
     }
     return i18n.page(request, "achievement.html", ui_language, context, max_age=300)
 

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Achievement, Batch
-from badgeservice.domain.languages import pick_text
 from badgeservice.errors import (
     ConflictError,
     NotFoundError,
@@ -37,6 +36,7 @@ from badgeservice.web.console.common import (
     render_console,
     see_other,
 )
+from badgeservice.web.console.issue import achievement_choices
 from badgeservice.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -213,7 +213,7 @@ def _render(
         "title": i18n.gettext(language, TITLE),
         "form": form,
         "messages": {name: MESSAGES.get(code, MESSAGES["invalid"]) for name, code in errors},
-        "achievements": _choices(page, language),
+        **_choices(page, language),
         "listing": listing,
         "action": console_url(page.staff.issuer.slug, "issue", "event"),
     }
@@ -222,8 +222,6 @@ def _render(
     )
 
 
-def _choices(page: Context, language: str) -> list[tuple[str, str]]:
-    found, _total = achievements.list_achievements(
-        page.session, page.staff.issuer, limit=MAX_ACHIEVEMENTS, offset=0
-    )
-    return [(str(a.id), pick_text(a.name, language, a.default_language)[1]) for a in found]
+def _choices(page: Context, language: str) -> dict[str, list[tuple[str, str]]]:
+    choices = achievement_choices(page.session, page.staff, language, MAX_ACHIEVEMENTS)
+    return {"achievements": choices.options, "shared_achievements": choices.shared_options}

@@ -23,7 +23,7 @@ from badgeservice.errors import FieldError, NotFoundError, ServiceError, Validat
 from badgeservice.http.bodies import validate_body
 from badgeservice.http.credential_bodies import IssueIn, check_csv, csv_batch_fields
 from badgeservice.http.deps import ClockDep, KeyStoreDep, SessionDep, SettingsDep
-from badgeservice.services import achievements, batch_rows, batches, idempotency
+from badgeservice.services import achievements, batch_rows, batches, catalogue, idempotency
 from badgeservice.services.idempotency import IdempotencyKeyInUseError
 from badgeservice.services.keystore import KeyStore
 from badgeservice.services.single_issuance import issue_one
@@ -66,13 +66,47 @@ CSV_FIELDS = {
 MAX_ACHIEVEMENTS = 500
 
 
+@dataclass(frozen=True)
+class AchievementChoices:
+    """What an issue form's achievement menu offers: the issuer's own achievements, then
+    those other issuers share in the catalogue (each ``(id, name)``, in ``language``)."""
+
+    own: list[Achievement]
+    shared: list[tuple[Achievement, str]]  # with the defining issuer's name
+    language: str
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(str(a.id), _name(a, self.language)) for a in self.own]
+
+    @property
+    def shared_options(self) -> list[tuple[str, str]]:
+        label = i18n.gettext(self.language, N_("%(name)s, defined by %(issuer)s"))
+        return [
+            (str(a.id), label % {"name": _name(a, self.language), "issuer": by})
+            for a, by in self.shared
+        ]
+
+    @property
+    def all(self) -> list[Achievement]:
+        return [*self.own, *(a for a, _by in self.shared)]
+
+
+def achievement_choices(
+    session: Session, staff: Staff, language: str, limit: int = MAX_ACHIEVEMENTS
+) -> AchievementChoices:
+    """The achievements ``staff``'s issuer may issue (``achievements.get_issuable``'s rule)."""
+    own, _total = achievements.list_achievements(session, staff.issuer, limit=limit, offset=0)
+    shared = catalogue.shared_by_others(session, staff.issuer, limit=limit)
+    return AchievementChoices(own, [(a, by.name) for a, by in shared], language)
+
+
 def _choices(session: Session, staff: Staff, language: str) -> dict[str, Any]:
-    found, _total = achievements.list_achievements(
-        session, staff.issuer, limit=MAX_ACHIEVEMENTS, offset=0
-    )
-    offered = sorted({tag for a in found for tag in _languages(a)})
+    choices = achievement_choices(session, staff, language)
+    offered = sorted({tag for a in choices.all for tag in _languages(a)})
     return {
-        "achievements": [(str(a.id), _name(a, language)) for a in found],
+        "achievements": choices.options,
+        "shared_achievements": choices.shared_options,
         "language_choices": [(tag, i18n.language_name(tag)) for tag in offered],
         "kinds": [(k, i18n.gettext(language, label)) for k, (_m, label) in RECIPIENT_KINDS.items()],
     }
