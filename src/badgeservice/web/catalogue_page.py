@@ -30,7 +30,7 @@ def catalogue_page(
     ] = "",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="The page, from 1.")] = 1,
 ) -> Response:
-    """The shared skills whose texts hold every word of ``q``, named in the reader's language
+    """The shared skills whose texts hold every word of `q`, named in the reader's language
     when they can be."""
     language = i18n.negotiate(request)
     found, total = catalogue.shared_achievements(
