@@ -21,29 +21,19 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Credential, Issuer, User
 from badgeservice.domain.clr import MAX_BUNDLED, Association, ClrContent, build_clr
-from badgeservice.domain.credential_state import credential_state
 from badgeservice.errors import NotFoundError, ValidationFailedError
 from badgeservice.services import backpack, issuers
 from badgeservice.services.audit import record_event
+from badgeservice.services.credentials import state_of
 from badgeservice.services.endorsements import sign_checked
 from badgeservice.services.issuance import IssueContext
 from badgeservice.services.tenancy import get_owned
 
-__all__ = ["issue_clr", "learner_clr", "learner_clr_issuers"]
+__all__ = ["is_active", "issue_clr", "learner_clr", "learner_clr_issuers", "sign_clr"]
 
 
-def _state(row: Credential, now: datetime) -> str:
-    return credential_state(
-        revoked_at=row.revoked_at,
-        suspended_at=row.suspended_at,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        now=now,
-    )
-
-
-def _active(row: Credential, now: datetime) -> bool:
-    return _state(row, now) == "active"
+def is_active(row: Credential, now: datetime) -> bool:
+    return state_of(row, now) == "active"
 
 
 def _learner_rows(session: Session, user: User, now: datetime) -> list[tuple[Credential, Issuer]]:
@@ -55,7 +45,7 @@ def _learner_rows(session: Session, user: User, now: datetime) -> list[tuple[Cre
         .where(Credential.format == "ldp")
         .order_by(Credential.issued_at, Credential.id)
     )
-    return [(row, issuer) for row, issuer in session.execute(query) if _active(row, now)]
+    return [(row, issuer) for row, issuer in session.execute(query) if is_active(row, now)]
 
 
 def learner_clr_issuers(session: Session, user: User, now: datetime) -> list[Issuer]:
@@ -75,7 +65,7 @@ def learner_clr(
     if not rows:
         raise NotFoundError(f"You hold no credential of {slug} to put in a learner record.")
     issuer = session.get_one(Issuer, rows[0].issuer_id)
-    return _sign(session, issuer, rows[:MAX_BUNDLED], context, name=name)
+    return sign_clr(session, issuer, rows[:MAX_BUNDLED], context, name=name)
 
 
 def _bundled(
@@ -89,7 +79,7 @@ def _bundled(
             raise ValidationFailedError(
                 f"Credential {row.id} is a VC-JWT: a CLR bundles Data Integrity credentials."
             )
-        state = _state(row, context.now)
+        state = state_of(row, context.now)
         if state != "active":
             raise ValidationFailedError(f"Credential {row.id} is {state.replace('_', ' ')}.")
     lookups = {row.recipient_lookup for row in rows}
@@ -110,7 +100,7 @@ def issue_clr(
 ) -> dict[str, Any]:
     """The signed ClrCredential of these credentials (in this order)."""
     rows = _bundled(session, issuer, credential_ids, context)
-    return _sign(
+    return sign_clr(
         session,
         issuer,
         rows,
@@ -121,7 +111,7 @@ def issue_clr(
     )
 
 
-def _sign(
+def sign_clr(
     session: Session,
     issuer: Issuer,
     rows: Sequence[Credential],

@@ -30,7 +30,10 @@ from badgeservice.services import (
     clr,
     email_claims,
     issuance,
+    issuers,
     members,
+    pack_clr,
+    packs,
     skills_map,
     visibility,
 )
@@ -194,10 +197,43 @@ def download_clr(
     name = words % {"name": user.display_name}
     document = clr.learner_clr(session, user, slug, context, name=name)
     session.commit()
+    return _json_download(document, f"clr-{slug}.json")
+
+
+def _json_download(document: dict[str, Any], filename: str) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     response = Response(body, media_type="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="clr-{slug}.json"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return private(response)
+
+
+@router.get("/me/clr/{slug}/{pack_slug}.json", response_class=Response)
+def download_pack_clr(
+    slug: str,
+    pack_slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    signed_in: WebSessionDep,
+    clock: ClockDep,
+) -> Response:
+    """A CLR 2.0 learner record of one learning pack: the user's active credentials on it
+    (the pack credential, its steps'), related as the pack orders them, signed by its issuer."""
+    if signed_in is None:
+        return sign_in_page(request, 401)
+    user = signed_in[1]
+    pack = packs.get_pack(session, issuers.get_issuer(session, slug), pack_slug)
+    context = issuance.IssueContext(settings.base_url, key_store, f"user:{user.id}", clock.now())
+    language = i18n.negotiate(request)
+    words = i18n.gettext(language, N_("%(pack)s: learner record of %(name)s"))
+    name = words % {
+        "pack": pick_text(pack.name, language, pack.default_language)[1],
+        "name": user.display_name,
+    }
+    document = pack_clr.learner_pack_clr(session, user, pack, context, name=name)
+    session.commit()
+    return _json_download(document, f"clr-{slug}-{pack_slug}.json")
 
 
 EMAIL_PROBLEMS = (

@@ -8,12 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 from sqlalchemy.orm import Session
 
+from badgeservice.api.schemas.clr import PackClrIn
 from badgeservice.api.schemas.common import Limit, Offset, validate_body
 from badgeservice.db.models import Issuer, Pack, PackAward
+from badgeservice.domain.languages import pick_text
 from badgeservice.domain.merge_patch import merge_patch
 from badgeservice.domain.pack import Progress
 from badgeservice.domain.recipient import RecipientKind
 from badgeservice.domain.urls import credential_url
+from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import (
     ClockDep,
     IssuerDep,
@@ -24,7 +27,8 @@ from badgeservice.http.deps import (
 )
 from badgeservice.http.pack_bodies import PackIn
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import pack_awards, pack_progress, packs
+from badgeservice.services import issuance, pack_awards, pack_clr, pack_progress, packs
+from badgeservice.services.keystore import KeyStore
 
 router = APIRouter(prefix="/api/v1/issuers/{slug}/packs", tags=["packs"])
 _ERRORS = problem_responses(401, 403, 404, 409, 422)
@@ -183,3 +187,40 @@ def report(
         for c in changed
     ]
     return {"pack": pack.slug, "items": items}
+
+
+def _lookup(body: PackClrIn, key_store: KeyStore) -> str:
+    """The lookup of the body's recipient: only emails and usernames make progress."""
+    if body.recipient.email is not None:
+        return issuance.lookup_of(key_store, "email", body.recipient.email)
+    if body.recipient.wikimedia_username is not None:
+        username = body.recipient.wikimedia_username
+        return issuance.lookup_of(key_store, "wikimedia_username", username)
+    raise ValidationFailedError(
+        errors=[FieldError("/body/recipient", "a pack follows email and Wikimedia recipients")]
+    )
+
+
+@router.post("/{pack_slug}/clr", responses=_ERRORS)
+def pack_clr_of(
+    issuer: Annotated[Issuer, IssuerDep("credentials:issue")],
+    pack_slug: str,
+    body: PackClrIn,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    key_store: KeyStoreDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """Sign a CLR 2.0 ClrCredential of the recipient's active credentials on this pack (the
+    pack credential, its steps', its child packs'), the pack achievement `isParentOf` its
+    steps' and each step `precedes` the next. Signed for this answer, not stored; 422 when the
+    recipient holds none of them."""
+    pack = packs.get_pack(session, issuer, pack_slug)
+    context = issuance.IssueContext(settings.base_url, key_store, principal.actor, clock.now())
+    name = body.name or pick_text(pack.name, pack.default_language, pack.default_language)[1]
+    signed = pack_clr.issue_pack_clr(
+        session, issuer, pack, _lookup(body, key_store), context, name=name
+    )
+    session.commit()
+    return signed

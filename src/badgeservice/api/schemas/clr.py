@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 from badgeservice.api.schemas.common import ApiModel
 from badgeservice.api.schemas.endorsements import AbsoluteIri
 from badgeservice.domain.clr import MAX_BUNDLED, AssociationType
-from badgeservice.http.credential_bodies import LongText, ShortText
+from badgeservice.http.credential_bodies import LongText, RecipientIn, ShortText
 
 
 class AssociationIn(ApiModel):
@@ -39,3 +39,15 @@ class ClrIn(ApiModel):
     associations: Annotated[
         list[AssociationIn], Field(default_factory=list, max_length=MAX_BUNDLED)
     ]
+
+
+class PackClrIn(ApiModel):
+    """Whose record (an email or a Wikimedia username: the recipients a pack follows) and,
+    optionally, its name (by default the pack's name)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"recipient": {"email": "learner@example.org"}}]}
+    )
+
+    recipient: RecipientIn
+    name: ShortText | None = None
