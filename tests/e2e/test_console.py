@@ -201,6 +201,7 @@ CONSOLE_PAGES = [
     "/batches/{batch}",
     "/credentials",
     "/credentials/{credential}",
+    "/wanted-skills",
     "/members",
     "/profile",
     "/tokens",

@@ -16,6 +16,7 @@ from badgeservice.web.console import (
     members,
     profile,
     tokens,
+    wanted_skills,
 )
 
 # events before issue: "/issue/event" is its own page, not a step of issuing.
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     profile.router,
     tokens.router,
     members.router,
+    wanted_skills.router,
 ]

@@ -38,6 +38,7 @@ NAV = (
     ("issue", N_("Issue"), "/issue", "credentials:issue"),
     ("batches", N_("Batches"), "/batches", "credentials:read"),
     ("credentials", N_("Credentials"), "/credentials", "credentials:read"),
+    ("wanted-skills", N_("Wanted skills"), "/wanted-skills", "issuer:read"),
     ("members", N_("Members"), "/members", "issuer:read"),
     ("profile", N_("Profile and keys"), "/profile", "issuer:read"),
     ("tokens", N_("API tokens"), "/tokens", "issuer:read"),
