@@ -168,6 +168,7 @@ class Populated:
                 token,
             ),
             ("/api/v1/catalogue", "/api/v1/catalogue?q=editing&lang=de", {}),
+            ("/api/v1/catalogue/packs", "/api/v1/catalogue/packs?q=basics", {}),
             ("/catalogue", "/catalogue?q=editing&page=1", html),
             ("/api/v1/issuers/{slug}/packs", f"{api}/packs", token),
             ("/api/v1/issuers/{slug}/packs/{pack_slug}", f"{api}/packs/basics", token),

@@ -35,7 +35,12 @@ class GroupIn(ApiModel):
 class StepIn(ApiModel):
     kind: Literal["achievement", "pack", "activity"]
     achievement_id: uuid.UUID | None = Field(default=None, description="kind achievement")
-    pack_slug: Slug | None = Field(default=None, description="kind pack: a pack of the issuer")
+    pack_slug: Slug | None = Field(
+        default=None, description="kind pack: a pack of the issuer, or of `packIssuer`"
+    )
+    pack_issuer: Slug | None = Field(
+        default=None, description="kind pack: another issuer whose shared pack this is"
+    )
     url: HttpUrl | None = Field(default=None, description="kind activity: where to do it")
     title: ShortTexts | None = None
     required: bool | None = Field(default=None, description="default: true, false for activity")
@@ -54,6 +59,8 @@ class StepIn(ApiModel):
         }
         if given[wanted] is None:
             raise ValueError(f"a step of kind {self.kind} needs {wanted}")
+        if self.pack_issuer is not None and self.kind != "pack":
+            given["packIssuer"] = self.pack_issuer
         others = [k for k, v in given.items() if v is not None and k != wanted]
         if others:
             raise ValueError(f"a step of kind {self.kind} has no {', '.join(others)}")

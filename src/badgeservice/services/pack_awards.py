@@ -49,16 +49,19 @@ def after_issue(
     if lookup is None or _depth.get() >= MAX_NESTING:
         return []
     awarded: list[PackAward] = []
-    for pack in _candidates(session, issuer, credential.achievement_id):
-        award = _award_if_complete(session, issuer, pack, credential, context)
+    for pack in _candidates(session, credential.achievement_id):
+        owner = issuer if pack.issuer_id == issuer.id else session.get_one(Issuer, pack.issuer_id)
+        award = _award_if_complete(session, owner, pack, credential, context)
         if award is not None:
             awarded.append(award)
     return awarded
 
 
-def _candidates(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> list[Pack]:
+def _candidates(session: Session, achievement_id: uuid.UUID) -> list[Pack]:
     """Packs with ``achievement_id`` as a step, and their parents up the chain (a step of a
-    child pack can complete the parent even when the child has no achievement of its own)."""
+    child pack can complete the parent even when the child has no achievement of its own),
+    whichever issuer's: a shared achievement or a shared child pack completes another
+    issuer's pack, and that pack's issuer signs its award."""
     query = select(PackStep.pack_id).where(PackStep.achievement_id == achievement_id)
     found: list[uuid.UUID] = []
     frontier = set(session.scalars(query))
@@ -71,9 +74,9 @@ def _candidates(session: Session, issuer: Issuer, achievement_id: uuid.UUID) -> 
         frontier = set(session.scalars(parents))
     rows = session.scalars(
         select(Pack)
-        .where(Pack.id.in_(found), Pack.issuer_id == issuer.id)
+        .where(Pack.id.in_(found))
         .where(Pack.achievement_id.is_not(None))
-        .order_by(Pack.slug)
+        .order_by(Pack.issuer_id, Pack.slug)
     )
     return list(rows)
 

@@ -1,6 +1,11 @@
 """Learning packs of an issuer: create, read, change (``revision`` + 1), delete. The rules of a
 pack's steps are ``domain/pack.py``; here they meet the database (the achievements and packs a
-step names, cycles through child packs)."""
+step names, cycles through child packs).
+
+Sharing, as for achievements (``services/catalogue``): a step names an achievement the issuer
+may issue (its own, or one shared in the catalogue), and a ``pack`` step names one of the
+issuer's packs or another issuer's **shared** pack (``packIssuer``). A pack another issuer's
+pack has as a step cannot be unshared or deleted (409 ``pack_in_use``)."""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Achievement, Issuer, Pack, PackStep
+from badgeservice.db.models import Issuer, Pack, PackStep
 from badgeservice.domain.pack import GroupRule, StepRule, cycle_through, rule_errors
 from badgeservice.errors import ConflictError, FieldError, NotFoundError, ValidationFailedError
+from badgeservice.services import achievements
 from badgeservice.services.audit import record_event
+from badgeservice.services.catalogue import MAX_QUERY
 
 
 class PackSlugTakenError(ConflictError):
@@ -30,7 +37,8 @@ class PackInUseError(ConflictError):
 class PackView:
     pack: Pack
     steps: list[PackStep]
-    child_slugs: dict[uuid.UUID, str]
+    #: child pack id → its issuer's slug (``None``: the pack's own issuer) and its slug
+    children: dict[uuid.UUID, tuple[str | None, str]]
 
 
 def steps_of(session: Session, pack: Pack) -> list[PackStep]:
@@ -64,8 +72,16 @@ def get_pack(session: Session, issuer: Issuer, slug: str) -> Pack:
 def view(session: Session, pack: Pack) -> PackView:
     steps = steps_of(session, pack)
     child_ids = [s.child_pack_id for s in steps if s.child_pack_id]
-    slugs = dict(session.execute(select(Pack.id, Pack.slug).where(Pack.id.in_(child_ids))).all())
-    return PackView(pack, steps, {k: str(v) for k, v in slugs.items()})
+    rows = session.execute(
+        select(Pack.id, Pack.issuer_id, Issuer.slug, Pack.slug)
+        .join(Issuer, Issuer.id == Pack.issuer_id)
+        .where(Pack.id.in_(child_ids))
+    )
+    children = {
+        child: (None if owner == pack.issuer_id else str(issuer_slug), str(slug))
+        for child, owner, issuer_slug, slug in rows
+    }
+    return PackView(pack, steps, children)
 
 
 def list_packs(
@@ -114,6 +130,39 @@ def update_pack(
     return pack
 
 
+def _used_by_others(session: Session, pack: Pack) -> bool:
+    query = (
+        select(PackStep.id)
+        .join(Pack, Pack.id == PackStep.pack_id)
+        .where(PackStep.child_pack_id == pack.id, Pack.issuer_id != pack.issuer_id)
+        .limit(1)
+    )
+    return session.scalar(query) is not None
+
+
+def shared_packs(
+    session: Session, query: str = "", *, limit: int = 50, offset: int = 0
+) -> tuple[list[tuple[Pack, Issuer]], int]:
+    """Every issuer's shared packs whose name or description holds every word of ``query``
+    (any language, case-insensitive), oldest first, with their issuers."""
+    words = query[:MAX_QUERY].casefold().split()
+    rows = session.execute(
+        select(Pack, Issuer)
+        .join(Issuer, Issuer.id == Pack.issuer_id)
+        .where(Pack.shared.is_(True))
+        .order_by(Pack.created_at, Pack.id)
+    )
+    found = [
+        (pack, issuer)
+        for pack, issuer in rows
+        if all(
+            word in "\n".join([*pack.name.values(), *pack.description.values()]).casefold()
+            for word in words
+        )
+    ]
+    return found[offset : offset + limit], len(found)
+
+
 def delete_pack(session: Session, issuer: Issuer, pack: Pack, *, actor: str) -> None:
     parent = session.scalar(select(PackStep.pack_id).where(PackStep.child_pack_id == pack.id))
     if parent is not None:
@@ -131,20 +180,22 @@ def body(packed: PackView) -> dict[str, Any]:
         "shared": pack.shared,
         "defaultLanguage": pack.default_language,
         "name": pack.name,
-        "description": pack.description,
+        "description": pack.description or None,  # none given: null, as PATCH takes it
         "audience": pack.audience,
         "achievementId": str(pack.achievement_id) if pack.achievement_id else None,
         "groups": pack.groups,
-        "steps": [_step_body(s, packed.child_slugs) for s in packed.steps],
+        "steps": [_step_body(s, packed) for s in packed.steps],
     }
 
 
-def _step_body(step: PackStep, child_slugs: dict[uuid.UUID, str]) -> dict[str, Any]:
+def _step_body(step: PackStep, packed: PackView) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": step.kind, "required": step.required}
     if step.achievement_id:
         out["achievementId"] = str(step.achievement_id)
     if step.child_pack_id:
-        out["packSlug"] = child_slugs.get(step.child_pack_id)
+        issuer_slug, out["packSlug"] = packed.children[step.child_pack_id]
+        if issuer_slug is not None:
+            out["packIssuer"] = issuer_slug
     if step.url:
         out["url"] = step.url
     if step.title:
@@ -156,7 +207,10 @@ def _step_body(step: PackStep, child_slugs: dict[uuid.UUID, str]) -> dict[str, A
 
 
 def _fill(session: Session, issuer: Issuer, pack: Pack, fields: dict[str, Any]) -> None:
-    pack.shared = bool(fields.get("shared", False))
+    shared = bool(fields.get("shared", False))
+    if pack.shared and not shared and _used_by_others(session, pack):
+        raise PackInUseError("Another issuer's pack has this pack as a step: it stays shared.")
+    pack.shared = shared
     pack.default_language = fields["defaultLanguage"]
     pack.name = fields["name"]
     pack.description = fields.get("description") or {}
@@ -164,18 +218,36 @@ def _fill(session: Session, issuer: Issuer, pack: Pack, fields: dict[str, Any]) 
     pack.groups = [{"key": g["key"], "required": g["required"]} for g in fields.get("groups", [])]
     achievement_id = fields.get("achievementId")
     pack.achievement_id = (
-        _own_achievement(session, issuer, achievement_id, "/body/achievementId")
+        _issuable(session, issuer, achievement_id, "/body/achievementId")
         if achievement_id
         else None
     )
 
 
-def _own_achievement(session: Session, issuer: Issuer, value: str, pointer: str) -> uuid.UUID:
-    achievement = session.get(Achievement, uuid.UUID(str(value)))
-    if achievement is None or achievement.issuer_id != issuer.id:
-        message = f"no achievement {value} of this issuer"
-        raise ValidationFailedError(errors=[FieldError(pointer, message)])
-    return achievement.id
+def _issuable(session: Session, issuer: Issuer, value: str, pointer: str) -> uuid.UUID:
+    """An achievement the issuer may issue (``achievements.get_issuable``), else a 422."""
+    try:
+        return achievements.get_issuable(session, issuer, uuid.UUID(str(value))).id
+    except NotFoundError as exc:
+        message = f"no achievement {value} this issuer can issue"
+        raise ValidationFailedError(errors=[FieldError(pointer, message)]) from exc
+
+
+def _child_pack(session: Session, issuer: Issuer, step: dict[str, Any], pointer: str) -> uuid.UUID:
+    """The pack a ``pack`` step names: the issuer's, or another issuer's shared one."""
+    other = step.get("packIssuer")
+    query = select(Pack.id).where(Pack.slug == step["packSlug"])
+    if other is None or other == issuer.slug:
+        query = query.where(Pack.issuer_id == issuer.id)
+        message = f"no pack '{step['packSlug']}' of this issuer"
+    else:
+        query = query.join(Issuer, Issuer.id == Pack.issuer_id)
+        query = query.where(Issuer.slug == other, Pack.shared.is_(True))
+        message = f"no shared pack '{step['packSlug']}' of {other}"
+    child = session.scalar(query)
+    if child is None:
+        raise ValidationFailedError(errors=[FieldError(f"{pointer}/packSlug", message)])
+    return child
 
 
 def _write_steps(session: Session, issuer: Issuer, pack: Pack, steps: list[dict[str, Any]]) -> None:
@@ -195,16 +267,11 @@ def _write_steps(session: Session, issuer: Issuer, pack: Pack, steps: list[dict[
         )
         try:
             if step["kind"] == "achievement":
-                row.achievement_id = _own_achievement(
+                row.achievement_id = _issuable(
                     session, issuer, step["achievementId"], f"{pointer}/achievementId"
                 )
             elif step["kind"] == "pack":
-                same = (Pack.issuer_id == issuer.id, Pack.slug == step["packSlug"])
-                child = session.scalar(select(Pack.id).where(*same))
-                if child is None:
-                    message = f"no pack '{step['packSlug']}' of this issuer"
-                    raise ValidationFailedError(errors=[FieldError(f"{pointer}/packSlug", message)])
-                row.child_pack_id = child
+                row.child_pack_id = _child_pack(session, issuer, step, pointer)
         except ValidationFailedError as exc:
             errors.extend(exc.errors)
         rows.append(row)

@@ -55,7 +55,8 @@ def _steps(
         elif step.child_pack_id:
             child = session.get(Pack, step.child_pack_id)
             if child is not None:
-                row["href"] = pack_page_url(SITE, slug, child.slug)  # same issuer
+                owner = view.children[child.id][0] or slug  # None: the pack's own issuer
+                row["href"] = pack_page_url(SITE, owner, child.slug)
                 row["name"] = _text(child.name, language, child.default_language)
         else:
             row["href"] = step.url

@@ -1,19 +1,21 @@
-"""`/api/v1/catalogue`: the shared achievements any issuer may issue (public)."""
+"""`/api/v1/catalogue`: the shared achievements any issuer may issue, and the shared learning
+packs any issuer's pack may have as a step (public)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from badgeservice.api.routes.achievements import achievement_out
+from badgeservice.api.routes.packs import pack_out
 from badgeservice.api.schemas.achievements import AchievementOut
 from badgeservice.api.schemas.common import Limit, Offset, Page
 from badgeservice.domain.languages import LanguageTagError, normalize_language
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import catalogue
+from badgeservice.services import catalogue, packs
 
 router = APIRouter(prefix="/api/v1/catalogue", tags=["achievements"])
 
@@ -52,3 +54,17 @@ def _language(lang: str | None) -> str | None:
     except LanguageTagError as exc:
         problem = FieldError("/query/lang", str(exc), "invalid_language")
         raise ValidationFailedError(str(exc) + ".", errors=[problem]) from exc
+
+
+@router.get("/packs", responses=problem_responses(422), tags=["packs"])
+def list_shared_packs(
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200, description="Words of a name, any language.")] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Shared learning packs: any issuer's pack has one as a step with `"kind": "pack"`,
+    `packSlug` and `packIssuer`; `issuer` is the slug of the issuer that defined it."""
+    found, total = packs.shared_packs(session, q, limit=limit, offset=offset)
+    items = [{"issuer": issuer.slug} | pack_out(session, pack) for pack, issuer in found]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
