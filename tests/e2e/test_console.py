@@ -195,6 +195,8 @@ CONSOLE_PAGES = [
     "/achievements",
     "/achievements/new",
     "/achievements/{achievement}",
+    "/packs",
+    "/packs/new",
     "/issue",
     "/issue/event",
     "/batches",

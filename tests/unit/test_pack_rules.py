@@ -33,7 +33,7 @@ def test_broken_packs_are_refused_with_pointers() -> None:
         StepRule("achievement", "b", True, None),
     ]
     groups = [GroupRule("g", 2), GroupRule("g", 1)]
-    pointers = {pointer for pointer, _message in rule_errors(steps, groups)}
+    pointers = {pointer for pointer, _message, _code in rule_errors(steps, groups)}
     assert pointers == {
         "/body/groups/1/key",
         "/body/steps/0",
@@ -42,7 +42,7 @@ def test_broken_packs_are_refused_with_pointers() -> None:
         "/body/groups/0/required",
     }
     assert rule_errors([StepRule("activity", None, False, None)], []) == [
-        ("/body/steps", "a pack needs a required achievement or pack step")
+        ("/body/steps", "a pack needs a required achievement or pack step", "nothing_required")
     ]
 
 

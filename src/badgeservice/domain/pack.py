@@ -40,14 +40,18 @@ class GroupRule:
     required: int
 
 
-def rule_errors(steps: Sequence[StepRule], groups: Sequence[GroupRule]) -> list[tuple[str, str]]:
-    """(JSON pointer, message) for every rule a pack's steps and groups break; empty when the
-    pack is sound."""
-    errors: list[tuple[str, str]] = []
+def rule_errors(
+    steps: Sequence[StepRule], groups: Sequence[GroupRule]
+) -> list[tuple[str, str, str]]:
+    """(JSON pointer, message, code) for every rule a pack's steps and groups break; empty when
+    the pack is sound. The codes are the API's problem codes (a form says them in words)."""
+    errors: list[tuple[str, str, str]] = []
     keys: dict[str, int] = {}
     for number, group in enumerate(groups):
         if group.key in keys:
-            errors.append((f"/body/groups/{number}/key", f"group '{group.key}' is named twice"))
+            errors.append(
+                (f"/body/groups/{number}/key", f"group '{group.key}' is named twice", "group_twice")
+            )
             continue
         keys[group.key] = number
     members: dict[str, int] = dict.fromkeys(keys, 0)
@@ -55,21 +59,21 @@ def rule_errors(steps: Sequence[StepRule], groups: Sequence[GroupRule]) -> list[
     for number, step in enumerate(steps):
         pointer = f"/body/steps/{number}"
         if step.kind not in STEP_KINDS:
-            errors.append((f"{pointer}/kind", f"use one of {', '.join(STEP_KINDS)}"))
+            errors.append((f"{pointer}/kind", f"use one of {', '.join(STEP_KINDS)}", "step_kind"))
             continue
         if step.kind == "activity":
             if step.required or step.group_key is not None:
-                errors.append(
-                    (pointer, "an activity step counts for nothing: not required, in no group")
-                )
+                message = "an activity step counts for nothing: not required, in no group"
+                errors.append((pointer, message, "activity_counted"))
             continue
         if step.target is not None:
             if (step.kind, step.target) in seen:
-                errors.append((pointer, f"this {step.kind} is a step twice"))
+                errors.append((pointer, f"this {step.kind} is a step twice", "step_twice"))
             seen.add((step.kind, step.target))
         if step.group_key is not None:
             if step.group_key not in members:
-                errors.append((f"{pointer}/group", f"no group '{step.group_key}' in groups"))
+                message = f"no group '{step.group_key}' in groups"
+                errors.append((f"{pointer}/group", message, "group_unknown"))
             else:
                 members[step.group_key] += 1
     for key, number in keys.items():
@@ -79,11 +83,13 @@ def rule_errors(steps: Sequence[StepRule], groups: Sequence[GroupRule]) -> list[
                 (
                     f"/body/groups/{number}/required",
                     f"group '{key}' has {members[key]} step(s); required must be 1 to that",
+                    "group_required",
                 )
             )
     counted = [s for s in steps if s.kind in COUNTED_KINDS and (s.required or s.group_key)]
     if not counted:
-        errors.append(("/body/steps", "a pack needs a required achievement or pack step"))
+        message = "a pack needs a required achievement or pack step"
+        errors.append(("/body/steps", message, "nothing_required"))
     return errors
 
 

@@ -18,6 +18,10 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,49}$")]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
 
 
+# What a step of each kind names: its target member (and none of the others).
+TARGET_OF_KIND = {"achievement": "achievementId", "pack": "packSlug", "activity": "url"}
+
+
 class ResourceIn(ApiModel):
     url: HttpUrl
     title: ShortTexts
@@ -51,7 +55,7 @@ class StepIn(ApiModel):
 
     @model_validator(mode="after")
     def _target(self) -> StepIn:
-        wanted = {"achievement": "achievementId", "pack": "packSlug", "activity": "url"}[self.kind]
+        wanted = TARGET_OF_KIND[self.kind]
         given = {
             "achievementId": self.achievement_id,
             "packSlug": self.pack_slug,

@@ -194,8 +194,12 @@ def _evidence(base_url: str, credential: Credential) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ChangedAward:
+    """An award and its step credentials no longer active, each with its state (``None``:
+    the credential is gone)."""
+
     award: PackAward
     inactive: list[uuid.UUID]
+    states: dict[uuid.UUID, str | None]
 
 
 def changed_awards(session: Session, pack: Pack, now: datetime) -> list[ChangedAward]:
@@ -219,5 +223,5 @@ def changed_awards(session: Session, pack: Pack, now: datetime) -> list[ChangedA
         }
         inactive = [i for i in ids if state.get(i) != "active"]
         if inactive:
-            out.append(ChangedAward(award, inactive))
+            out.append(ChangedAward(award, inactive, {i: state.get(i) for i in inactive}))
     return out

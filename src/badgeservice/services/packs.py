@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Issuer, Pack, PackStep
+from badgeservice.db.models import Issuer, Pack, PackAward, PackStep
 from badgeservice.domain.pack import GroupRule, StepRule, cycle_through, rule_errors
 from badgeservice.errors import ConflictError, FieldError, NotFoundError, ValidationFailedError
 from badgeservice.services import achievements
@@ -91,6 +91,19 @@ def list_packs(
     total = session.scalar(select(func.count()).select_from(Pack).where(where)) or 0
     query = select(Pack).where(where).order_by(Pack.slug).limit(limit).offset(offset)
     return list(session.scalars(query)), total
+
+
+def counts(session: Session, issuer: Issuer) -> dict[uuid.UUID, tuple[int, int]]:
+    """``{pack id: (steps, awards made)}`` for the issuer's packs (the console's list)."""
+    own = select(Pack.id).where(Pack.issuer_id == issuer.id)
+    steps = select(PackStep.pack_id, func.count()).where(PackStep.pack_id.in_(own))
+    awards = select(PackAward.pack_id, func.count()).where(PackAward.pack_id.in_(own))
+    step_counts = {k: v for k, v in session.execute(steps.group_by(PackStep.pack_id))}
+    award_counts = {k: v for k, v in session.execute(awards.group_by(PackAward.pack_id))}
+    return {
+        pack_id: (step_counts.get(pack_id, 0), award_counts.get(pack_id, 0))
+        for pack_id in {*step_counts, *award_counts}
+    }
 
 
 def create_pack(session: Session, issuer: Issuer, fields: dict[str, Any], *, actor: str) -> Pack:
@@ -230,7 +243,9 @@ def _issuable(session: Session, issuer: Issuer, value: str, pointer: str) -> uui
         return achievements.get_issuable(session, issuer, uuid.UUID(str(value))).id
     except NotFoundError as exc:
         message = f"no achievement {value} this issuer can issue"
-        raise ValidationFailedError(errors=[FieldError(pointer, message)]) from exc
+        raise ValidationFailedError(
+            errors=[FieldError(pointer, message, "unknown_achievement")]
+        ) from exc
 
 
 def _child_pack(session: Session, issuer: Issuer, step: dict[str, Any], pointer: str) -> uuid.UUID:
@@ -246,7 +261,8 @@ def _child_pack(session: Session, issuer: Issuer, step: dict[str, Any], pointer:
         message = f"no shared pack '{step['packSlug']}' of {other}"
     child = session.scalar(query)
     if child is None:
-        raise ValidationFailedError(errors=[FieldError(f"{pointer}/packSlug", message)])
+        error = FieldError(f"{pointer}/packSlug", message, "unknown_pack")
+        raise ValidationFailedError(errors=[error])
     return child
 
 
@@ -276,11 +292,11 @@ def _write_steps(session: Session, issuer: Issuer, pack: Pack, steps: list[dict[
             errors.extend(exc.errors)
         rows.append(row)
     rules = step_rules(rows)
-    errors.extend(FieldError(p, m) for p, m in rule_errors(rules, group_rules(pack)))
+    errors.extend(FieldError(*error) for error in rule_errors(rules, group_rules(pack)))
     children = [r.child_pack_id for r in rows if r.child_pack_id]
     if children and _closes_cycle(session, pack.id, children):
         message = "a pack cannot contain itself, even through other packs"
-        errors.append(FieldError("/body/steps", message))
+        errors.append(FieldError("/body/steps", message, "pack_cycle"))
     if errors:
         raise ValidationFailedError(errors=errors)
     session.add_all(rows)

@@ -77,11 +77,19 @@ def ids(client: TestClient, headers: dict[str, str], achievement_id: str) -> dic
     }
     batch = client.post("/api/v1/issuers/wmde/batches", json=rows, headers=headers)
     assert batch.status_code == 202, batch.text
+    pack = {
+        "slug": "basics",
+        "name": {"en": "Basics"},
+        "steps": [{"kind": "achievement", "achievementId": achievement_id}],
+    }
+    created = client.post("/api/v1/issuers/wmde/packs", json=pack, headers=headers)
+    assert created.status_code == 201, created.text
     return {
         "batch_id": batch.json()["id"],
         "slug": "wmde",
         "achievement_id": achievement_id,
         "credential_id": issued["id"],
+        "pack_slug": "basics",
         "action": "suspend",
     }
 

@@ -14,6 +14,7 @@ from badgeservice.web.console import (
     home,
     issue,
     members,
+    packs,
     profile,
     tokens,
     wanted_skills,
@@ -23,6 +24,7 @@ from badgeservice.web.console import (
 ROUTERS: list[APIRouter] = [
     home.router,
     achievements.router,
+    packs.router,
     events.router,
     issue.router,
     batches.router,

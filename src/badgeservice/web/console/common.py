@@ -35,6 +35,7 @@ CONSOLE = "/console"
 NAV = (
     ("dashboard", N_("Overview"), "", "issuer:read"),
     ("achievements", N_("Achievements"), "/achievements", "achievements:read"),
+    ("packs", N_("Learning packs"), "/packs", "achievements:read"),
     ("issue", N_("Issue"), "/issue", "credentials:issue"),
     ("batches", N_("Batches"), "/batches", "credentials:read"),
     ("credentials", N_("Credentials"), "/credentials", "credentials:read"),
