@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.factories import ACHIEVEMENT, ISSUER_API
+from tests.factories import ACHIEVEMENT, ISSUER_API, bearer, create_issuer, create_token
 from tests.integration.console.conftest import CONSOLE, HTML, ConsoleClient
 from tests.integration.console.forms import post_form
 from tests.integration.test_reads_do_not_write import snapshot
@@ -327,3 +327,29 @@ def test_the_pack_pages_write_nothing(
     for path in (PACKS, NEW, *(f"{PACKS}/first-steps/{page}" for page in READ_PAGES)):
         assert owner.get(path, headers=HTML, params={"lang": "ar"}).status_code == 200, path
     assert snapshot(test_engine, skip=("web_sessions", "last_seen_at")) == before
+
+
+def test_a_pack_builds_on_another_issuers_shared_pack_and_skill_in_the_editor(
+    console_client: ConsoleClient, session: Session, client: TestClient, headers: dict[str, str]
+) -> None:
+    other = bearer(create_token(session, create_issuer(session, slug="wmfr", name="WMFR")))
+    skill = ACHIEVEMENT | {"achievementType": "Competency", "shared": True,
+                           "name": {"en": "Citing sources"}}  # fmt: skip
+    made = client.post("/api/v1/issuers/wmfr/achievements", json=skill, headers=other)
+    assert made.status_code == 201, made.text
+    skill_id = made.json()["id"]
+    shared = {"slug": "basics", "shared": True, "name": {"en": "Basics"},
+              "steps": [{"kind": "achievement", "achievementId": skill_id}]}  # fmt: skip
+    assert client.post("/api/v1/issuers/wmfr/packs", json=shared, headers=other).status_code == 201
+    editor = console_client("editor")
+    page = editor.get(NEW, headers=HTML).text
+    assert f'<option value="{skill_id}">Citing sources (WMFR)</option>' in page
+    assert '<option value="wmfr/basics">Basics (WMFR)</option>' in page
+    fields = _form(skill_id) | {"steps[2][kind]": "pack", "steps[2][packSlug]": "wmfr/basics"}
+    response = post_form(session, editor, NEW, fields)
+    assert response.status_code == 303, response.text
+    steps = _api_pack(client, headers, "first-steps")["steps"]
+    assert steps[0]["achievementId"] == skill_id
+    assert (steps[2]["packSlug"], steps[2]["packIssuer"]) == ("basics", "wmfr")
+    edit = editor.get(f"{PACKS}/first-steps/edit", headers=HTML).text
+    assert '<option value="wmfr/basics" selected>' in edit

@@ -36,6 +36,8 @@ FORM_MEMBERS = (
     "steps",
 )
 STEP_TARGETS = tuple(TARGET_OF_KIND.values())
+# The pack select names another issuer's shared pack as ``{issuer}/{pack}`` (a slug has no /).
+OTHER_PACK = "/"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,26 @@ def form_of_body(body: Mapping[str, Any], languages: list[str] | None = None) ->
     ``{"defaultLanguage": "en"}``)."""
     default = str(body.get("defaultLanguage") or "en")
     ordered = [default, *(languages or []), *_tags(body)]
-    return PackForm(dict(body), list(dict.fromkeys(ordered)))
+    shown = dict(body)
+    if body.get("steps"):
+        shown["steps"] = [_selected(step) for step in body["steps"]]
+    return PackForm(shown, list(dict.fromkeys(ordered)))
+
+
+def _split(step: Mapping[str, Any]) -> dict[str, Any]:
+    """A step as the API takes it: ``issuer/pack`` as ``packIssuer`` and ``packSlug``."""
+    out = dict(step)
+    if step.get("kind") == "pack" and OTHER_PACK in str(step.get("packSlug") or ""):
+        out["packIssuer"], _, out["packSlug"] = str(step["packSlug"]).partition(OTHER_PACK)
+    return out
+
+
+def _selected(step: Mapping[str, Any]) -> dict[str, Any]:
+    """A step as the pack select shows it: another issuer's pack as ``issuer/pack``."""
+    out = {k: v for k, v in step.items() if k != "packIssuer"}
+    if step.get("packIssuer"):
+        out["packSlug"] = f"{step['packIssuer']}{OTHER_PACK}{step.get('packSlug')}"
+    return out
 
 
 def _nested(fields: Mapping[str, str]) -> dict[str, Any]:
@@ -158,7 +179,9 @@ def pack_fields(form: PackForm, current: dict[str, Any] | None) -> dict[str, Any
     """The service's fields for the form, merged onto the pack's ``current`` body (as the
     API's PATCH merges, ``steps`` and ``groups`` whole) and validated by the API's model: a
     ``ValidationFailedError`` with the API's field errors."""
-    merged = (current or {}) | {member: form.body.get(member) for member in FORM_MEMBERS}
+    typed = {member: form.body.get(member) for member in FORM_MEMBERS}
+    typed["steps"] = [_split(step) for step in typed.get("steps") or []]
+    merged = (current or {}) | typed
     merged = {member: value for member, value in merged.items() if value is not None}
     body = validate_body(PackIn, merged)
     return body.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Pack
+from badgeservice.db.models import Achievement, Pack
 from badgeservice.domain.languages import LanguageTagError, normalize_language, pick_text
 from badgeservice.domain.pack import AUDIENCES, STEP_KINDS
 from badgeservice.domain.urls import SITE, pack_page_url
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import ClockDep, SessionDep
-from badgeservice.services import achievements, pack_awards, packs
+from badgeservice.services import achievements, catalogue, pack_awards, packs
 from badgeservice.services.packs import PackInUseError, PackSlugTakenError
 from badgeservice.web import i18n
 from badgeservice.web.console.achievements import OFFERED_LANGUAGES
@@ -32,7 +32,13 @@ from badgeservice.web.console.common import (
 )
 from badgeservice.web.console.credentials import STATE_NAMES
 from badgeservice.web.console.pack_errors import error_words
-from badgeservice.web.console.pack_form import PackForm, form_of_body, pack_fields, parse_form
+from badgeservice.web.console.pack_form import (
+    OTHER_PACK,
+    PackForm,
+    form_of_body,
+    pack_fields,
+    parse_form,
+)
 from badgeservice.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -158,14 +164,25 @@ def _taken(exc: PackSlugTakenError) -> FieldError:
 def _choices(
     session: Session, staff: Staff, pack: Pack | None, language: str
 ) -> dict[str, list[tuple[str, str]]]:
-    """What a select may name: the issuer's achievements, its other packs."""
+    """What a select may name: the issuer's achievements and the catalogue's shared skills,
+    its other packs and other issuers' shared packs (``issuer/pack``)."""
     found, _ = achievements.list_achievements(session, staff.issuer, limit=LISTED, offset=0)
+    shared = catalogue.shared_by_others(session, staff.issuer, limit=LISTED)
     others, _ = packs.list_packs(session, staff.issuer, limit=LISTED, offset=0)
+    offered, _ = packs.shared_packs(session, limit=LISTED)
+
+    def achievement_name(a: Achievement) -> str:
+        return pick_text(a.name, language, a.default_language)[1]
+
     return {
-        "achievements": [
-            (str(a.id), pick_text(a.name, language, a.default_language)[1]) for a in found
+        "achievements": [(str(a.id), achievement_name(a)) for a in found]
+        + [(str(a.id), f"{achievement_name(a)} ({owner.name})") for a, owner in shared],
+        "packs": [(p.slug, _name(p, language)) for p in others if pack is None or p.id != pack.id]
+        + [
+            (f"{owner.slug}{OTHER_PACK}{p.slug}", f"{_name(p, language)} ({owner.name})")
+            for p, owner in offered
+            if owner.id != staff.issuer.id
         ],
-        "packs": [(p.slug, _name(p, language)) for p in others if pack is None or p.id != pack.id],
     }
 
 
