@@ -29,7 +29,7 @@ def test_texts_are_escaped_and_the_chart_is_an_image_named_by_its_title() -> Non
     assert svg.get("aria-labelledby") == 'c"1-title c"1-desc'
     assert svg.findtext(f"{SVG}title") == "A <b>title</b>"
     assert not list(svg.iter(f"{SVG}script"))
-    assert [t.text for t in svg.iter(f"{SVG}text")][0] == hostile
+    assert next(t.text for t in svg.iter(f"{SVG}text")) == hostile
     assert svg.find(f"{SVG}g/{SVG}title").text == f"{hostile}: 3"  # type: ignore[union-attr]
 
 
