@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 640
+WIDTH = 480
 PAD = 8
 ROW = 46  # label line + bar
 BAR_HEIGHT = 16
-VALUE_ROOM = 150  # beside the longest bar, for its text
-LABEL_COLUMNS = 76  # about what a 14 px line of WIDTH holds; wide (CJK) characters count 2
+VALUE_ROOM = 130  # beside the longest bar, for its text
+LABEL_COLUMNS = 56  # about what a 14 px line of WIDTH holds; wide (CJK) characters count 2
 BLUE = "#0b53b8"
 INK = "#1b1b1b"
 MUTED = "#4d4d4d"
