@@ -9,10 +9,10 @@ numbers. The downloads are the API's JSON and the service's CSV, labels in the p
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from markupsafe import Markup
 
 from badgeservice.db.models import Issuer
@@ -40,57 +40,47 @@ GAP_LABELS = {
 }
 
 
-@router.get("/skills-map", response_class=Response)
-def deployment_map_page(
+def _public_map(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
-) -> Response:
-    """The deployment's skills map: people per skill, by language and by issuer."""
-    found = skills_map.public_map(
-        session, None, now=clock.now(), threshold=settings.skills_map_threshold
+) -> tuple[Issuer | None, SkillsMap]:
+    """The map the API serves for this address: the issuer of its ``{slug}``, or none."""
+    return skills_map.public_map(
+        session,
+        request.path_params.get("slug"),
+        now=clock.now(),
+        threshold=settings.skills_map_threshold,
     )
+
+
+PublicMapDep = Annotated[tuple[Issuer | None, SkillsMap], Depends(_public_map)]
+
+
+@router.get("/skills-map", response_class=Response)
+def deployment_map_page(request: Request, found: PublicMapDep) -> Response:
+    """The deployment's skills map: people per skill, by language and by issuer."""
     return _page(request, *found)
 
 
 @router.get("/skills-map.{extension}", response_class=Response)
 def deployment_map_download(
-    extension: Extension,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+    extension: Extension, request: Request, found: PublicMapDep
 ) -> Response:
     """The deployment's skills map as CSV or JSON."""
-    _, result = skills_map.public_map(
-        session, None, now=clock.now(), threshold=settings.skills_map_threshold
-    )
-    return _download(request, result, extension)
+    return _download(request, found[1], extension)
 
 
 @router.get("/issuers/{slug}/skills-map", response_class=Response)
-def issuer_map_page(
-    slug: str, request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
-) -> Response:
+def issuer_map_page(slug: str, request: Request, found: PublicMapDep) -> Response:
     """One issuer's skills map, with its wanted skills and their gap."""
-    found = skills_map.public_map(
-        session, slug, now=clock.now(), threshold=settings.skills_map_threshold
-    )
     return _page(request, *found)
 
 
 @router.get("/issuers/{slug}/skills-map.{extension}", response_class=Response)
 def issuer_map_download(
-    slug: str,
-    extension: Extension,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+    slug: str, extension: Extension, request: Request, found: PublicMapDep
 ) -> Response:
     """One issuer's skills map as CSV or JSON."""
-    _, result = skills_map.public_map(
-        session, slug, now=clock.now(), threshold=settings.skills_map_threshold
-    )
-    return _download(request, result, extension)
+    return _download(request, found[1], extension)
 
 
 def _download(request: Request, result: SkillsMap, extension: Extension) -> Response:
