@@ -54,6 +54,7 @@ from badgeservice.web import (
     home,
     profiles,
     sign_in,
+    skills_map_page,
     verify_page,
 )
 from badgeservice.web import certificate as web_certificate
@@ -181,6 +182,7 @@ def create_app(
     app.include_router(web_endorsements.router)
     app.include_router(verify_page.router)
     app.include_router(catalogue_page.router)
+    app.include_router(skills_map_page.router)
     app.include_router(home.router)
     app.include_router(backpack.router)
     app.include_router(profiles.router)

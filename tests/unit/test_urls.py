@@ -53,6 +53,11 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.catalogue_page_url(base), urls.CataloguePageUrl()),
         (urls.catalogue_page_url(base, q=f"{slug} &#?", page=3), urls.CataloguePageUrl()),
         (urls.pack_page_url(base, slug, slug), urls.PackPageUrl(slug, slug)),
+        *[
+            (urls.skills_map_page_url(base, s, suffix), urls.SkillsMapPageUrl(s, suffix))
+            for s in (None, slug)
+            for suffix in urls.SKILLS_MAP_SUFFIXES
+        ],
     ]
 
 
@@ -135,6 +140,11 @@ CREDENTIAL = f"{BASE}/credentials/{ID}"
         f"{BASE}/issuers/-wmde",
         f"{BASE}/verify/x",
         f"{BASE}/catalogue/x",
+        f"{BASE}/skills-map.xml",
+        f"{BASE}/skills-map/x",
+        f"{BASE}/skills-mapx",
+        f"{BASE}/issuers/wmde/skills-map.csv.json",
+        f"{BASE}/issuers/wmde/skills-map/",
         f"{BASE}/api/v1/issuers/wmde/batches",
         f"{BASE}/api/v2/issuers/wmde/batches/{ID}",
         f"{BASE}/",
@@ -211,6 +221,12 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.console_url(b, "wmde"), "dashboard"),
     (lambda b: urls.catalogue_page_url(b, q="édition", page=2), "catalogue_page"),
     (lambda b: urls.pack_page_url(b, "wmde", "basics"), "pack_page"),
+    (lambda b: urls.skills_map_page_url(b), "deployment_map_page"),
+    (lambda b: urls.skills_map_page_url(b, suffix=".csv"), "deployment_map_download"),
+    (lambda b: urls.skills_map_page_url(b, suffix=".json"), "deployment_map_download"),
+    (lambda b: urls.skills_map_page_url(b, "wmde"), "issuer_map_page"),
+    (lambda b: urls.skills_map_page_url(b, "wmde", ".csv"), "issuer_map_download"),
+    (lambda b: urls.skills_map_page_url(b, "wmde", ".json"), "issuer_map_download"),
 ]
 
 

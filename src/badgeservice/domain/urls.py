@@ -38,6 +38,11 @@ CredentialSuffix = Literal["", ".json", ".jwt", ".png", ".svg", ".pdf", "/share.
 certificate, the sharing image and the QR code."""
 CREDENTIAL_SUFFIXES: tuple[CredentialSuffix, ...] = get_args(CredentialSuffix)
 
+SkillsMapSuffix = Literal["", ".csv", ".json"]
+"""The skills map's page and its two downloads."""
+SKILLS_MAP_SUFFIXES: tuple[SkillsMapSuffix, ...] = get_args(SkillsMapSuffix)
+_SKILLS_MAP = "skills-map"
+
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -117,6 +122,15 @@ def pack_page_url(base_url: str, slug: str, pack_slug: str) -> str:
     return f"{base_url}/issuers/{quote(slug, safe='')}/packs/{quote(pack_slug, safe='')}"
 
 
+def skills_map_page_url(
+    base_url: str, slug: str | None = None, suffix: SkillsMapSuffix = ""
+) -> str:
+    """The public skills map of the deployment, or of one issuer (``slug``): the page, or its
+    ``.csv``/``.json`` download."""
+    folder = f"{base_url}/issuers/{quote(slug, safe='')}" if slug is not None else base_url
+    return f"{folder}/{_SKILLS_MAP}{suffix}"
+
+
 def origin(base_url: str) -> str:
     """``scheme://host[:port]`` of the base URL (a CSP source, a trusted origin)."""
     parts = urlsplit(base_url)
@@ -190,6 +204,12 @@ class PackPageUrl:
     pack_slug: str
 
 
+@dataclass(frozen=True)
+class SkillsMapPageUrl:
+    slug: str | None = None  # None: the deployment's map
+    suffix: SkillsMapSuffix = ""
+
+
 OwnUrl = (
     IssuerUrl
     | DidDocumentUrl
@@ -203,6 +223,7 @@ OwnUrl = (
     | ConsoleUrl
     | CataloguePageUrl
     | PackPageUrl
+    | SkillsMapPageUrl
 )
 
 
@@ -264,6 +285,8 @@ def _resource(segments: list[str], query: str) -> OwnUrl | None:
             return ConsoleUrl(slug)
         case ["catalogue"]:
             return CataloguePageUrl()
+        case [name] if (suffix := _skills_map_suffix(name)) is not None:
+            return SkillsMapPageUrl(None, suffix)
         case ["api", "v1", "issuers", slug, "batches", found] if is_valid_slug(slug):
             found_id = _uuid(found)
             return None if found_id is None else BatchUrl(slug, found_id)
@@ -280,7 +303,15 @@ def _issuer_resource(slug: str, rest: list[str]) -> OwnUrl | None:
             return StatusListUrl(slug, found_id)
         case ["packs", pack_slug] if is_valid_slug(pack_slug):
             return PackPageUrl(slug, pack_slug)
+        case [name] if (suffix := _skills_map_suffix(name)) is not None:
+            return SkillsMapPageUrl(slug, suffix)
     return None
+
+
+def _skills_map_suffix(name: str) -> SkillsMapSuffix | None:
+    """``skills-map`` → ``""``, ``skills-map.csv`` → ``.csv``; anything else ``None``."""
+    rest = name.removeprefix(_SKILLS_MAP) if name.startswith(_SKILLS_MAP) else None
+    return next((s for s in SKILLS_MAP_SUFFIXES if s == rest), None)
 
 
 def _credential(rest: list[str]) -> CredentialUrl | None:

@@ -38,6 +38,7 @@ from badgeservice.db.models import (
 from badgeservice.domain.csv_cells import csv_text
 from badgeservice.domain.skills_privacy import Count, Gap, breakdown, gap_of, shown
 from badgeservice.services.credentials import state_clause
+from badgeservice.services.issuers import get_issuer
 
 ALL, LANGUAGE, ISSUER = "all", "language", "issuer"
 
@@ -206,6 +207,16 @@ def skills_map(
             )
         )
     return result
+
+
+def public_map(
+    session: Session, slug: str | None, *, now: datetime, threshold: int
+) -> tuple[Issuer | None, SkillsMap]:
+    """The map anyone may read, without a token (aggregates only): the deployment's
+    (``slug`` ``None``) or one issuer's, with that issuer; an unknown slug is ``NotFoundError``.
+    The API and the pages both serve this one."""
+    issuer = get_issuer(session, slug) if slug is not None else None
+    return issuer, skills_map(session, issuer, now=now, threshold=threshold)
 
 
 def set_excluded(session: Session, user: User, *, excluded: bool) -> None:

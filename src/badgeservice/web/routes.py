@@ -20,6 +20,7 @@ from badgeservice.domain.urls import (
     catalogue_page_url,
     did_document_url,
     issuer_url,
+    skills_map_page_url,
 )
 from badgeservice.errors import NotFoundError
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
@@ -104,6 +105,7 @@ def issuer_profile(
         "profile": profile,
         "page_url": issuer_url(settings.base_url, slug),
         "did_document_url": did_document_url(settings.base_url, slug),
+        "skills_map_href": skills_map_page_url(SITE, slug),
         **_achievement_links(session, issuer, language, settings.base_url),
     }
     return i18n.page(request, "issuer.html", language, context, max_age=300)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from badgeservice.db.models import Issuer
 from badgeservice.http.deps import ClockDep, IssuerDep, KeyStoreDep, SessionDep, SettingsDep
 from badgeservice.http.problems import problem_responses
-from badgeservice.services import issuers, skills_map, skills_needs
+from badgeservice.services import skills_map, skills_needs
 
 router = APIRouter(tags=["skills map"])
 _ERRORS = problem_responses(401, 403, 404, 422)
@@ -40,7 +40,7 @@ def deployment_map(
 ) -> JSONResponse:
     """Per framework item: distinct people holding an active aligned credential, by language
     and by issuer. A count under the threshold is `{"count": null, "fewerThan": 5}`."""
-    result = skills_map.skills_map(
+    _, result = skills_map.public_map(
         session, None, now=clock.now(), threshold=settings.skills_map_threshold
     )
     return JSONResponse(skills_map.as_json(result, lang))
@@ -55,9 +55,8 @@ def issuer_map(
     slug: str, session: SessionDep, settings: SettingsDep, clock: ClockDep, lang: str = "en"
 ) -> JSONResponse:
     """The issuer's credentials only; each wanted skill has `gap`: `nobody`, `few`, `covered`."""
-    issuer = issuers.get_issuer(session, slug)
-    result = skills_map.skills_map(
-        session, issuer, now=clock.now(), threshold=settings.skills_map_threshold
+    _, result = skills_map.public_map(
+        session, slug, now=clock.now(), threshold=settings.skills_map_threshold
     )
     return JSONResponse(skills_map.as_json(result, lang))
 
