@@ -52,6 +52,7 @@ from badgeservice.web import (
     downloads,
     email_sign_in,
     home,
+    my_packs,
     profiles,
     sign_in,
     skills_map_page,
@@ -185,6 +186,7 @@ def create_app(
     app.include_router(skills_map_page.router)
     app.include_router(home.router)
     app.include_router(backpack.router)
+    app.include_router(my_packs.router)
     app.include_router(profiles.router)
     app.include_router(sign_in.router)
     app.include_router(email_sign_in.router)

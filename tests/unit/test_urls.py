@@ -53,6 +53,9 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.catalogue_page_url(base), urls.CataloguePageUrl()),
         (urls.catalogue_page_url(base, q=f"{slug} &#?", page=3), urls.CataloguePageUrl()),
         (urls.pack_page_url(base, slug, slug), urls.PackPageUrl(slug, slug)),
+        (urls.my_packs_url(base), urls.MyPacksUrl()),
+        (urls.my_pack_url(base, slug, slug), urls.MyPackUrl(slug, slug)),
+        (urls.my_pack_url(base, slug, slug, ".json"), urls.MyPackUrl(slug, slug, ".json")),
         *[
             (urls.skills_map_page_url(base, s, suffix), urls.SkillsMapPageUrl(s, suffix))
             for s in (None, slug)
@@ -222,6 +225,9 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.catalogue_page_url(b, q="édition", page=2), "catalogue_page"),
     (lambda b: urls.pack_page_url(b, "wmde", "basics"), "pack_page"),
     (lambda b: urls.skills_map_page_url(b), "deployment_map_page"),
+    (lambda b: urls.my_packs_url(b), "my_packs_page"),
+    (lambda b: urls.my_pack_url(b, "wmde", "basics"), "my_pack_page"),
+    (lambda b: urls.my_pack_url(b, "wmde", "basics", ".json"), "my_pack_json"),
     (lambda b: urls.skills_map_page_url(b, suffix=".csv"), "deployment_map_download"),
     (lambda b: urls.skills_map_page_url(b, suffix=".json"), "deployment_map_download"),
     (lambda b: urls.skills_map_page_url(b, "wmde"), "issuer_map_page"),

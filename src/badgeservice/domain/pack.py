@@ -139,6 +139,18 @@ class Progress:
             return False  # nothing to complete (refused at write time)
         return all(s.done for s in self.steps if s.counted) and all(g.met for g in self.groups)
 
+    @property
+    def needed(self) -> int:
+        """How many counted steps complete the pack: every required step outside the groups
+        and, of each group, as many as it requires."""
+        return sum(s.counted for s in self.steps) + sum(g.required for g in self.groups)
+
+    @property
+    def done(self) -> int:
+        """How many of ``needed`` are done (a group counts no more than it requires)."""
+        counted = sum(s.counted and s.done for s in self.steps)
+        return counted + sum(min(g.done, g.required) for g in self.groups)
+
 
 def progress(
     steps: Sequence[StepRule],

@@ -41,6 +41,7 @@ CREDENTIAL_SUFFIXES: tuple[CredentialSuffix, ...] = get_args(CredentialSuffix)
 SkillsMapSuffix = Literal["", ".csv", ".json"]
 """The skills map's page and its two downloads."""
 SKILLS_MAP_SUFFIXES: tuple[SkillsMapSuffix, ...] = get_args(SkillsMapSuffix)
+MyPackSuffix = Literal["", ".json"]
 _SKILLS_MAP = "skills-map"
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -120,6 +121,16 @@ def catalogue_page_url(base_url: str, *, q: str = "", page: int = 1) -> str:
 def pack_page_url(base_url: str, slug: str, pack_slug: str) -> str:
     """The public page of an issuer's learning pack."""
     return f"{base_url}/issuers/{quote(slug, safe='')}/packs/{quote(pack_slug, safe='')}"
+
+
+def my_packs_url(base_url: str) -> str:
+    """The signed-in learner's packs (the backpack's)."""
+    return f"{base_url}/me/packs"
+
+
+def my_pack_url(base_url: str, slug: str, pack_slug: str, suffix: MyPackSuffix = "") -> str:
+    """The signed-in learner's progress through one pack: the page, or its ``.json``."""
+    return f"{my_packs_url(base_url)}/{quote(slug, safe='')}/{quote(pack_slug, safe='')}{suffix}"
 
 
 def skills_map_page_url(
@@ -205,6 +216,18 @@ class PackPageUrl:
 
 
 @dataclass(frozen=True)
+class MyPacksUrl:
+    pass
+
+
+@dataclass(frozen=True)
+class MyPackUrl:
+    slug: str
+    pack_slug: str
+    suffix: MyPackSuffix = ""
+
+
+@dataclass(frozen=True)
 class SkillsMapPageUrl:
     slug: str | None = None  # None: the deployment's map
     suffix: SkillsMapSuffix = ""
@@ -224,6 +247,8 @@ OwnUrl = (
     | CataloguePageUrl
     | PackPageUrl
     | SkillsMapPageUrl
+    | MyPacksUrl
+    | MyPackUrl
 )
 
 
@@ -287,6 +312,10 @@ def _resource(segments: list[str], query: str) -> OwnUrl | None:
             return CataloguePageUrl()
         case [name] if (suffix := _skills_map_suffix(name)) is not None:
             return SkillsMapPageUrl(None, suffix)
+        case ["me", "packs"]:
+            return MyPacksUrl()
+        case ["me", "packs", slug, name] if is_valid_slug(slug):
+            return _my_pack(slug, name)
         case ["api", "v1", "issuers", slug, "batches", found] if is_valid_slug(slug):
             found_id = _uuid(found)
             return None if found_id is None else BatchUrl(slug, found_id)
@@ -306,6 +335,12 @@ def _issuer_resource(slug: str, rest: list[str]) -> OwnUrl | None:
         case [name] if (suffix := _skills_map_suffix(name)) is not None:
             return SkillsMapPageUrl(slug, suffix)
     return None
+
+
+def _my_pack(slug: str, name: str) -> MyPackUrl | None:
+    suffix: MyPackSuffix = ".json" if name.endswith(".json") else ""
+    pack_slug = name.removesuffix(suffix) if suffix else name
+    return MyPackUrl(slug, pack_slug, suffix) if is_valid_slug(pack_slug) else None
 
 
 def _skills_map_suffix(name: str) -> SkillsMapSuffix | None:

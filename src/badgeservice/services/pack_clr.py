@@ -26,11 +26,11 @@ from badgeservice.db.models import Credential, Issuer, Pack, User
 from badgeservice.domain.clr import MAX_BUNDLED, Association
 from badgeservice.domain.pack import MAX_NESTING
 from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
-from badgeservice.services import backpack, pack_progress, packs
+from badgeservice.services import pack_progress, packs
 from badgeservice.services.clr import is_active, sign_clr
 from badgeservice.services.issuance import IssueContext
 
-__all__ = ["PackRecord", "issue_pack_clr", "learner_lookup", "learner_pack_clr", "pack_record"]
+__all__ = ["PackRecord", "issue_pack_clr", "learner_pack_clr", "pack_record"]
 
 
 @dataclass
@@ -137,25 +137,11 @@ def issue_pack_clr(
     )
 
 
-def learner_lookup(session: Session, user: User, pack: Pack, now: datetime) -> str | None:
-    """Which of the user's recipients (an email, a Wikimedia account) is on ``pack``: the one it
-    was awarded to, else the one holding the most of its steps; None when none holds any."""
-    lookups = list(session.scalars(backpack.claimed(user)))
-    best: tuple[int, str] | None = None
-    for lookup in sorted(lookups):
-        if pack_progress.award_of(session, pack, lookup) is not None:
-            return lookup
-        held = sum(s.done for s in pack_progress.pack_progress(session, pack, lookup, now).steps)
-        if held and (best is None or held > best[0]):
-            best = (held, lookup)
-    return best[1] if best else None
-
-
 def learner_pack_clr(
     session: Session, user: User, pack: Pack, context: IssueContext, *, name: str
 ) -> dict[str, Any]:
     """The signed CLR of the user's credentials on ``pack``; NotFoundError when none."""
-    lookup = learner_lookup(session, user, pack, context.now)
+    lookup = pack_progress.learner_lookup(session, user, pack, context.now)
     record = pack_record(session, pack, lookup, context.now) if lookup else PackRecord()
     if not record.credentials:
         raise NotFoundError("You hold no credential of this pack to put in a learner record.")

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Credential, Pack, PackAward
+from badgeservice.db.models import Credential, Pack, PackAward, User
 from badgeservice.domain.pack import MAX_NESTING, Progress, progress
 from badgeservice.domain.recipient import RecipientError, RecipientKind
+from badgeservice.domain.urls import credential_url
 from badgeservice.errors import FieldError, ValidationFailedError
-from badgeservice.services import packs
+from badgeservice.services import backpack, packs
 from badgeservice.services.credentials import state_clause
 from badgeservice.services.keystore import KeyStore
 
@@ -77,3 +79,50 @@ def award_of(session: Session, pack: Pack, lookup: str) -> PackAward | None:
         PackAward.pack_id == pack.id, PackAward.recipient_lookup == lookup
     )
     return session.scalar(query)
+
+
+def nothing_held(session: Session, pack: Pack) -> Progress:
+    """The progress of someone who holds none of the pack's steps."""
+    return progress(
+        packs.step_rules(packs.steps_of(session, pack)), packs.group_rules(pack), (), ()
+    )
+
+
+def learner_lookup(session: Session, user: User, pack: Pack, now: datetime) -> str | None:
+    """Which of the user's recipients (an email, a Wikimedia account) is on ``pack``: the one it
+    was awarded to, else the one holding the most of its steps; None when none holds any.
+    Progress, like the award, is one recipient's: the learner's pages show this one's."""
+    lookups = list(session.scalars(backpack.claimed(user)))
+    best: tuple[int, str] | None = None
+    for lookup in sorted(lookups):
+        if award_of(session, pack, lookup) is not None:
+            return lookup
+        held = sum(s.done for s in pack_progress(session, pack, lookup, now).steps)
+        if held and (best is None or held > best[0]):
+            best = (held, lookup)
+    return best[1] if best else None
+
+
+def progress_body(progress: Progress, award: PackAward | None, base_url: str) -> dict[str, Any]:
+    """A progress as the API and the learner's ``.json`` say it."""
+    return {
+        "complete": progress.complete,
+        "stepsDone": progress.done,
+        "stepsNeeded": progress.needed,
+        "steps": [
+            {"position": s.position, "kind": s.kind, "done": s.done, "counted": s.counted}
+            for s in progress.steps
+        ],
+        "groups": [
+            {"key": g.key, "required": g.required, "done": g.done, "met": g.met}
+            for g in progress.groups
+        ],
+        "award": None
+        if award is None
+        else {
+            "awardedAt": award.awarded_at.isoformat(),
+            "credential": credential_url(base_url, award.credential_id)
+            if award.credential_id
+            else None,
+        },
+    }

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from badgeservice.db.models import Achievement, Pack
 from badgeservice.domain.achievement import build_achievement
 from badgeservice.domain.languages import pick_text
-from badgeservice.domain.urls import SITE, achievement_url, issuer_url, pack_page_url
+from badgeservice.domain.urls import (
+    SITE,
+    achievement_url,
+    issuer_url,
+    my_pack_url,
+    pack_page_url,
+)
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.services import achievements, issuers, packs
 from badgeservice.web import i18n
@@ -20,7 +26,7 @@ from badgeservice.web import i18n
 router = APIRouter(include_in_schema=False)
 
 
-def _text(texts: Mapping[str, str] | None, language: str, default: str) -> dict[str, str] | None:
+def text_in(texts: Mapping[str, str] | None, language: str, default: str) -> dict[str, str] | None:
     if not texts:
         return None
     fallback = default if default in texts else next(iter(texts))
@@ -28,7 +34,7 @@ def _text(texts: Mapping[str, str] | None, language: str, default: str) -> dict[
     return {"text": text, "lang": chosen}
 
 
-def _steps(
+def step_rows(
     session: Session, slug: str, view: packs.PackView, language: str, base_url: str
 ) -> list[dict[str, Any]]:
     pack = view.pack
@@ -38,9 +44,9 @@ def _steps(
             "kind": step.kind,
             "required": step.required,
             "group": step.group_key,
-            "title": _text(step.title, language, pack.default_language),
+            "title": text_in(step.title, language, pack.default_language),
             "resources": [
-                {"url": r["url"], "title": _text(r["title"], language, pack.default_language)}
+                {"url": r["url"], "title": text_in(r["title"], language, pack.default_language)}
                 for r in step.resources
             ],
         }
@@ -57,7 +63,7 @@ def _steps(
             if child is not None:
                 owner = view.children[child.id][0] or slug  # None: the pack's own issuer
                 row["href"] = pack_page_url(SITE, owner, child.slug)
-                row["name"] = _text(child.name, language, child.default_language)
+                row["name"] = text_in(child.name, language, child.default_language)
         else:
             row["href"] = step.url
         rows.append(row)
@@ -73,16 +79,17 @@ def pack_page(
     pack = packs.get_pack(session, issuer, pack_slug)
     language = i18n.negotiate(request)
     view = packs.view(session, pack)
-    name = _text(pack.name, language, pack.default_language) or {"text": pack.slug, "lang": "en"}
+    name = text_in(pack.name, language, pack.default_language) or {"text": pack.slug, "lang": "en"}
     context = {
         "title": name["text"],
         "name": name,
-        "description": _text(pack.description, language, pack.default_language),
+        "description": text_in(pack.description, language, pack.default_language),
         "issuer_name": issuer.name,
         "issuer_href": issuer_url(SITE, slug),
         "audience": pack.audience,
         "groups": {g["key"]: g["required"] for g in pack.groups},
-        "steps": _steps(session, slug, view, language, settings.base_url),
+        "steps": step_rows(session, slug, view, language, settings.base_url),
         "award": pack.achievement_id and achievement_url(SITE, pack.achievement_id),
+        "progress_href": my_pack_url(SITE, slug, pack.slug),
     }
     return i18n.page(request, "pack.html", language, context, max_age=300)

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from badgeservice.api.schemas.clr import PackClrIn
 from badgeservice.api.schemas.common import Limit, Offset, validate_body
-from badgeservice.db.models import Issuer, Pack, PackAward
+from badgeservice.db.models import Issuer, Pack
 from badgeservice.domain.languages import pick_text
 from badgeservice.domain.merge_patch import merge_patch
-from badgeservice.domain.pack import Progress
 from badgeservice.domain.recipient import RecipientKind
 from badgeservice.domain.urls import credential_url
 from badgeservice.errors import FieldError, ValidationFailedError
@@ -117,28 +116,6 @@ def delete_pack(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def progress_out(progress: Progress, award: PackAward | None, base_url: str) -> dict[str, Any]:
-    return {
-        "complete": progress.complete,
-        "steps": [
-            {"position": s.position, "kind": s.kind, "done": s.done, "counted": s.counted}
-            for s in progress.steps
-        ],
-        "groups": [
-            {"key": g.key, "required": g.required, "done": g.done, "met": g.met}
-            for g in progress.groups
-        ],
-        "award": None
-        if award is None
-        else {
-            "awardedAt": award.awarded_at.isoformat(),
-            "credential": credential_url(base_url, award.credential_id)
-            if award.credential_id
-            else None,
-        },
-    }
-
-
 @router.get("/{pack_slug}/progress", responses=_ERRORS)
 def recipient_progress(
     issuer: Annotated[Issuer, IssuerDep("achievements:read")],
@@ -159,7 +136,7 @@ def recipient_progress(
     progress, award = pack_progress.recipient_progress(
         session, key_store, pack, recipient_kind, recipient, clock.now()
     )
-    return {"pack": pack.slug, "revision": pack.revision} | progress_out(
+    return {"pack": pack.slug, "revision": pack.revision} | pack_progress.progress_body(
         progress, award, settings.base_url
     )
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
+from badgeservice.domain.urls import SITE, skills_map_page_url
 from badgeservice.errors import FieldError, ValidationFailedError
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.services import skills_map, skills_needs
@@ -66,6 +67,7 @@ def wanted_page(
             for item in items
         ],
         "threshold": result.threshold,
+        "public_map": skills_map_page_url(SITE, staff.issuer.slug),
         "skills": skill_picker.state(session, request.query_params.get("q", ""), language),
         "errors": {},
         "unmatched": [],
