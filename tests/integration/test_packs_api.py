@@ -194,3 +194,11 @@ def test_public_pack_page_in_the_visitors_language(
     assert 'href="https://example.org/help" lang="en"' in html
     assert "ada@example.org" not in html
     assert client.get("/issuers/wmde/packs/nothing").status_code == 404
+    public = client.get("/issuers/wmde/packs/basics", headers={"Accept": "application/json"})
+    assert public.status_code == 200
+    assert public.headers["content-type"] == "application/json"
+    assert "public" in public.headers["cache-control"]
+    document = public.json()
+    assert (document["issuer"], document["slug"], document["revision"]) == ("wmde", "basics", 1)
+    assert [s["kind"] for s in document["steps"]] == ["achievement", "activity"]
+    assert document["steps"][0]["achievementId"] == edit

@@ -22,6 +22,7 @@ from badgeservice.domain.urls import (
 from badgeservice.http.deps import SessionDep, SettingsDep
 from badgeservice.services import achievements, issuers, packs
 from badgeservice.web import i18n
+from badgeservice.web.negotiation import cached, json_ld_response, wants_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,11 +75,15 @@ def step_rows(
 def pack_page(
     slug: str, pack_slug: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """A learning pack's public page."""
+    """A learning pack's public page; its definition as JSON when ``Accept`` asks for it."""
     issuer = issuers.get_issuer(session, slug)
     pack = packs.get_pack(session, issuer, pack_slug)
     language = i18n.negotiate(request)
     view = packs.view(session, pack)
+    if wants_json(request):  # the definition, as the API gives it to the issuer
+        document = {"issuer": slug} | packs.body(view) | {"revision": pack.revision}
+        response = json_ld_response(document, "application/json")
+        return cached(request, response, bytes(response.body), max_age=300, immutable=False)
     name = text_in(pack.name, language, pack.default_language) or {"text": pack.slug, "lang": "en"}
     context = {
         "title": name["text"],
