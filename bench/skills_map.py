@@ -3,8 +3,9 @@
 Makes a fresh database on the server of ``--postgres`` (default: the tests' server), runs the
 migrations, seeds ``N`` credentials of 20 issuers (each aligned to 1-3 of 300 CapX items,
 10% revoked, some recipients claimed by accounts, some opted out), 40 wanted skills per issuer,
-then times ``services.skills_map.skills_map`` for the deployment and for one issuer: median
-and worst of ``--rounds`` runs in milliseconds, one JSON line. ``--explain`` prints the plan.
+then times ``services.skills_map.skills_map`` for the deployment and for one issuer, and the
+deployment's counting statement alone in PostgreSQL's form and in SQLite's: median and worst
+of ``--rounds`` runs in milliseconds, one JSON line. ``--explain`` prints the plan.
 The database is dropped afterwards.
 
 Usage: ``python bench/skills_map.py [N] [--rounds R] [--postgres URL] [--explain]``
@@ -129,6 +130,22 @@ def timed(session: Session, issuer: Issuer | None, rounds: int) -> dict[str, flo
     return {"median_ms": round(statistics.median(runs), 1), "worst_ms": round(max(runs), 1)}
 
 
+def timed_forms(session: Session, rounds: int) -> dict[str, dict[str, float]]:
+    """The deployment's counting statement alone in both forms, alternated so that the
+    machine's noise falls on both: GROUPING SETS (what PostgreSQL runs) and the UNION ALL
+    (SQLite's form)."""
+    runs: dict[str, list[float]] = {"grouping_sets": [], "union_all": []}
+    for _ in range(rounds):
+        for form, grouping_sets in (("grouping_sets", True), ("union_all", False)):
+            began = time.monotonic()
+            session.execute(skills_map.held_query(None, NOW, grouping_sets=grouping_sets)).all()
+            runs[form].append((time.monotonic() - began) * 1000)
+    return {
+        form: {"median_ms": round(statistics.median(values), 1), "worst_ms": round(max(values), 1)}
+        for form, values in runs.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", nargs="?", type=int, default=100_000)
@@ -151,7 +168,7 @@ def main() -> None:
             seeded = time.monotonic() - began
             session.execute(text("ANALYZE"))
             if args.explain:
-                held = skills_map.held_query(None, NOW)
+                held = skills_map.held_query(None, NOW, grouping_sets=True)
                 compiled = held.compile(engine, compile_kwargs={"literal_binds": True})
                 for (line,) in session.execute(text(f"EXPLAIN ANALYZE {compiled}")):
                     print(line)
@@ -161,6 +178,7 @@ def main() -> None:
                 "seed_s": round(seeded, 1),
                 "deployment": timed(session, None, args.rounds),
                 "one_issuer": timed(session, one, args.rounds),
+                "deployment_statement": timed_forms(session, args.rounds),
             }
         engine.dispose()
         print(json.dumps(result))

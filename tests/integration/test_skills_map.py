@@ -247,3 +247,17 @@ def test_the_csv_and_json_hide_small_counts(
     assert items["Q4"]["people"] == {"count": None, "fewerThan": 5}
     assert items["Q1"]["label"] == "Fähigkeit Q1"
     assert items["Q1"]["declaredNotVerified"]["known"] == {"count": 0}
+
+
+def test_grouping_sets_count_what_the_union_counts(
+    session: Session, dataset: tuple[Issuer, Issuer]
+) -> None:
+    """PostgreSQL's one-pass GROUPING SETS and SQLite's UNION ALL give the same rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("GROUPING SETS are PostgreSQL's")
+    wmde, _ = dataset
+    for issuer in (None, wmde):
+        union = set(session.execute(skills_map.held_query(issuer, NOW)))
+        grouped = set(session.execute(skills_map.held_query(issuer, NOW, grouping_sets=True)))
+        assert len(union) >= 8  # wmde: Q1, Q2, Q4 overall and by language (two for Q1, Q2)
+        assert grouped == union

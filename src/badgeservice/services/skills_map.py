@@ -8,8 +8,11 @@ that claimed the credential's recipient, else the recipient's lookup hash, else 
 itself; the credentials of a learner who opted out (``users.skills_map_excluded``) and the
 skills they declared are left out of every count.
 
-The counts are one statement: a CTE of (item, language, issuer, person) and a ``UNION ALL``
-of three ``GROUP BY``s (SQLite has no ``GROUPING SETS``). Every count goes out through
+The counts are one statement: a CTE of (item, language, issuer, person), then on PostgreSQL
+one ``GROUP BY GROUPING SETS`` (people compared in byte order, ``COLLATE "C"``) and on SQLite
+(which has no grouping sets) a ``UNION ALL`` of three ``GROUP BY``s; the same rows either way.
+At 100,000 credentials PostgreSQL's form takes about two thirds of the union's time
+(``bench/skills_map.py``). Every count goes out through
 ``domain.skills_privacy``: nothing under the threshold is ever shown.
 """
 
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, case, cast, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import (
@@ -83,13 +86,16 @@ def _not_excluded() -> Any:
     return or_(User.skills_map_excluded.is_(None), User.skills_map_excluded.is_(False))
 
 
-def held_query(issuer: Issuer | None, now: datetime) -> Any:
-    """The one statement: a CTE of who holds what, and a ``UNION ALL`` of its ``GROUP BY``s."""
-    person = func.coalesce(
+def held_query(issuer: Issuer | None, now: datetime, *, grouping_sets: bool = False) -> Any:
+    """The one statement: a CTE of who holds what, and its counts as rows of (item, dimension,
+    key, people): by ``GROUPING SETS`` (``grouping_sets``: PostgreSQL) or a ``UNION ALL``."""
+    person: Any = func.coalesce(
         cast(RecipientClaim.user_id, String),
         Credential.recipient_lookup,
         cast(Credential.id, String),
     )
+    if grouping_sets:  # PostgreSQL: byte order sorts the distinct people faster (same equality)
+        person = person.collate("C")
     held_query = (
         select(
             FrameworkItem.id.label("item_id"),
@@ -109,6 +115,8 @@ def held_query(issuer: Issuer | None, now: datetime) -> Any:
         held_query = held_query.where(Credential.issuer_id == issuer.id)
     held = held_query.cte("held")
     people = func.count(func.distinct(held.c.person)).label("people")
+    if grouping_sets:
+        return _grouped(held, people, by_issuer=issuer is None)
     parts = [
         select(
             held.c.item_id, literal(ALL).label("dimension"), literal("").label("key"), people
@@ -126,12 +134,33 @@ def held_query(issuer: Issuer | None, now: datetime) -> Any:
     return union_all(*parts)
 
 
+def _grouped(held: Any, people: Any, *, by_issuer: bool) -> Any:
+    """The counts in one pass; ``GROUPING()`` of the breakdown columns says a row's set (a bit
+    set per column left out of it: (item) is all of them)."""
+    item, language, issuer = held.c.item_id, held.c.language, held.c.issuer
+    if by_issuer:
+        sets = [tuple_(item), tuple_(item, language), tuple_(item, issuer)]
+        grouped = func.grouping(language, issuer)  # 3: (item); 1: (item, language); 2: issuer
+        dimension = case((grouped == 3, literal(ALL)), (grouped == 1, literal(LANGUAGE)),
+                         else_=literal(ISSUER))  # fmt: skip
+        key = case((grouped == 1, language), (grouped == 2, issuer), else_=literal(""))
+    else:
+        sets = [tuple_(item), tuple_(item, language)]
+        grouped = func.grouping(language)  # 1: (item); 0: (item, language)
+        dimension = case((grouped == 1, literal(ALL)), else_=literal(LANGUAGE))
+        key = case((grouped == 0, language), else_=literal(""))
+    query = select(item, dimension.label("dimension"), key.label("key"), people)
+    return query.group_by(func.grouping_sets(*sets))
+
+
 def held_counts(
     session: Session, issuer: Issuer | None, now: datetime
 ) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
     """item id → dimension (``all``/``language``/``issuer``) → key → distinct people."""
     counts: dict[uuid.UUID, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for item_id, dimension, key, value in session.execute(held_query(issuer, now)):
+    grouping_sets = session.get_bind().dialect.name == "postgresql"
+    query = held_query(issuer, now, grouping_sets=grouping_sets)
+    for item_id, dimension, key, value in session.execute(query):
         counts[item_id][dimension][key] = int(value)
     return counts
 
