@@ -42,3 +42,11 @@ def pick_text(texts: Mapping[str, str], language: str, default: str) -> tuple[st
     language's. Returns ``(language used, text)``."""
     chosen = match_language(texts, language) or default
     return chosen, texts[chosen]
+
+
+def label_in(labels: Mapping[str, object], language: str, fallback: str) -> str:
+    """A framework item's label for ``language`` (as ``match_language`` finds it), else its
+    English one, else its first; ``fallback`` (its code) when it has none."""
+    texts = {tag: text for tag, text in labels.items() if isinstance(text, str) and text}
+    chosen = match_language(texts, language) or match_language(texts, "en")
+    return texts[chosen] if chosen else next(iter(texts.values()), fallback)

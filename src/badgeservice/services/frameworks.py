@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from badgeservice.db.models import Framework, FrameworkItem
 from badgeservice.domain import framework_files
 from badgeservice.domain.framework_files import ParsedFramework
-from badgeservice.domain.languages import pick_text
+from badgeservice.domain.languages import label_in
 from badgeservice.errors import NotFoundError, ValidationFailedError
 from badgeservice.services.audit import record_event
 
@@ -208,10 +208,9 @@ def search_items(
 
 
 def alignment_of(framework: Framework, item: FrameworkItem, language: str) -> dict[str, Any]:
-    """The achievement body's ``alignments`` entry for ``item``, named in ``language`` (or the
-    framework's first language): paste it into an achievement to align it."""
-    default = next(iter(item.labels), "en")
-    _, name = pick_text(item.labels, language, default)
+    """The achievement body's ``alignments`` entry for ``item``, named in ``language`` (else
+    English, else its first label): paste it into an achievement to align it."""
+    name = label_in(item.labels, language, item.code)
     alignment: dict[str, Any] = {
         "targetName": name[:500],
         "targetUrl": item.url,
@@ -219,7 +218,7 @@ def alignment_of(framework: Framework, item: FrameworkItem, language: str) -> di
         "targetFramework": framework.name[:500],
         "targetType": TARGET_TYPES[framework.kind],
     }
-    if item.descriptions:
-        _, description = pick_text(item.descriptions, language, next(iter(item.descriptions)))
+    description = label_in(item.descriptions or {}, language, "")
+    if description:
         alignment["targetDescription"] = description
     return alignment

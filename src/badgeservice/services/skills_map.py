@@ -39,6 +39,7 @@ from badgeservice.db.models import (
     WantedSkill,
 )
 from badgeservice.domain.csv_cells import csv_text
+from badgeservice.domain.languages import label_in
 from badgeservice.domain.skills_privacy import Count, Gap, breakdown, gap_of, shown
 from badgeservice.services.credentials import state_clause
 from badgeservice.services.issuers import get_issuer
@@ -65,11 +66,7 @@ class ItemCounts:
     gap: Gap | None  # only for a wanted skill
 
     def label(self, language: str) -> str:
-        """The label in ``language``, else English, else any, else the code."""
-        for tag in (language, language.split("-")[0], "en"):
-            if isinstance(self.labels.get(tag), str):
-                return str(self.labels[tag])
-        return next((str(v) for v in self.labels.values() if isinstance(v, str)), self.code)
+        return label_in(self.labels, language, self.code)
 
 
 @dataclass

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import User, WebSession
-from badgeservice.domain.languages import pick_text
+from badgeservice.db.models import FrameworkItem, User, WebSession
+from badgeservice.domain.languages import label_in, pick_text
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
 from badgeservice.http.deps import (
     ClockDep,
@@ -55,9 +55,9 @@ NOTICES = ("saved", "link_sent", "email_added")
 SignedIn = tuple[WebSession, User]
 
 
-def _label(labels: dict[str, str], request: Request) -> str:
-    """A skill's label in the page's language (else the framework's first language)."""
-    return pick_text(labels, i18n.negotiate(request), next(iter(labels)))[1]
+def _label(item: FrameworkItem, request: Request) -> str:
+    """A skill's label in the page's language."""
+    return label_in(item.labels, i18n.negotiate(request), item.code)
 
 
 def _page_number(text: str | None) -> int:
@@ -96,7 +96,7 @@ def backpack_context(
         "clr_issuers": clr.learner_clr_issuers(session, user, now),
         "user_excluded": user.skills_map_excluded,
         "skills": [
-            (framework, [_label(item.labels, request) for item in items])
+            (framework, [_label(item, request) for item in items])
             for framework, items in skills_map.learner_skills(session, user, now)
         ],
         **extra,

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Pack, User
-from badgeservice.domain.languages import pick_text
+from badgeservice.domain.languages import label_in
 from badgeservice.domain.urls import SITE, credential_url, issuer_url, my_pack_url, pack_page_url
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep, WebSessionDep
 from badgeservice.services import issuers, learner_packs, pack_progress, packs
@@ -57,7 +57,7 @@ def _suggestions(
             "name": _name(s.pack, language),
             "issuer_name": s.issuer.name,
             "href": pack_page_url(SITE, s.issuer.slug, s.pack.slug),
-            "skills": [pick_text(i.labels, language, next(iter(i.labels)))[1] for i in s.skills],
+            "skills": [label_in(i.labels, language, i.code) for i in s.skills],
         }
         for s in found
     ]

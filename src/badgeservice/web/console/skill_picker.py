@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Framework, FrameworkItem
-from badgeservice.domain.languages import pick_text
+from badgeservice.domain.languages import label_in
 from badgeservice.services import frameworks
 from badgeservice.web.console.achievement_form import AchievementForm
 
@@ -46,7 +46,7 @@ def state(session: Session, query: str, language: str) -> dict[str, Any]:
     if available and query:
         found, _ = frameworks.search_items(session, query, limit=RESULTS)
         for framework, item in found:
-            _, label = pick_text(item.labels, language, next(iter(item.labels)))
+            label = label_in(item.labels, language, item.code)
             results.append(
                 {
                     "key": framework.key,
