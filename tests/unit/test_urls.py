@@ -54,6 +54,8 @@ def built(base: str, slug: str, found: uuid.UUID, suffix: urls.CredentialSuffix)
         (urls.catalogue_page_url(base, q=f"{slug} &#?", page=3), urls.CataloguePageUrl()),
         (urls.pack_page_url(base, slug, slug), urls.PackPageUrl(slug, slug)),
         (urls.my_packs_url(base), urls.MyPacksUrl()),
+        (urls.learner_clr_url(base, slug), urls.LearnerClrUrl(slug)),
+        (urls.learner_clr_url(base, slug, slug), urls.LearnerClrUrl(slug, slug)),
         (urls.my_pack_url(base, slug, slug), urls.MyPackUrl(slug, slug)),
         (urls.my_pack_url(base, slug, slug, ".json"), urls.MyPackUrl(slug, slug, ".json")),
         *[
@@ -226,6 +228,8 @@ SERVED_BY: list[tuple[Callable[[str], str], str]] = [
     (lambda b: urls.pack_page_url(b, "wmde", "basics"), "pack_page"),
     (lambda b: urls.skills_map_page_url(b), "deployment_map_page"),
     (lambda b: urls.my_packs_url(b), "my_packs_page"),
+    (lambda b: urls.learner_clr_url(b, "wmde"), "download_clr"),
+    (lambda b: urls.learner_clr_url(b, "wmde", "basics"), "download_pack_clr"),
     (lambda b: urls.my_pack_url(b, "wmde", "basics"), "my_pack_page"),
     (lambda b: urls.my_pack_url(b, "wmde", "basics", ".json"), "my_pack_json"),
     (lambda b: urls.skills_map_page_url(b, suffix=".csv"), "deployment_map_download"),

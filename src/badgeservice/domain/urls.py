@@ -133,6 +133,15 @@ def my_pack_url(base_url: str, slug: str, pack_slug: str, suffix: MyPackSuffix =
     return f"{my_packs_url(base_url)}/{quote(slug, safe='')}/{quote(pack_slug, safe='')}{suffix}"
 
 
+def learner_clr_url(base_url: str, slug: str, pack_slug: str | None = None) -> str:
+    """The signed-in learner's CLR 2.0 download: of their credentials from one issuer, or of
+    their path through one of its packs (``pack_slug``)."""
+    issuer = quote(slug, safe="")
+    if pack_slug is None:
+        return f"{base_url}/me/clr/{issuer}.json"
+    return f"{base_url}/me/clr/{issuer}/{quote(pack_slug, safe='')}.json"
+
+
 def skills_map_page_url(
     base_url: str, slug: str | None = None, suffix: SkillsMapSuffix = ""
 ) -> str:
@@ -228,6 +237,12 @@ class MyPackUrl:
 
 
 @dataclass(frozen=True)
+class LearnerClrUrl:
+    slug: str
+    pack_slug: str | None = None
+
+
+@dataclass(frozen=True)
 class SkillsMapPageUrl:
     slug: str | None = None  # None: the deployment's map
     suffix: SkillsMapSuffix = ""
@@ -249,6 +264,7 @@ OwnUrl = (
     | SkillsMapPageUrl
     | MyPacksUrl
     | MyPackUrl
+    | LearnerClrUrl
 )
 
 
@@ -312,6 +328,8 @@ def _resource(segments: list[str], query: str) -> OwnUrl | None:
             return CataloguePageUrl()
         case [name] if (suffix := _skills_map_suffix(name)) is not None:
             return SkillsMapPageUrl(None, suffix)
+        case ["me", "clr", *rest]:
+            return _learner_clr(rest)
         case ["me", "packs"]:
             return MyPacksUrl()
         case ["me", "packs", slug, name] if is_valid_slug(slug):
@@ -335,6 +353,16 @@ def _issuer_resource(slug: str, rest: list[str]) -> OwnUrl | None:
         case [name] if (suffix := _skills_map_suffix(name)) is not None:
             return SkillsMapPageUrl(slug, suffix)
     return None
+
+
+def _learner_clr(rest: list[str]) -> LearnerClrUrl | None:
+    *issuer, last = rest or [""]
+    stem = last.removesuffix(".json") if last.endswith(".json") else None
+    if stem is None or not is_valid_slug(stem) or len(issuer) > 1:
+        return None
+    if not issuer:
+        return LearnerClrUrl(stem)
+    return LearnerClrUrl(issuer[0], stem) if is_valid_slug(issuer[0]) else None
 
 
 def _my_pack(slug: str, name: str) -> MyPackUrl | None:

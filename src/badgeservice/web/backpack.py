@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import FrameworkItem, User, WebSession
 from badgeservice.domain.languages import label_in, pick_text
+from badgeservice.domain.urls import SITE, learner_clr_url
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
 from badgeservice.http.deps import (
     ClockDep,
@@ -93,7 +94,10 @@ def backpack_context(
         "notice": notice if notice in NOTICES else None,
         "email_error": None,
         "email_value": "",
-        "clr_issuers": clr.learner_clr_issuers(session, user, now),
+        "clr_issuers": [
+            {"name": issuer.name, "clr_href": learner_clr_url(SITE, issuer.slug)}
+            for issuer in clr.learner_clr_issuers(session, user, now)
+        ],
         "user_excluded": user.skills_map_excluded,
         "skills": [
             (framework, [_label(item, request) for item in items])

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from badgeservice.db.models import Pack, User
 from badgeservice.domain.languages import label_in
-from badgeservice.domain.urls import SITE, credential_url, issuer_url, my_pack_url, pack_page_url
+from badgeservice.domain.urls import (
+    SITE,
+    credential_url,
+    issuer_url,
+    learner_clr_url,
+    my_pack_url,
+    pack_page_url,
+)
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep, WebSessionDep
 from badgeservice.services import issuers, learner_packs, pack_progress, packs
 from badgeservice.services.learner_packs import LearnerPack
@@ -130,14 +137,14 @@ def my_pack_page(
     context = {
         "title": name["text"],
         "name": name,
-        "slug": slug,
-        "pack_slug": pack.slug,
         "issuer_name": on.issuer.name,
         "issuer_href": issuer_url(SITE, slug),
         "public_href": pack_page_url(SITE, slug, pack.slug),
         "groups": {g.key: g for g in on.progress.groups},
         "steps": rows,
         "row": _row(on, language),
-        "clr": on.award is not None or any(s.done for s in on.progress.steps),
+        "clr_href": learner_clr_url(SITE, slug, pack.slug)
+        if on.award is not None or any(s.done for s in on.progress.steps)
+        else None,
     }
     return render(request, "my_pack.html", context, signed_in)
