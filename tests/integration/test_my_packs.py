@@ -182,3 +182,17 @@ def test_packs_that_would_add_skills_the_learner_lacks(
     assert "Fähigkeit Q4" in suggested
     assert "Fähigkeit Q1" not in suggested
     assert 'lang="de"' not in suggested  # the pack names are in German, the page's language
+
+
+def test_odd_addresses_are_a_plain_not_found(client: TestClient, session: Session) -> None:
+    sign_in_as(client, session, "grace@example.org", "grace")
+    for path in (
+        "/me/packs/WMDE/basics",
+        "/me/packs/wmde/%00",
+        f"/me/packs/{'a' * 300}/b",
+        "/me/packs/wmde/basics.json.json",
+        "/me/packs/wmde/..%2Fbasics",
+    ):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 404, path
+        assert page.headers["content-type"].startswith("text/html"), path
