@@ -196,3 +196,19 @@ def test_odd_addresses_are_a_plain_not_found(client: TestClient, session: Sessio
         page = client.get(path, headers=HTML)
         assert page.status_code == 404, path
         assert page.headers["content-type"].startswith("text/html"), path
+
+
+def test_a_child_pack_completed_is_a_parents_step_done(
+    client: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    edit, cite = (_achievement(client, headers, n) for n in ("Edit", "Cite"))
+    _pack(client, headers, "child", _steps(edit))
+    _pack(client, headers, "parent", [{"kind": "pack", "packSlug": "child"}, *_steps(cite)])
+    _issue(client, headers, edit, "grace@example.org")
+    sign_in_as(client, session, "grace@example.org", "grace")
+    listed = client.get("/me/packs").text
+    assert 'href="/me/packs/wmde/child"' in listed
+    assert 'href="/me/packs/wmde/parent"' in listed  # on it through its child pack
+    body = client.get("/me/packs/wmde/parent.json").json()
+    assert [s["done"] for s in body["steps"]] == [True, False]
+    assert (body["stepsDone"], body["stepsNeeded"]) == (1, 2)

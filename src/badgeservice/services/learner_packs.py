@@ -77,14 +77,21 @@ def _pack_ids_on(session: Session, user: User, now: datetime) -> set[uuid.UUID]:
     return found
 
 
+def _on(session: Session, user: User, found: list[Pack], now: datetime) -> list[LearnerPack]:
+    progress = pack_progress.learner_progress(session, user, found, now)
+    issuers = {i.id: i for i in session.scalars(select(Issuer).where(
+        Issuer.id.in_({pack.issuer_id for pack in found})))}  # fmt: skip
+    return [
+        LearnerPack(
+            pack, issuers[pack.issuer_id], progress[pack.id].progress, progress[pack.id].award
+        )
+        for pack in found
+    ]
+
+
 def progress_of(session: Session, user: User, pack: Pack, now: datetime) -> LearnerPack:
     """How far the user has come through ``pack`` (nothing done when they are not on it)."""
-    lookup = pack_progress.learner_lookup(session, user, pack, now)
-    issuer = session.get_one(Issuer, pack.issuer_id)
-    if lookup is None:
-        return LearnerPack(pack, issuer, pack_progress.nothing_held(session, pack), None)
-    progress = pack_progress.pack_progress(session, pack, lookup, now)
-    return LearnerPack(pack, issuer, progress, pack_progress.award_of(session, pack, lookup))
+    return _on(session, user, [pack], now)[0]
 
 
 def packs_on(session: Session, user: User, now: datetime) -> list[LearnerPack]:
@@ -99,7 +106,7 @@ def packs_on(session: Session, user: User, now: datetime) -> list[LearnerPack]:
         .order_by(Issuer.slug, Pack.slug)
         .limit(MAX_PACKS)
     )
-    found = [progress_of(session, user, pack, now) for pack in session.scalars(query)]
+    found = _on(session, user, list(session.scalars(query)), now)
     return sorted(found, key=lambda p: p.progress.complete)
 
 

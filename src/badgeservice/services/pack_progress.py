@@ -5,13 +5,15 @@ from what they chose to make public. A ``pack`` step is done when the child pack
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Credential, Pack, PackAward, User
+from badgeservice.db.models import Credential, Pack, PackAward, PackStep, User
 from badgeservice.domain.pack import MAX_NESTING, Progress, progress
 from badgeservice.domain.recipient import RecipientError, RecipientKind
 from badgeservice.domain.urls import credential_url
@@ -37,23 +39,62 @@ def active_of(
     return {c.achievement_id: c for c in session.scalars(query)}
 
 
-def pack_progress(
-    session: Session, pack: Pack, lookup: str, now: datetime, *, depth: int = 0
-) -> Progress:
-    steps = packs.steps_of(session, pack)
-    held = active_of(session, lookup, [s.achievement_id for s in steps if s.achievement_id], now)
-    complete: set[str] = set()
-    if depth < MAX_NESTING:
-        for step in steps:
-            child = session.get(Pack, step.child_pack_id) if step.child_pack_id else None
-            if (
-                child is not None
-                and pack_progress(session, child, lookup, now, depth=depth + 1).complete
-            ):
-                complete.add(str(child.id))
-    return progress(
-        packs.step_rules(steps), packs.group_rules(pack), {str(a) for a in held}, complete
-    )
+def progress_of_packs(
+    session: Session, pack_ids: Collection[uuid.UUID], lookups: Collection[str], now: datetime
+) -> dict[tuple[uuid.UUID, str], Progress]:
+    """``(pack id, lookup)`` → that recipient's progress through that pack, for every pair, in
+    a few statements whatever the number of packs: the packs and their child packs (to
+    ``MAX_NESTING``) with their steps, then the step achievements each lookup holds active."""
+    loaded: dict[uuid.UUID, Pack] = {}
+    steps: dict[uuid.UUID, list[PackStep]] = {}
+    wanted = set(pack_ids)
+    for _depth in range(MAX_NESTING + 1):
+        if not wanted:
+            break
+        loaded |= {p.id: p for p in session.scalars(select(Pack).where(Pack.id.in_(wanted)))}
+        in_order = select(PackStep).where(PackStep.pack_id.in_(wanted)).order_by(PackStep.position)
+        for step in session.scalars(in_order):
+            steps.setdefault(step.pack_id, []).append(step)
+        children = {s.child_pack_id for w in wanted for s in steps.get(w, []) if s.child_pack_id}
+        wanted = children - loaded.keys()
+    achievements = {s.achievement_id for found in steps.values() for s in found if s.achievement_id}
+    held: dict[str, set[str]] = {lookup: set() for lookup in lookups}
+    if achievements and lookups:
+        query = (
+            select(Credential.recipient_lookup, Credential.achievement_id)
+            .where(Credential.recipient_lookup.in_(list(lookups)))
+            .where(Credential.achievement_id.in_(achievements))
+            .where(state_clause("active", now))
+        )
+        for lookup, achievement_id in session.execute(query):
+            held[str(lookup)].add(str(achievement_id))
+    walked: dict[tuple[uuid.UUID, str], Progress] = {}
+
+    def walk(pack_id: uuid.UUID, lookup: str, depth: int) -> Progress:
+        if (pack_id, lookup) not in walked:
+            own = steps.get(pack_id, [])
+            complete = {
+                str(s.child_pack_id)
+                for s in own
+                if s.child_pack_id in loaded
+                and depth < MAX_NESTING
+                and walk(s.child_pack_id, lookup, depth + 1).complete
+            }
+            rules = packs.step_rules(own), packs.group_rules(loaded[pack_id])
+            walked[(pack_id, lookup)] = progress(*rules, held[lookup], complete)
+        return walked[(pack_id, lookup)]
+
+    return {
+        (pack_id, lookup): walk(pack_id, lookup, 0)
+        for pack_id in pack_ids
+        if pack_id in loaded
+        for lookup in lookups
+    }
+
+
+def pack_progress(session: Session, pack: Pack, lookup: str, now: datetime) -> Progress:
+    """One recipient's progress through one pack."""
+    return progress_of_packs(session, [pack.id], [lookup], now)[(pack.id, lookup)]
 
 
 def recipient_progress(
@@ -88,19 +129,58 @@ def nothing_held(session: Session, pack: Pack) -> Progress:
     )
 
 
-def learner_lookup(session: Session, user: User, pack: Pack, now: datetime) -> str | None:
-    """Which of the user's recipients (an email, a Wikimedia account) is on ``pack``: the one it
-    was awarded to, else the one holding the most of its steps; None when none holds any.
-    Progress, like the award, is one recipient's: the learner's pages show this one's."""
-    lookups = list(session.scalars(backpack.claimed(user)))
+def choose_lookup(candidates: Mapping[str, tuple[bool, int]]) -> str | None:
+    """Which recipient's progress a learner sees, from each one's ``(awarded, steps held)``:
+    the first (in sorted order) the pack was awarded to, else the one holding the most of its
+    steps (the first on a tie); None when none holds any."""
     best: tuple[int, str] | None = None
-    for lookup in sorted(lookups):
-        if award_of(session, pack, lookup) is not None:
+    for lookup in sorted(candidates):
+        awarded, held = candidates[lookup]
+        if awarded:
             return lookup
-        held = sum(s.done for s in pack_progress(session, pack, lookup, now).steps)
         if held and (best is None or held > best[0]):
             best = (held, lookup)
     return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    lookup: str | None  # whose progress it is (``choose_lookup``); None: none holds a step
+    progress: Progress
+    award: PackAward | None
+
+
+def learner_progress(
+    session: Session, user: User, packs_of: Collection[Pack], now: datetime
+) -> dict[uuid.UUID, LearnerProgress]:
+    """pack id → the user's progress through it: one recipient's (``choose_lookup``), as the
+    award is one recipient's. The learner's pages and CLR show this one."""
+    lookups = sorted(session.scalars(backpack.claimed(user)))
+    ids = [pack.id for pack in packs_of]
+    found = progress_of_packs(session, ids, lookups, now)
+    query = select(PackAward).where(
+        PackAward.pack_id.in_(ids), PackAward.recipient_lookup.in_(lookups)
+    )
+    awards = {(a.pack_id, a.recipient_lookup): a for a in session.scalars(query)}
+    out: dict[uuid.UUID, LearnerProgress] = {}
+    for pack in packs_of:
+        candidates = {
+            lookup: (
+                (pack.id, lookup) in awards,
+                sum(s.done for s in found[(pack.id, lookup)].steps),
+            )
+            for lookup in lookups
+        }
+        chosen = choose_lookup(candidates)
+        shown = chosen or (lookups[0] if lookups else None)  # none holds a step: nothing done
+        progress = found[(pack.id, shown)] if shown else nothing_held(session, pack)
+        out[pack.id] = LearnerProgress(chosen, progress, awards.get((pack.id, chosen or "")))
+    return out
+
+
+def learner_lookup(session: Session, user: User, pack: Pack, now: datetime) -> str | None:
+    """Which of the user's recipients (an email, a Wikimedia account) is on ``pack``."""
+    return learner_progress(session, user, [pack], now)[pack.id].lookup
 
 
 def progress_body(progress: Progress, award: PackAward | None, base_url: str) -> dict[str, Any]:
