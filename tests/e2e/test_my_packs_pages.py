@@ -116,12 +116,14 @@ def test_from_the_backpack_to_a_packs_progress_without_javascript(
     page = context.new_page()
     page.goto(f"{base}/me?lang=en")
     page.click("a[href='/me/packs']")
+    page.wait_for_url(f"{base}/me/packs")
     assert page.locator("h1").inner_text() == "Your learning packs"
     card = page.locator("li.card", has=page.locator("a[href='/me/packs/wmde/e2e-path']"))
     assert "1 of 2 steps done" in card.inner_text()
     suggested = page.locator("li.card", has=page.locator("a[href='/issuers/wmde/packs/e2e-docs']"))
     assert "Writing documentation" in suggested.inner_text()
     page.click("a[href='/me/packs/wmde/e2e-path']")
+    page.wait_for_url(f"{base}/me/packs/wmde/e2e-path")
     assert page.locator("h1").inner_text() == "The editor's path"
     assert page.locator("li.step-done").count() == 1
     assert page.locator("li.step-open").count() == 2
@@ -131,8 +133,10 @@ def test_from_the_backpack_to_a_packs_progress_without_javascript(
         clr.click()
     assert download.value.suggested_filename == "clr-wmde-e2e-path.json"
     page.click("a[href='/issuers/wmde/packs/e2e-path']")
+    page.wait_for_url(f"{base}/issuers/wmde/packs/e2e-path")
     assert page.locator("h1").inner_text() == "The editor's path"
     page.click("a[href='/me/packs/wmde/e2e-path']")  # back to the progress from the pack
+    page.wait_for_url(f"{base}/me/packs/wmde/e2e-path")
     assert page.locator("li.step-done").count() == 1
     context.close()
 

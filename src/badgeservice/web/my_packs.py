@@ -141,6 +141,7 @@ def my_pack_page(
         "issuer_href": issuer_url(SITE, slug),
         "public_href": pack_page_url(SITE, slug, pack.slug),
         "groups": {g.key: g for g in on.progress.groups},
+        "group_required": {g.key: g.required for g in on.progress.groups},
         "steps": rows,
         "row": _row(on, language),
         "clr_href": learner_clr_url(SITE, slug, pack.slug)

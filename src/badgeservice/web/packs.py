@@ -92,7 +92,7 @@ def pack_page(
         "issuer_name": issuer.name,
         "issuer_href": issuer_url(SITE, slug),
         "audience": pack.audience,
-        "groups": {g["key"]: g["required"] for g in pack.groups},
+        "group_required": {g["key"]: g["required"] for g in pack.groups},
         "steps": step_rows(session, slug, view, language, settings.base_url),
         "award": pack.achievement_id and achievement_url(SITE, pack.achievement_id),
         "progress_href": my_pack_url(SITE, slug, pack.slug),
