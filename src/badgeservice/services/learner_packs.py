@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from badgeservice.db.models import (
     Achievement,
     Credential,
-    CredentialAlignment,
     FrameworkItem,
     Issuer,
     Pack,
@@ -29,7 +28,7 @@ from badgeservice.db.models import (
     User,
 )
 from badgeservice.domain.pack import MAX_NESTING, Progress
-from badgeservice.services import pack_progress
+from badgeservice.services import pack_progress, skills_map
 from badgeservice.services.backpack import claimed
 from badgeservice.services.credentials import state_clause
 
@@ -110,16 +109,6 @@ def packs_on(session: Session, user: User, now: datetime) -> list[LearnerPack]:
     return sorted(found, key=lambda p: p.progress.complete)
 
 
-def _held_urls(session: Session, user: User, now: datetime) -> set[str]:
-    query = (
-        select(CredentialAlignment.target_url)
-        .join(Credential, Credential.id == CredentialAlignment.credential_id)
-        .where(Credential.recipient_lookup.in_(claimed(user)))
-        .where(state_clause("active", now))
-    )
-    return set(session.scalars(query))
-
-
 def _items(session: Session, urls: set[str]) -> dict[str, FrameworkItem]:
     ordered = sorted(urls)
     found: dict[str, FrameworkItem] = {}
@@ -138,7 +127,9 @@ def suggestions(
     limit: int = SUGGESTIONS,
 ) -> list[Suggestion]:
     """Packs not in ``exclude`` (those the user is on) that would add skills they lack."""
-    held = _held_urls(session, user, now)
+    held = {
+        item.url for _, items in skills_map.learner_skills(session, user, now) for item in items
+    }
     steps = select(PackStep.pack_id, Achievement.alignments).join(
         Achievement, Achievement.id == PackStep.achievement_id
     )

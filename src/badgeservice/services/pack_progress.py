@@ -174,7 +174,8 @@ def learner_progress(
         chosen = choose_lookup(candidates)
         shown = chosen or (lookups[0] if lookups else None)  # none holds a step: nothing done
         progress = found[(pack.id, shown)] if shown else nothing_held(session, pack)
-        out[pack.id] = LearnerProgress(chosen, progress, awards.get((pack.id, chosen or "")))
+        award = awards.get((pack.id, chosen)) if chosen else None
+        out[pack.id] = LearnerProgress(chosen, progress, award)
     return out
 
 
