@@ -17,6 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
+from badgeservice.clock import SystemClock
+from badgeservice.db.engine import make_engine, make_session_factory
+from badgeservice.db.models import User
+from badgeservice.domain.recipient import normalize_email
+from badgeservice.services import web_sessions
+from badgeservice.services.keystore import build_key_store
+from badgeservice.settings import Settings
+from tests.accounts import add_email
 from tests.conftest import REPO_ROOT, install_lock, require
 from tests.factories import ACHIEVEMENT, make_png
 from tests.server import Server, running_server
@@ -107,6 +115,27 @@ def serious_violations(page: Any, axe_source: str) -> list[Any]:
         for v in results["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def signed_in_cookie(server: Server, email: str, user: User) -> dict[str, Any]:
+    """``user``, with ``email`` as its verified address, signed in on the running server by a
+    session row (what the sign-in routes leave): the cookie for a browser context."""
+    settings = Settings(
+        database_url=server.env["BADGESERVICE_DATABASE_URL"],
+        keys_dir=Path(server.env["BADGESERVICE_KEYS_DIR"]),
+        base_url=server.base_url,
+    )
+    lookup = build_key_store(settings).lookup_hash(normalize_email(email))
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        session.add(user)
+        session.flush()
+        now = SystemClock().now()
+        add_email(session, user, email, lookup, now)
+        secret, _row = web_sessions.start(session, user, now)
+        session.commit()
+    engine.dispose()
+    return {"name": web_sessions.COOKIE_NAME, "value": secret, "url": server.base_url}
 
 
 def screenshot(page: Any, name: str) -> Path:

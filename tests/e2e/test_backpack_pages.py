@@ -4,20 +4,13 @@ and visibility toggled by a plain form with JavaScript turned off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from badgeservice.clock import SystemClock
-from badgeservice.db.engine import make_engine, make_session_factory
-from badgeservice.db.models import RecipientClaim, User, UserIdentity
-from badgeservice.domain.recipient import normalize_email
-from badgeservice.services import web_sessions
-from badgeservice.services.keystore import build_key_store
-from badgeservice.settings import Settings
-from tests.e2e.conftest import screenshot, serious_violations
+from badgeservice.db.models import User
+from tests.e2e.conftest import screenshot, serious_violations, signed_in_cookie
 
 NARROW = {"width": 375, "height": 740}
 EMAIL = "ada@example.org"  # the e2e site's credential is issued to it
@@ -26,32 +19,8 @@ EMAIL = "ada@example.org"  # the e2e site's credential is issued to it
 @pytest.fixture(scope="module")
 def learner(site: dict[str, Any]) -> dict[str, Any]:
     """Ada, with a public profile, signed in by a session row (the sign-in routes' result)."""
-    server = site["server"]
-    settings = Settings(
-        database_url=server.env["BADGESERVICE_DATABASE_URL"],
-        keys_dir=Path(server.env["BADGESERVICE_KEYS_DIR"]),
-        base_url=server.base_url,
-    )
-    lookup = build_key_store(settings).lookup_hash(normalize_email(EMAIL))
-    engine = make_engine(settings.database_url)
-    with make_session_factory(engine)() as session:
-        user = User(handle="ada-lovelace", display_name="Ada Lovelace", profile_public=True)
-        session.add(user)
-        session.flush()
-        identity = UserIdentity(
-            user_id=user.id,
-            kind="email",
-            subject=lookup,
-            email=EMAIL,
-            verified_at=SystemClock().now(),
-        )
-        session.add(identity)
-        session.flush()
-        session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=lookup))
-        secret, _row = web_sessions.start(session, user, SystemClock().now())
-        session.commit()
-    engine.dispose()
-    cookie = {"name": web_sessions.COOKIE_NAME, "value": secret, "url": server.base_url}
+    ada = User(handle="ada-lovelace", display_name="Ada Lovelace", profile_public=True)
+    cookie = signed_in_cookie(site["server"], EMAIL, ada)
     return {"cookie": cookie, "handle": "ada-lovelace", "credential": site["credential"]}
 
 

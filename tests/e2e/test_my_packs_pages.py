@@ -5,20 +5,13 @@ clean, in English and Arabic (right to left)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from badgeservice.clock import SystemClock
-from badgeservice.db.engine import make_engine, make_session_factory
-from badgeservice.db.models import RecipientClaim, User, UserIdentity
-from badgeservice.domain.recipient import normalize_email
-from badgeservice.services import web_sessions
-from badgeservice.services.keystore import build_key_store
-from badgeservice.settings import Settings
-from tests.e2e.conftest import screenshot, serious_violations
+from badgeservice.db.models import User
+from tests.e2e.conftest import screenshot, serious_violations, signed_in_cookie
 from tests.e2e.test_site_pages import watched
 from tests.factories import ACHIEVEMENT
 
@@ -50,32 +43,6 @@ def _pack(client: httpx.Client, slug: str, en: str, ar: str, steps: list[Any], *
     client.post(f"{API}/packs", json=body | more).raise_for_status()
 
 
-def _signed_in(server: Any) -> dict[str, Any]:
-    """Grace, signed in by a session row, left out of the skills map (its pages count)."""
-    settings = Settings(
-        database_url=server.env["BADGESERVICE_DATABASE_URL"],
-        keys_dir=Path(server.env["BADGESERVICE_KEYS_DIR"]),
-        base_url=server.base_url,
-    )
-    lookup = build_key_store(settings).lookup_hash(normalize_email(EMAIL))
-    engine = make_engine(settings.database_url)
-    with make_session_factory(engine)() as session:
-        user = User(handle="grace", display_name="Grace Hopper", skills_map_excluded=True)
-        session.add(user)
-        session.flush()
-        now = SystemClock().now()
-        identity = UserIdentity(
-            user_id=user.id, kind="email", subject=lookup, email=EMAIL, verified_at=now
-        )
-        session.add(identity)
-        session.flush()
-        session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=lookup))
-        secret, _row = web_sessions.start(session, user, now)
-        session.commit()
-    engine.dispose()
-    return {"name": web_sessions.COOKIE_NAME, "value": secret, "url": server.base_url}
-
-
 @pytest.fixture(scope="module")
 def on_packs(site: dict[str, Any]) -> dict[str, Any]:
     """A path of two badges and a course, with a pack badge; Grace holds the first badge. A
@@ -104,7 +71,9 @@ def on_packs(site: dict[str, Any]) -> dict[str, Any]:
     _pack(client, "e2e-docs", "Writing help pages", "كتابة صفحات المساعدة", docs_step)
     body = {"achievementId": first, "recipient": {"email": EMAIL, "name": "Grace Hopper"}}
     client.post(f"{API}/credentials", json=body).raise_for_status()
-    return {"base": server.base_url, "cookie": _signed_in(server)}
+    # Grace is left out of the skills map, whose pages the skills map's e2e test counts.
+    grace = User(handle="grace", display_name="Grace Hopper", skills_map_excluded=True)
+    return {"base": server.base_url, "cookie": signed_in_cookie(server, EMAIL, grace)}
 
 
 def test_from_the_backpack_to_a_packs_progress_without_javascript(

@@ -9,10 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import RecipientClaim, User, UserIdentity
 from badgeservice.domain.recipient import normalize_email
 from tests import skills_seed as seed
-from tests.accounts import sign_in_as
+from tests.accounts import add_email, sign_in_as
 from tests.factories import ACHIEVEMENT, KEY_STORE
 
 API = "/api/v1/issuers/wmde"
@@ -138,20 +137,11 @@ def test_the_progress_is_the_recipient_furthest_along(
     _issue(client, headers, upload, "hopper@example.org")
     user = sign_in_as(client, session, "grace@example.org", "grace")
     assert client.get("/me/packs/wmde/basics.json").json()["stepsDone"] == 1
-    _claim(session, user, "hopper@example.org")
+    second = "hopper@example.org"
+    add_email(session, user, second, KEY_STORE.lookup_hash(normalize_email(second)), seed.MOMENT)
+    session.commit()
     body = client.get("/me/packs/wmde/basics.json").json()
     assert [s["done"] for s in body["steps"]] == [False, True, True]
-
-
-def _claim(session: Session, user: User, email: str) -> None:
-    """A second verified address of ``user``, as the backpack's confirmation adds it."""
-    lookup = KEY_STORE.lookup_hash(normalize_email(email))
-    identity = UserIdentity(user_id=user.id, kind="email", subject=lookup, email=email,
-                            verified_at=seed.MOMENT)  # fmt: skip
-    session.add(identity)
-    session.flush()
-    session.add(RecipientClaim(user_id=user.id, identity_id=identity.id, lookup=lookup))
-    session.commit()
 
 
 def test_packs_that_would_add_skills_the_learner_lacks(
