@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from pg_database import figures, fresh_database
 from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from badgeservice.db.engine import normalize_database_url
-from badgeservice.db.migrations import upgrade
 from badgeservice.db.models import (
     Achievement,
     Credential,
@@ -131,7 +128,7 @@ def timed(rounds: int, work: object) -> dict[str, float]:
         began = time.monotonic()
         work()  # type: ignore[operator]
         runs.append((time.monotonic() - began) * 1000)
-    return {"median_ms": round(statistics.median(runs), 1), "worst_ms": round(max(runs), 1)}
+    return figures(runs)
 
 
 def main() -> None:
@@ -140,15 +137,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    admin = create_engine(normalize_database_url(args.postgres), isolation_level="AUTOCOMMIT")
-    name = f"bench_packs_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_database_url(args.postgres)).set(database=name)
-    url_text = url.render_as_string(hide_password=False)
-    try:
-        upgrade(url_text)
-        engine = create_engine(url_text)
+    with fresh_database(args.postgres, "bench_packs") as url:
+        engine = create_engine(url)
         with Session(engine) as session:
             user = seed(session, args.packs)
             session.execute(text("ANALYZE"))
@@ -167,11 +157,7 @@ def main() -> None:
                 ),
             }
         engine.dispose()
-        print(json.dumps(result))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from pg_database import figures, fresh_database
 from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from badgeservice.db.engine import normalize_database_url
-from badgeservice.db.migrations import upgrade
 from badgeservice.db.models import (
     Achievement,
     Credential,
@@ -127,7 +124,7 @@ def timed(session: Session, issuer: Issuer | None, rounds: int) -> dict[str, flo
         began = time.monotonic()
         skills_map.skills_map(session, issuer, now=NOW, threshold=5)
         runs.append((time.monotonic() - began) * 1000)
-    return {"median_ms": round(statistics.median(runs), 1), "worst_ms": round(max(runs), 1)}
+    return figures(runs)
 
 
 def timed_forms(session: Session, rounds: int) -> dict[str, dict[str, float]]:
@@ -140,10 +137,7 @@ def timed_forms(session: Session, rounds: int) -> dict[str, dict[str, float]]:
             began = time.monotonic()
             session.execute(skills_map.held_query(None, NOW, grouping_sets=grouping_sets)).all()
             runs[form].append((time.monotonic() - began) * 1000)
-    return {
-        form: {"median_ms": round(statistics.median(values), 1), "worst_ms": round(max(values), 1)}
-        for form, values in runs.items()
-    }
+    return {form: figures(values) for form, values in runs.items()}
 
 
 def main() -> None:
@@ -153,15 +147,8 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
-    admin = create_engine(normalize_database_url(args.postgres), isolation_level="AUTOCOMMIT")
-    name = f"bench_skills_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalize_database_url(args.postgres)).set(database=name)
-    url_text = url.render_as_string(hide_password=False)
-    try:
-        upgrade(url_text)
-        engine = create_engine(url_text)
+    with fresh_database(args.postgres, "bench_skills") as url:
+        engine = create_engine(url)
         with Session(engine) as session:
             began = time.monotonic()
             seed(session, args.n)
@@ -181,11 +168,7 @@ def main() -> None:
                 "deployment_statement": timed_forms(session, args.rounds),
             }
         engine.dispose()
-        print(json.dumps(result))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
