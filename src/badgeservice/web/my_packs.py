@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from badgeservice.db.models import Pack, User
+from badgeservice.db.models import User
 from badgeservice.domain.languages import label_in
 from badgeservice.domain.urls import (
     SITE,
@@ -26,13 +26,9 @@ from badgeservice.services import issuers, learner_packs, pack_progress, packs
 from badgeservice.services.learner_packs import LearnerPack
 from badgeservice.web import i18n
 from badgeservice.web.accounts import private, render, sign_in_page
-from badgeservice.web.packs import step_rows, text_in
+from badgeservice.web.packs import pack_name, step_rows
 
 router = APIRouter(include_in_schema=False)
-
-
-def _name(pack: Pack, language: str) -> dict[str, str]:
-    return text_in(pack.name, language, pack.default_language) or {"text": pack.slug, "lang": "en"}
 
 
 def _award_href(on: LearnerPack) -> str | None:
@@ -44,7 +40,7 @@ def _award_href(on: LearnerPack) -> str | None:
 def _row(on: LearnerPack, language: str) -> dict[str, Any]:
     return {
         "key": f"{on.issuer.slug}-{on.pack.slug}",
-        "name": _name(on.pack, language),
+        "name": pack_name(on.pack, language),
         "issuer_name": on.issuer.name,
         "href": my_pack_url(SITE, on.issuer.slug, on.pack.slug),
         "done": on.progress.done,
@@ -61,7 +57,7 @@ def _suggestions(
     found = learner_packs.suggestions(session, user, now, exclude={p.pack.id for p in on})
     return [
         {
-            "name": _name(s.pack, language),
+            "name": pack_name(s.pack, language),
             "issuer_name": s.issuer.name,
             "href": pack_page_url(SITE, s.issuer.slug, s.pack.slug),
             "skills": [label_in(i.labels, language, i.code) for i in s.skills],
@@ -133,7 +129,7 @@ def my_pack_page(
     rows = step_rows(session, slug, packs.view(session, pack), language, settings.base_url)
     for row, step in zip(rows, on.progress.steps, strict=True):
         row["done"] = step.done
-    name = _name(pack, language)
+    name = pack_name(pack, language)
     context = {
         "title": name["text"],
         "name": name,

@@ -35,6 +35,11 @@ def text_in(texts: Mapping[str, str] | None, language: str, default: str) -> dic
     return {"text": text, "lang": chosen}
 
 
+def pack_name(pack: Pack, language: str) -> dict[str, str]:
+    """The pack's name in the reader's language when it has it (its slug when it has none)."""
+    return text_in(pack.name, language, pack.default_language) or {"text": pack.slug, "lang": "en"}
+
+
 def step_rows(
     session: Session, slug: str, view: packs.PackView, language: str, base_url: str
 ) -> list[dict[str, Any]]:
@@ -84,7 +89,7 @@ def pack_page(
         document = {"issuer": slug} | packs.body(view) | {"revision": pack.revision}
         response = json_ld_response(document, "application/json")
         return cached(request, response, bytes(response.body), max_age=300, immutable=False)
-    name = text_in(pack.name, language, pack.default_language) or {"text": pack.slug, "lang": "en"}
+    name = pack_name(pack, language)
     context = {
         "title": name["text"],
         "name": name,
