@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import screenshot, serious_violations
+from tests.e2e.conftest import arrive, screenshot, serious_violations
 from tests.oauth_provider import CLIENT_ID, OAuthProvider, running_provider
 from tests.server import Server, running_server
 
@@ -44,7 +44,7 @@ def test_click_through_wikimedia_sign_in_and_out(
     root = page.locator("html")
     assert (root.get_attribute("lang"), root.get_attribute("dir")) == (lang, direction)
     page.locator("#wikimedia-sign-in").click()
-    page.wait_for_url(f"{server.base_url}/auth/sign-in")
+    arrive(page, f"{server.base_url}/auth/sign-in", server)
     main = page.locator("main").inner_text()
     assert signed_in in main, main
     assert "Ada Lovelace" in main

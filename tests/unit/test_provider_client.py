@@ -4,6 +4,8 @@ sign-in reads its answers."""
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -141,3 +143,56 @@ def test_the_token_request_carries_the_verifier_and_the_profile_the_bearer() -> 
         "code_verifier": "v" * 64,
     }
     assert seen[1].headers["authorization"] == "Bearer tok"
+
+
+def test_a_kept_alive_connection_closed_unanswered_is_tried_once_more_on_a_new_one() -> None:
+    """A real socket server answers the first request and keeps the connection, then closes it
+    on the second without answering (its idle timeout crossing our request); the client sends
+    that request again on a new connection and gets the answer."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    seen: list[bytes] = []
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
+        b"Connection: keep-alive\r\n\r\n" + b'{"ok":true}'
+    )
+
+    def serve() -> None:
+        first, _ = listener.accept()
+        seen.append(read_request(first))
+        first.sendall(answer)
+        seen.append(read_request(first))
+        first.close()  # the second request on it is never answered
+        second, _ = listener.accept()
+        seen.append(read_request(second))
+        second.sendall(answer)
+        second.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    provider = ProviderClient(user_agent="badgeservice/test", timeout=5)
+    url = f"http://127.0.0.1:{port}/token"
+    try:
+        assert provider.post_form(url, {"code": "1"}) == (200, {"ok": True})
+        assert provider.post_form(url, {"code": "2"}) == (200, {"ok": True})
+    finally:
+        provider.close()
+        thread.join(timeout=5)
+        listener.close()
+    assert [request.endswith(b"code=2") for request in seen] == [False, True, True]
+
+
+def read_request(connection: socket.socket) -> bytes:
+    """One HTTP/1.1 request with a ``Content-Length`` body, read whole."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.lower().split(b"\r\n")
+        if line.startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head + b"\r\n\r\n" + body

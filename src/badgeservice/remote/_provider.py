@@ -77,21 +77,28 @@ class ProviderClient:
         self._client.close()
 
     def _send(self, method: str, url: str, **kwargs: Any) -> tuple[int, bytes]:
+        """One exchange, sent once more on a new connection when the server closed the kept-alive
+        one we reused without answering (its idle timeout and our request crossed), as browsers
+        do. A code posted twice is at worst refused (``invalid_grant``), never used twice."""
         deadline = time.monotonic() + self.timeout  # a total cap: a slow drip is cut off too
         try:
-            with self._client.stream(method, url, **kwargs) as response:
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > self.max_bytes:
-                        raise RemoteTooLargeError(
-                            f"the answer exceeds {self.max_bytes} bytes", url=url
-                        )
-                    if time.monotonic() > deadline:
-                        raise RemoteUnreachableError(UNREACHABLE, url=url)
-                return response.status_code, bytes(body)
+            try:
+                return self._exchange(method, url, deadline, **kwargs)
+            except httpx.RemoteProtocolError:
+                return self._exchange(method, url, deadline, **kwargs)
         except httpx.HTTPError as exc:  # connect, TLS, protocol, timeouts alike
             raise RemoteUnreachableError(UNREACHABLE, url=url) from exc
+
+    def _exchange(self, method: str, url: str, deadline: float, **kwargs: Any) -> tuple[int, bytes]:
+        with self._client.stream(method, url, **kwargs) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise RemoteTooLargeError(f"the answer exceeds {self.max_bytes} bytes", url=url)
+                if time.monotonic() > deadline:
+                    raise RemoteUnreachableError(UNREACHABLE, url=url)
+            return response.status_code, bytes(body)
 
     @staticmethod
     def _json(url: str, answer: tuple[int, bytes]) -> tuple[int, dict[str, Any]]:
