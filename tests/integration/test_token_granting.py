@@ -40,8 +40,11 @@ def test_token_with_tokens_manage_creates_token_with_its_own_scopes(
     assert client.get(f"{TOKENS}", headers=new).status_code == 200
     assert client.get("/api/v1/issuers/wmde/achievements", headers=new).status_code == 403
     assert client.post(TOKENS, json={"scopes": ["issuer:read"]}, headers=new).status_code == 403
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "token.created")).all()
-    assert event[-1].details["scopes"] == ["credentials:read", "issuer:read"]
+    session.rollback()  # a fresh snapshot
+    created = select(AuditEvent).where(
+        AuditEvent.action == "token.created", AuditEvent.subject_id == made["id"]
+    )
+    assert session.scalars(created).one().details["scopes"] == ["credentials:read", "issuer:read"]
 
 
 @pytest.mark.parametrize(
