@@ -64,7 +64,8 @@ def sign_in(page: Any, site: tuple[Server, OAuthProvider, httpx.Client], user: d
         page.wait_for_url(f"{server.base_url}/console/wmde", wait_until="commit", timeout=90_000)
     except PlaywrightTimeoutError:
         heading = page.locator("h1").all_inner_texts()
-        raise AssertionError(f"sign-in stopped at {page.url}: {heading}") from None
+        log = "\n".join(server.log[-20:])
+        raise AssertionError(f"sign-in stopped at {page.url}: {heading}\n{log}") from None
     page.wait_for_load_state("load")
 
 

@@ -40,6 +40,7 @@ from tests.factories import (
     create_token,
 )
 from tests.oauth_provider import CLIENT_ID, OAuthProvider, running_provider
+from tests.sqlite_writes import watch
 
 POSTGRES_URL = os.environ.get(
     "BADGESERVICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -133,9 +134,24 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     )
 
 
+# The app fixtures' watches (tests/sqlite_writes.py): what each test wrote in a DEFERRED
+# transaction on SQLite, a write that fails at random under concurrency.
+DEFERRED_WRITES: dict[str, list[str]] = {}
+
+
+@pytest.fixture(autouse=True)
+def no_write_in_a_deferred_transaction() -> Iterator[None]:
+    for found in DEFERRED_WRITES.values():
+        found.clear()
+    yield
+    written = [statement for found in DEFERRED_WRITES.values() for statement in found]
+    assert written == [], "written in a DEFERRED SQLite transaction (it read first)"
+
+
 @pytest.fixture(scope="session")
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings, configure_logs=False)
+    DEFERRED_WRITES["app"] = watch(application.state.engine)
     yield application
     application.state.engine.dispose()
 
@@ -231,6 +247,7 @@ def sign_in_settings(settings: Settings, oauth_server: OAuthProvider) -> Setting
 @pytest.fixture(scope="session")
 def sign_in_app(sign_in_settings: Settings) -> Iterator[FastAPI]:
     application = create_app(sign_in_settings, configure_logs=False)
+    DEFERRED_WRITES["sign_in_app"] = watch(application.state.engine)
     yield application
     application.state.engine.dispose()
 

@@ -4,10 +4,11 @@ clear page, nothing half-stored)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -22,6 +23,7 @@ from badgeservice.clock import SystemClock
 from badgeservice.db.models import (
     Credential,
     OAuthState,
+    RateLimitHit,
     RecipientClaim,
     User,
     UserIdentity,
@@ -91,6 +93,33 @@ def moved_clock(sign_in_app: FastAPI) -> Iterator[list[timedelta]]:
     )
     yield shift
     sign_in_app.dependency_overrides.clear()
+
+
+def test_sign_ins_go_through_while_another_writer_keeps_committing(
+    sign_in_client: TestClient, sign_in_app: FastAPI, oauth_provider: OAuthProvider
+) -> None:
+    """A batch worker or another request commits all the while: each step of the sign-in
+    that writes waits its turn for the write lock. (On SQLite a unit of work that read first
+    and writes later fails at once when another writer committed since its read.)"""
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        while not stop.is_set():
+            with sign_in_app.state.session_factory() as other:
+                other.add(RateLimitHit(bucket="another-writer", at=datetime.now(UTC)))
+                other.commit()
+
+    writer = threading.Thread(target=keep_writing, daemon=True)
+    writer.start()
+    try:
+        for n in range(6):
+            oauth_provider.user = {"sub": f"busy-{n}", "username": f"Busy {n}"}
+            sign_in_client.cookies.clear()
+            response = sign_in_with_wikimedia(sign_in_client, oauth_provider)
+            assert response.status_code == 303, response.text
+    finally:
+        stop.set()
+        writer.join(timeout=10)
 
 
 def test_first_sign_in_creates_the_account_its_identity_and_claim(

@@ -71,6 +71,15 @@ def get_database(request: Request) -> Callable[[], AbstractContextManager[Sessio
     return partial(unit_of_work, request.app.state.read_session_factory)
 
 
+def get_writer(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+    """Short units of work that may write, for a GET that changes something (the sign-in's
+    state and session, the audit record of a learner's CLR): on SQLite each begins IMMEDIATE
+    and waits its turn for the write lock. A GET's own session begins DEFERRED, and there a
+    write after a read fails at once when another writer committed meanwhile (DESIGN.md §5;
+    ``tests/sqlite_writes.py`` watches every integration test for that)."""
+    return partial(unit_of_work, request.app.state.session_factory)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
@@ -90,6 +99,8 @@ def get_provider_client(request: Request) -> ProviderClient:
 ProviderDep = Annotated[ProviderClient, Depends(get_provider_client)]
 SessionDep = Annotated[Session, Depends(get_session)]
 DatabaseDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(get_database)]
+Writer = Callable[[], AbstractContextManager[Session]]
+WriterDep = Annotated[Writer, Depends(get_writer)]
 RemoteDep = Annotated[RemoteFetcher, Depends(get_remote)]
 KeyStoreDep = Annotated[KeyStore, Depends(get_key_store)]
 

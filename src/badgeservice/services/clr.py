@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,24 @@ from badgeservice.services.endorsements import sign_checked
 from badgeservice.services.issuance import IssueContext
 from badgeservice.services.tenancy import get_owned
 
-__all__ = ["is_active", "issue_clr", "learner_clr", "learner_clr_issuers", "sign_clr"]
+__all__ = [
+    "SignedClr",
+    "is_active",
+    "issue_clr",
+    "learner_clr",
+    "learner_clr_issuers",
+    "record_clr",
+    "sign_clr",
+]
+
+
+@dataclass(frozen=True)
+class SignedClr:
+    """A signed CLR and what its audit record names (``record_clr`` writes it)."""
+
+    document: dict[str, Any]
+    issuer_id: uuid.UUID
+    credential_ids: tuple[str, ...]
 
 
 def is_active(row: Credential, now: datetime) -> bool:
@@ -58,9 +76,9 @@ def learner_clr_issuers(session: Session, user: User, now: datetime) -> list[Iss
 
 def learner_clr(
     session: Session, user: User, slug: str, context: IssueContext, *, name: str
-) -> dict[str, Any]:
-    """The signed ClrCredential of the user's active credentials from the issuer ``slug``;
-    NotFoundError when they hold none."""
+) -> SignedClr:
+    """The signed ClrCredential of the user's active credentials from the issuer ``slug``
+    (read only: the caller records it with ``record_clr``); NotFoundError when they hold none."""
     rows = [row for row, issuer in _learner_rows(session, user, context.now) if issuer.slug == slug]
     if not rows:
         raise NotFoundError(f"You hold no credential of {slug} to put in a learner record.")
@@ -98,9 +116,9 @@ def issue_clr(
     description: str | None = None,
     associations: Sequence[Association] = (),
 ) -> dict[str, Any]:
-    """The signed ClrCredential of these credentials (in this order)."""
+    """The signed ClrCredential of these credentials (in this order), recorded."""
     rows = _bundled(session, issuer, credential_ids, context)
-    return sign_clr(
+    signed = sign_clr(
         session,
         issuer,
         rows,
@@ -109,6 +127,7 @@ def issue_clr(
         description=description,
         associations=associations,
     )
+    return record_clr(session, signed, context.actor)
 
 
 def sign_clr(
@@ -120,7 +139,8 @@ def sign_clr(
     name: str,
     description: str | None = None,
     associations: Sequence[Association] = (),
-) -> dict[str, Any]:
+) -> SignedClr:
+    """Signs (and checks) the CLR of ``rows``; not recorded yet (``record_clr``)."""
     content = ClrContent(
         id=uuid.uuid4().urn,
         issuer=issuers.profile(issuer),
@@ -131,13 +151,19 @@ def sign_clr(
         associations=associations,
     )
     signed = sign_checked(session, issuer, build_clr(content), context, context.now, "CLR")
+    return SignedClr(signed, issuer.id, tuple(str(row.id) for row in rows))
+
+
+def record_clr(session: Session, signed: SignedClr, actor: str) -> dict[str, Any]:
+    """The audit record of a CLR signed for ``actor`` (a CLR itself is never stored); the
+    document."""
     record_event(
         session,
         action="clr.issued",
-        actor=context.actor,
-        issuer_id=issuer.id,
+        actor=actor,
+        issuer_id=signed.issuer_id,
         subject_type="clr",
-        subject_id=signed["id"],
-        details={"credentials": [str(row.id) for row in rows]},
+        subject_id=signed.document["id"],
+        details={"credentials": list(signed.credential_ids)},
     )
-    return signed
+    return signed.document

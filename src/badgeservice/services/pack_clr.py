@@ -27,7 +27,7 @@ from badgeservice.domain.clr import MAX_BUNDLED, Association
 from badgeservice.domain.pack import MAX_NESTING
 from badgeservice.errors import FieldError, NotFoundError, ValidationFailedError
 from badgeservice.services import pack_progress, packs
-from badgeservice.services.clr import is_active, sign_clr
+from badgeservice.services.clr import SignedClr, is_active, record_clr, sign_clr
 from badgeservice.services.issuance import IssueContext
 
 __all__ = ["PackRecord", "issue_pack_clr", "learner_pack_clr", "pack_record"]
@@ -132,15 +132,17 @@ def issue_pack_clr(
                 FieldError("/body/recipient", "holds no active credential of this pack's steps")
             ]
         )
-    return sign_clr(
+    signed = sign_clr(
         session, issuer, record.credentials, context, name=name, associations=record.associations
     )
+    return record_clr(session, signed, context.actor)
 
 
 def learner_pack_clr(
     session: Session, user: User, pack: Pack, context: IssueContext, *, name: str
-) -> dict[str, Any]:
-    """The signed CLR of the user's credentials on ``pack``; NotFoundError when none."""
+) -> SignedClr:
+    """The signed CLR of the user's credentials on ``pack`` (read only: the caller records it
+    with ``record_clr``); NotFoundError when none."""
     lookup = pack_progress.learner_lookup(session, user, pack, context.now)
     record = pack_record(session, pack, lookup, context.now) if lookup else PackRecord()
     if not record.credentials:

@@ -23,6 +23,8 @@ from badgeservice.http.deps import (
     SessionDep,
     SettingsDep,
     WebSessionDep,
+    Writer,
+    WriterDep,
     unit_of_work,
 )
 from badgeservice.services import (
@@ -190,6 +192,7 @@ def download_clr(
     key_store: KeyStoreDep,
     signed_in: WebSessionDep,
     clock: ClockDep,
+    writer: WriterDep,
 ) -> Response:
     """A CLR 2.0 learner record: the user's active credentials from one issuer, bundled and
     signed by that issuer, as a JSON download (signed for this answer, not stored)."""
@@ -199,9 +202,18 @@ def download_clr(
     context = issuance.IssueContext(settings.base_url, key_store, f"user:{user.id}", clock.now())
     words = i18n.gettext(i18n.negotiate(request), N_("Learner record of %(name)s"))
     name = words % {"name": user.display_name}
-    document = clr.learner_clr(session, user, slug, context, name=name)
-    session.commit()
-    return _json_download(document, f"clr-{slug}.json")
+    signed = clr.learner_clr(session, user, slug, context, name=name)
+    return _recorded_download(session, writer, signed, context.actor, f"clr-{slug}.json")
+
+
+def _recorded_download(
+    session: Session, writer: Writer, signed: clr.SignedClr, actor: str, filename: str
+) -> Response:
+    """A CLR signed from the reads of this GET, recorded in a unit of work that may write."""
+    session.rollback()  # the reads are done; the record waits its turn for the write lock
+    with writer() as unit:
+        clr.record_clr(unit, signed, actor)
+    return _json_download(signed.document, filename)
 
 
 def _json_download(document: dict[str, Any], filename: str) -> Response:
@@ -221,6 +233,7 @@ def download_pack_clr(
     key_store: KeyStoreDep,
     signed_in: WebSessionDep,
     clock: ClockDep,
+    writer: WriterDep,
 ) -> Response:
     """A CLR 2.0 learner record of one learning pack: the user's active credentials on it
     (the pack credential, its steps'), related as the pack orders them, signed by its issuer."""
@@ -235,9 +248,10 @@ def download_pack_clr(
         "pack": pick_text(pack.name, language, pack.default_language)[1],
         "name": user.display_name,
     }
-    document = pack_clr.learner_pack_clr(session, user, pack, context, name=name)
-    session.commit()
-    return _json_download(document, f"clr-{slug}-{pack_slug}.json")
+    signed = pack_clr.learner_pack_clr(session, user, pack, context, name=name)
+    return _recorded_download(
+        session, writer, signed, context.actor, f"clr-{slug}-{pack_slug}.json"
+    )
 
 
 EMAIL_PROBLEMS = (

@@ -17,12 +17,12 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from badgeservice.http.deps import (
-    DatabaseDep,
     KeyStoreDep,
     ProviderDep,
     SessionDep,
     SettingsDep,
     WebSessionDep,
+    WriterDep,
 )
 from badgeservice.services import mail, rate_limits, sign_in, web_sessions, wikimedia
 from badgeservice.settings import Settings
@@ -107,7 +107,7 @@ def wikimedia_login(
     request: Request,
     settings: SettingsDep,
     key_store: KeyStoreDep,
-    database: DatabaseDep,
+    database: WriterDep,
     now: NowDep,
     next: str | None = None,
 ) -> Response:
@@ -133,7 +133,7 @@ def wikimedia_callback(
     request: Request,
     settings: SettingsDep,
     key_store: KeyStoreDep,
-    database: DatabaseDep,
+    database: WriterDep,
     client: ProviderDep,
     now: NowDep,
     code: str | None = None,
