@@ -192,8 +192,9 @@ def test_the_downloads_are_the_same_map(client: TestClient, dataset: Issuer) -> 
     [
         ("/issuers/nobody/skills-map", 404),
         ("/issuers/nobody/skills-map.csv", 404),
-        ("/skills-map.xml", 422),
-        ("/issuers/wmde/skills-map.pdf", 422),
+        ("/skills-map.xml", 404),
+        ("/issuers/wmde/skills-map.pdf", 404),
+        ("/issuers/nobody/skills-map.pdf", 404),
     ],
 )
 def test_bad_addresses_are_pages_in_the_visitors_language(

@@ -9,7 +9,7 @@ numbers. The downloads are the API's JSON and the service's CSV, labels in the p
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request, Response
@@ -18,6 +18,7 @@ from markupsafe import Markup
 from badgeservice.db.models import Issuer
 from badgeservice.domain.skills_privacy import Count, Gap
 from badgeservice.domain.urls import SITE, issuer_url, skills_map_page_url
+from badgeservice.errors import NotFoundError
 from badgeservice.http.attachments import csv_attachment, json_attachment
 from badgeservice.http.deps import ClockDep, SessionDep, SettingsDep
 from badgeservice.render.bar_chart import Bar, bar_chart
@@ -55,6 +56,17 @@ def _public_map(
 PublicMapDep = Annotated[tuple[Issuer | None, SkillsMap], Depends(_public_map)]
 
 
+def _known_extension(extension: str) -> Extension:
+    """``csv`` or ``json``; any other is no page (404), found before the map is counted."""
+    if extension not in ("csv", "json"):
+        raise NotFoundError("The skills map is downloaded as .csv or .json.")
+    return cast(Extension, extension)
+
+
+# Before PublicMapDep in a signature: dependencies are solved in order.
+ExtensionDep = Annotated[Extension, Depends(_known_extension)]
+
+
 @router.get("/skills-map", response_class=Response)
 def deployment_map_page(request: Request, found: PublicMapDep) -> Response:
     """The deployment's skills map: people per skill, by language and by issuer."""
@@ -63,7 +75,7 @@ def deployment_map_page(request: Request, found: PublicMapDep) -> Response:
 
 @router.get("/skills-map.{extension}", response_class=Response)
 def deployment_map_download(
-    extension: Extension, request: Request, found: PublicMapDep
+    extension: ExtensionDep, request: Request, found: PublicMapDep
 ) -> Response:
     """The deployment's skills map as CSV or JSON."""
     return _download(request, found[1], extension)
@@ -77,7 +89,7 @@ def issuer_map_page(slug: str, request: Request, found: PublicMapDep) -> Respons
 
 @router.get("/issuers/{slug}/skills-map.{extension}", response_class=Response)
 def issuer_map_download(
-    slug: str, extension: Extension, request: Request, found: PublicMapDep
+    slug: str, extension: ExtensionDep, request: Request, found: PublicMapDep
 ) -> Response:
     """One issuer's skills map as CSV or JSON."""
     return _download(request, found[1], extension)
