@@ -56,3 +56,15 @@ def test_sqlite_refuses_that_write_when_another_writer_committed_between(engine:
             other.commit()
         with pytest.raises(OperationalError, match="database is locked"):
             reader.execute(text("UPDATE t SET x = 6"))
+
+
+def test_sqlite_refuses_it_while_another_transaction_holds_the_lock_writing_nothing(
+    engine: Engine,
+) -> None:
+    """An idle worker's chunk (BEGIN IMMEDIATE, nothing pending, COMMIT) is enough."""
+    reads, writes = make_session_factory(engine, for_reads=True), make_session_factory(engine)
+    with reads() as reader, writes() as idle:
+        reader.execute(text("SELECT x FROM t")).all()
+        idle.execute(text("SELECT x FROM t")).all()  # IMMEDIATE: holds the write lock
+        with pytest.raises(OperationalError, match="database is locked"):
+            reader.execute(text("UPDATE t SET x = 7"))
