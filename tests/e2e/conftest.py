@@ -138,13 +138,14 @@ def signed_in_cookie(server: Server, email: str, user: User) -> dict[str, Any]:
     return {"name": web_sessions.COOKIE_NAME, "value": secret, "url": server.base_url}
 
 
-def arrive(page: Any, url: str, server: Server) -> None:
-    """Waits for ``page`` to reach ``url``; when it does not, fails with where it stopped,
-    what that page says and the server's last log lines (a flake explained, not guessed)."""
+def arrive(page: Any, url: str, server: Server, **wait: Any) -> None:
+    """Waits for ``page`` to reach ``url`` (``wait``: ``wait_for_url``'s options); when it does
+    not, fails with where it stopped, what that page says and the server's last log lines (a
+    flake explained, not guessed)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     try:
-        page.wait_for_url(url)
+        page.wait_for_url(url, **wait)
     except PlaywrightTimeoutError:
         said = page.locator("body").inner_text()
         log = "\n".join(server.log[-20:])

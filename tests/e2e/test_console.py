@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, screenshot, serious_violations
+from tests.e2e.conftest import ARTIFACTS, arrive, screenshot, serious_violations
 from tests.factories import ACHIEVEMENT, make_png
 from tests.oauth_provider import CLIENT_ID, OAuthProvider, running_provider
 from tests.server import Server, running_server
@@ -50,8 +50,6 @@ def console_site(
 def sign_in(page: Any, site: tuple[Server, OAuthProvider, httpx.Client], user: dict[str, str],
             lang: str = "en") -> None:  # fmt: skip
     """Signs ``user`` in with Wikimedia from the console's sign-in page."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
     server, provider, _ = site
     provider.reset()
     provider.user = dict(user)
@@ -60,12 +58,7 @@ def sign_in(page: Any, site: tuple[Server, OAuthProvider, httpx.Client], user: d
     # The redirect chain (the wiki's authorize page, the callback's token exchange) runs
     # beside every other browser test on a loaded CI machine: wait for the URL, not for
     # every subresource of the page, and say where the browser stopped if it never arrives.
-    try:
-        page.wait_for_url(f"{server.base_url}/console/wmde", wait_until="commit", timeout=90_000)
-    except PlaywrightTimeoutError:
-        heading = page.locator("h1").all_inner_texts()
-        log = "\n".join(server.log[-20:])
-        raise AssertionError(f"sign-in stopped at {page.url}: {heading}\n{log}") from None
+    arrive(page, f"{server.base_url}/console/wmde", server, wait_until="commit", timeout=90_000)
     page.wait_for_load_state("load")
 
 

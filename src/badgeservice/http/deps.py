@@ -39,6 +39,8 @@ def get_clock(request: Request) -> Clock:
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# ``with units() as session:`` a short transaction, committed when the block ends normally.
+UnitsOfWork = Callable[[], AbstractContextManager[Session]]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -64,14 +66,14 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.commit()
 
 
-def get_database(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+def get_database(request: Request) -> UnitsOfWork:
     """Short units of work that only read, instead of one session for the request, for
     endpoints that wait on other servers (verification): no connection is held while they
     wait, and on SQLite they read without waiting for the writer (DESIGN.md §5)."""
     return partial(unit_of_work, request.app.state.read_session_factory)
 
 
-def get_writer(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+def get_writer(request: Request) -> UnitsOfWork:
     """Short units of work that may write, for a GET that changes something (the sign-in's
     state and session, the audit record of a learner's CLR): on SQLite each begins IMMEDIATE
     and waits its turn for the write lock. A GET's own session begins DEFERRED, and there a
@@ -98,9 +100,8 @@ def get_provider_client(request: Request) -> ProviderClient:
 
 ProviderDep = Annotated[ProviderClient, Depends(get_provider_client)]
 SessionDep = Annotated[Session, Depends(get_session)]
-DatabaseDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(get_database)]
-Writer = Callable[[], AbstractContextManager[Session]]
-WriterDep = Annotated[Writer, Depends(get_writer)]
+DatabaseDep = Annotated[UnitsOfWork, Depends(get_database)]
+WriterDep = Annotated[UnitsOfWork, Depends(get_writer)]
 RemoteDep = Annotated[RemoteFetcher, Depends(get_remote)]
 KeyStoreDep = Annotated[KeyStore, Depends(get_key_store)]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,13 +18,13 @@ from badgeservice.domain.urls import SITE, learner_clr_url
 from badgeservice.errors import NotFoundError, ServiceError, ValidationFailedError
 from badgeservice.http.deps import (
     ClockDep,
+    DatabaseDep,
     KeyStoreDep,
     SessionDep,
     SettingsDep,
+    UnitsOfWork,
     WebSessionDep,
-    Writer,
     WriterDep,
-    unit_of_work,
 )
 from badgeservice.services import (
     backpack,
@@ -167,13 +166,13 @@ def download_zip(
     settings: SettingsDep,
     signed_in: WebSessionDep,
     clock: ClockDep,
+    database: DatabaseDep,
 ) -> Response:
     """Every credential of the backpack: signed JSON or JWT, baked PNG and PDF, streamed."""
     if signed_in is None:
         return sign_in_page(request, 401)
     ids = backpack.credential_ids(session, signed_in[1])
     session.rollback()  # the list is read; the stream reads in units of work of its own
-    database = partial(unit_of_work, request.app.state.read_session_factory)
     chunks = backpack_export.zip_chunks(
         database, ids, base_url=settings.base_url, language=i18n.negotiate(request), now=clock.now()
     )
@@ -207,7 +206,7 @@ def download_clr(
 
 
 def _recorded_download(
-    session: Session, writer: Writer, signed: clr.SignedClr, actor: str, filename: str
+    session: Session, writer: UnitsOfWork, signed: clr.SignedClr, actor: str, filename: str
 ) -> Response:
     """A CLR signed from the reads of this GET, recorded in a unit of work that may write."""
     session.rollback()  # the reads are done; the record waits its turn for the write lock

@@ -9,7 +9,7 @@ numbers. The downloads are the API's JSON and the service's CSV, labels in the p
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request, Response
@@ -58,7 +58,7 @@ PublicMapDep = Annotated[tuple[Issuer | None, SkillsMap], Depends(_public_map)]
 
 def _known_extension(extension: str) -> Extension:
     """``csv`` or ``json``; any other is no page (404), found before the map is counted."""
-    if extension not in ("csv", "json"):
+    if extension not in get_args(Extension):
         raise NotFoundError("The skills map is downloaded as .csv or .json.")
     return cast(Extension, extension)
 
